@@ -1,0 +1,1 @@
+"""The Rasa SDK action server (`rasa run actions --actions actions`): actions split by topic."""

@@ -1,0 +1,237 @@
+"""Escalation to the hotline: prefilling the form, validating its answers, creating the referral."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.config import get_settings
+from actions.language import LANGUAGES, detected_language
+from actions.outbox import ReferralOutbox, default_outbox, delivery_task
+from actions.referrals import post_referral, reference_for_key
+from actions.services import TOPIC_INTENTS, directory
+
+logger = logging.getLogger(__name__)
+
+FORM_SLOTS = ("escalation_consent", "triage_emergency", "triage_pregnant", "triage_child", "triage_violence",
+              "topic", "escalation_city", "contact_mode", "callback_number")
+# An intent said in the last few messages answers a triage question before it is asked.
+TRIAGE_FROM_INTENT = {
+    "emergency": "triage_emergency",
+    "violence_support": "triage_violence",
+    "pregnancy_care": "triage_pregnant",
+    "child_vaccination": "triage_child",
+}
+LOOKBACK_MESSAGES = 6
+CONTACT_MODES = ("chat", "callback")
+UNDISCLOSED_CITY = "undisclosed"
+CHANNELS = ("tg", "wa", "voice", "web")
+# Digits with optional +, spaces, dots, dashes, brackets; 8 to 15 digits (E.164 allows 15).
+PHONE_CHARS = re.compile(r"^\+?[\d\s().-]+$")
+
+
+def recent_intents(tracker: Tracker) -> list[str]:
+    """The person's intents since the previous escalation (at most the last few), newest first."""
+    intents: list[str] = []
+    for event in reversed(tracker.events_after_latest_restart()):
+        if event.get("event") == "action" and event.get("name") == "action_create_referral":
+            break
+        if event.get("event") == "user":
+            name = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            if name:
+                intents.append(name)
+            if len(intents) >= LOOKBACK_MESSAGES:
+                break
+    return intents
+
+
+def normalise_callback_number(text: str | None) -> str | None:
+    """The number as `+` and digits when it looks like a phone number, else None."""
+    if not text or not PHONE_CHARS.match(text.strip()):
+        return None
+    digits = re.sub(r"\D", "", text)
+    if not 8 <= len(digits) <= 15:
+        return None
+    return ("+" if text.strip().startswith("+") else "") + digits
+
+
+class ActionStartEscalation(Action):
+    """Opens a new escalation: a fresh idempotency key, and answers already known prefilled."""
+
+    def name(self) -> str:
+        return "action_start_escalation"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        intents = recent_intents(tracker)
+        events: list[EventType] = [SlotSet("escalation_key", str(uuid.uuid4()))]
+        known = {TRIAGE_FROM_INTENT[i] for i in intents if i in TRIAGE_FROM_INTENT}
+        for slot in FORM_SLOTS:
+            if slot.startswith("triage_"):
+                events.append(SlotSet(slot, True if slot in known else None))
+        topic = next((i for i in intents if i in TOPIC_INTENTS or i in TRIAGE_FROM_INTENT), None)
+        gazetteer, _ = directory()
+        town = gazetteer.find(tracker.get_slot("city"))
+        events += [SlotSet("topic", topic), SlotSet("escalation_city", town.name if town else None),
+                   SlotSet("escalation_consent", None), SlotSet("contact_mode", None),
+                   SlotSet("callback_number", None)]
+        return events
+
+
+class ValidateEscalationForm(FormValidationAction):
+    """Checks the escalation form's answers and skips the callback number for a chat contact."""
+
+    def name(self) -> str:
+        return "validate_escalation_form"
+
+    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: dict[str, Any]) -> list[str]:
+        if tracker.get_slot("escalation_consent") is False:
+            return []  # no consent: stop asking, action_create_referral says it is fine
+        if tracker.get_slot("contact_mode") != "callback":
+            return [slot for slot in domain_slots if slot != "callback_number"]
+        return domain_slots
+
+    async def extract_topic(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                            domain: dict[str, Any]) -> dict[str, Any]:
+        """When asked, the topic is the intent of the answer, or `other` (so the form moves on)."""
+        if tracker.get_slot("requested_slot") != "topic" or tracker.get_slot("topic"):
+            return {}
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        return {"topic": intent if intent in TOPIC_INTENTS or intent in TRIAGE_FROM_INTENT else "other"}
+
+    async def extract_escalation_city(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                      domain: dict[str, Any]) -> dict[str, Any]:
+        """A town named in any spelling the gazetteer knows; `no` means the person keeps it to themselves."""
+        if tracker.get_slot("requested_slot") != "escalation_city" or tracker.get_slot("escalation_city"):
+            return {}
+        if (tracker.latest_message.get("intent") or {}).get("name") == "deny":
+            return {"escalation_city": UNDISCLOSED_CITY}
+        gazetteer, _ = directory()
+        named = [str(e["value"]) for e in tracker.latest_message.get("entities") or []
+                 if e.get("entity") == "city" and e.get("value")]
+        town = gazetteer.find(named[0] if named else tracker.latest_message.get("text") or "")
+        if town is not None:
+            return {"escalation_city": town.name}
+        if named:
+            return {"escalation_city": named[0]}  # a place the gazetteer lacks: the operator reads it as said
+        if (tracker.latest_message.get("intent") or {}).get("name") == "nlu_fallback":
+            return {"escalation_city": None}  # not understood: ask again rather than leave the form
+        return {}
+
+    async def validate_escalation_city(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                       domain: dict[str, Any]) -> dict[str, Any]:
+        """Keep the canonical town name; a town the gazetteer does not know is kept as said."""
+        gazetteer, _ = directory()
+        town = gazetteer.find(str(value)) if value else None
+        return {"escalation_city": town.name if town else value}
+
+    async def validate_contact_mode(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: dict[str, Any]) -> dict[str, Any]:
+        return {"contact_mode": value if value in CONTACT_MODES else None}
+
+    async def validate_callback_number(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                       domain: dict[str, Any]) -> dict[str, Any]:
+        number = normalise_callback_number(str(value) if value is not None else None)
+        if number is None:
+            dispatcher.utter_message(response="utter_invalid_callback_number")
+        return {"callback_number": number}
+
+
+def _reask_when_not_understood(slot: str) -> Any:
+    """An `extract_<slot>` that leaves the slot empty on an unrecognised answer, so the form asks again.
+
+    Without it the form would reject and the dialogue would leave the form for the fallback menu.
+    """
+    async def extract(self: ValidateEscalationForm, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      domain: dict[str, Any]) -> dict[str, Any]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if tracker.get_slot("requested_slot") == slot and intent == "nlu_fallback":
+            return {slot: None}
+        return {}
+    return extract
+
+
+for _slot in ("escalation_consent", "triage_emergency", "triage_pregnant", "triage_child", "triage_violence",
+              "contact_mode"):
+    setattr(ValidateEscalationForm, f"extract_{_slot}", _reask_when_not_understood(_slot))
+
+
+def conversation_language(tracker: Tracker) -> str:
+    """The language the case should be handled in."""
+    language = tracker.get_slot("language") or detected_language(tracker.latest_message)
+    return language if language in LANGUAGES else "fr"
+
+
+def conversation_channel(tracker: Tracker) -> str:
+    """The channel, from the conversation id's prefix (`tg-…`, `wa-…`, see docs/architecture.md)."""
+    prefix = tracker.sender_id.split("-", 1)[0]
+    return prefix if prefix in CHANNELS else (tracker.get_latest_input_channel() or "rest")
+
+
+def referral_body(tracker: Tracker, reference: str) -> dict[str, Any]:
+    """The POST /api/v1/referrals body built from the form's answers."""
+    city = tracker.get_slot("escalation_city")
+    contact = tracker.get_slot("contact_mode") if tracker.get_slot("contact_mode") in CONTACT_MODES else "chat"
+    body: dict[str, Any] = {
+        "conversation_id": tracker.sender_id,
+        "channel": conversation_channel(tracker),
+        "language": conversation_language(tracker),
+        "topic": tracker.get_slot("topic") or "other",
+        "city": None if city in (None, UNDISCLOSED_CITY) else city,
+        "consent": True,
+        "triage": {flag: bool(tracker.get_slot(f"triage_{flag}"))
+                   for flag in ("emergency", "pregnant", "child", "violence")} | {"no_medication": False},
+        "contact": contact,
+        "reference": reference,
+    }
+    if contact == "callback" and tracker.get_slot("callback_number"):
+        body["callback_number"] = tracker.get_slot("callback_number")
+    return body
+
+
+class ActionCreateReferral(Action):
+    """Sends the consented escalation to the hotline queue, or queues it locally when the backend is down."""
+
+    def __init__(self, outbox: ReferralOutbox | None = None) -> None:
+        self._outbox = outbox
+
+    def name(self) -> str:
+        return "action_create_referral"
+
+    @property
+    def outbox(self) -> ReferralOutbox:
+        if self._outbox is None:
+            self._outbox = default_outbox()
+        return self._outbox
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        if tracker.get_slot("escalation_consent") is not True:
+            dispatcher.utter_message(response="utter_escalation_declined")
+            return [SlotSet("callback_number", None)]
+        # The key is made once per escalation: a retried action posts the same referral again.
+        key = tracker.get_slot("escalation_key") or str(uuid.uuid4())
+        reference = reference_for_key(key)
+        settings = get_settings()
+        body = referral_body(tracker, reference)
+        self.outbox.add(key, reference, body)  # durable first, then try to deliver
+        result = await post_referral(settings, body, key)
+        if result.delivered:
+            self.outbox.mark_delivered(key)
+            logger.info("referral_created reference=%s status=%s", result.reference, result.status)
+            dispatcher.utter_message(response="utter_referral_created", reference=result.reference or reference)
+        else:
+            logger.warning("referral_queued reference=%s error=%s", reference, result.error)
+            self.outbox.mark_failed(key, result.error or "unknown", time.time() + settings.retry_initial_s)
+            delivery_task.ensure_running(self.outbox, settings)
+            dispatcher.utter_message(response="utter_referral_queued", reference=reference)
+        # The number is in the referral now; the conversation does not need to keep it.
+        return [SlotSet("escalation_key", key), SlotSet("callback_number", None)]

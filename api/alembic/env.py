@@ -1,0 +1,53 @@
+"""Alembic environment: migrates the database named by DATABASE_URL (or -x url=...)."""
+
+from __future__ import annotations
+
+from alembic import context
+import api.gateways.models  # noqa: F401  (registers tables on Base.metadata)
+from api.core.config import get_settings
+from api.db import Base, make_engine
+
+try:  # the case tables, once their package exists
+    import api.cases.models  # noqa: F401
+except ModuleNotFoundError:
+    pass
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def database_url() -> str:
+    """`-x url=...` wins over an explicit connection, which wins over the settings."""
+    return context.get_x_argument(as_dictionary=True).get("url") or get_settings().database_url
+
+
+def run_migrations_offline() -> None:
+    context.configure(url=database_url(), target_metadata=target_metadata, literal_binds=True,
+                      render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    engine = make_engine(database_url())
+    try:
+        with engine.connect() as connection:
+            _run(connection)
+    finally:
+        engine.dispose()
+
+
+def _run(connection) -> None:  # type: ignore[no-untyped-def]
+    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

@@ -1,0 +1,1 @@
+"""Operator authentication: password hashing, login with lockout, session cookies, CSRF and roles."""

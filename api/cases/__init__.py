@@ -1,0 +1,1 @@
+"""Referral backend: hotline cases, triage, operators and the handoff with the gateways."""

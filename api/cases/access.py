@@ -1,0 +1,62 @@
+"""Who may see and act on a case: association scoping, holders and roles, the status lifecycle."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.cases.errors import Conflict, Forbidden, NotFound
+from api.cases.models import Case, Operator, Queue
+
+OPEN_STATUSES: tuple[str, ...] = ("queued", "claimed", "waiting_person")
+HELD_STATUSES: tuple[str, ...] = ("claimed", "waiting_person")
+FINAL_STATUSES: tuple[str, ...] = ("referred", "resolved", "closed")
+SUPERVISING_ROLES: frozenset[str] = frozenset({"supervisor", "admin"})
+
+# queued → claimed → waiting_person → referred/resolved/closed; "queued" again after a transfer
+# to a queue, "claimed" → "claimed" when handed to another operator.
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    "queued": frozenset({"claimed", "closed"}),
+    "claimed": frozenset({"claimed", "waiting_person", "queued", "referred", "resolved", "closed"}),
+    "waiting_person": frozenset({"claimed", "queued", "referred", "resolved", "closed"}),
+    "referred": frozenset(),
+    "resolved": frozenset(),
+    "closed": frozenset(),
+}
+
+
+def can_transition(current: str, new: str) -> bool:
+    """Whether the lifecycle allows going from `current` to `new`."""
+    return new in ALLOWED_TRANSITIONS.get(current, frozenset())
+
+
+def move_to(case: Case, new_status: str) -> None:
+    """Change the status, refusing transitions the lifecycle does not allow."""
+    if not can_transition(case.status, new_status):
+        raise Conflict("invalid_transition", f"A {case.status} case cannot become {new_status}.")
+    case.status = new_status
+
+
+def visible_case(session: Session, operator: Operator, case_id: int, *, for_update: bool = False) -> Case:
+    """The case if it is in one of the operator's association's queues; 404 otherwise.
+
+    Another association's case answers exactly like a missing one, so its existence is not revealed.
+    """
+    query = (select(Case).join(Queue, Case.queue_id == Queue.id)
+             .where(Case.id == case_id, Queue.association_id == operator.association_id))
+    if for_update:
+        query = query.with_for_update(of=Case)
+    case = session.scalar(query) if operator.association_id is not None else None
+    if case is None:
+        raise NotFound("case_not_found", "No such case in your association's queues.")
+    return case
+
+
+def held_case(session: Session, operator: Operator, case_id: int) -> Case:
+    """The case if the operator holds it (or supervises its association) and it is still open."""
+    case = visible_case(session, operator, case_id, for_update=True)
+    if case.status not in HELD_STATUSES:
+        raise Conflict("case_not_open", f"The case is {case.status}; claim it first or reopen it.")
+    if case.assigned_operator_id != operator.id and operator.role not in SUPERVISING_ROLES:
+        raise Forbidden("case_held_by_another_operator", "Another operator holds this case.")
+    return case

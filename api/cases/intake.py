@@ -1,0 +1,108 @@
+"""Creating cases from the bot's referrals: routing to a queue, reference codes, idempotency."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from api.cases.events import audit, emit_live_event
+from api.cases.models import Association, Case, Queue
+from api.cases.schemas import ReferralIn
+from api.cases.triage import EMERGENCY, TriageAnswers, triage_priority
+from api.core.logging import log_event
+from api.crypto import encrypt
+
+logger = logging.getLogger(__name__)
+
+# No 0/O, 1/I/L, 5/S or 8/B: a reference is read aloud over a bad phone line.
+REFERENCE_ALPHABET = "234679ACDEFGHJKMNPQRTUVWXYZ"
+REFERENCE_PREFIX = "MS-"
+REFERENCE_LENGTH = 6
+DEFAULT_ASSOCIATION_NAME = "Hotline"
+DEFAULT_QUEUE_NAME = "General"
+
+
+def new_reference() -> str:
+    """A short random public reference such as ``MS-7K3Q9P``."""
+    return REFERENCE_PREFIX + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
+def queue_for_city(session: Session, city: str | None) -> Queue:
+    """The queue serving `city`, else the default queue; a first install gets one created."""
+    queues = list(session.scalars(select(Queue).order_by(Queue.id)))
+    wanted = (city or "").strip().lower()
+    if wanted:
+        for queue in queues:
+            if wanted in (c.lower() for c in queue.cities or []):
+                return queue
+    for queue in queues:
+        if queue.is_default:
+            return queue
+    if queues:
+        return queues[0]
+    # Nothing configured yet: cases must still land somewhere an admin can see them.
+    association = session.scalar(select(Association).where(Association.name == DEFAULT_ASSOCIATION_NAME))
+    if association is None:
+        association = Association(name=DEFAULT_ASSOCIATION_NAME)
+        session.add(association)
+        session.flush()
+    queue = Queue(association_id=association.id, name=DEFAULT_QUEUE_NAME, cities=[], is_default=True)
+    session.add(queue)
+    session.flush()
+    return queue
+
+
+def find_case_by_key(session: Session, idempotency_key: str) -> Case | None:
+    """The case created earlier with this Idempotency-Key, if any."""
+    return session.scalar(select(Case).where(Case.idempotency_key == idempotency_key))
+
+
+def create_case_from_referral(session: Session, referral: ReferralIn, idempotency_key: str) -> tuple[Case, bool]:
+    """Create the case (committed) or return the one made earlier with the same key; True when created.
+
+    Concurrent requests with the same key race on the unique constraint: the loser rolls
+    back and returns the winner's case, so there is never a second case.
+    """
+    existing = find_case_by_key(session, idempotency_key)
+    if existing is not None:
+        return existing, False
+    answers = TriageAnswers(**referral.triage.model_dump())
+    level, base = triage_priority(answers)
+    for _attempt in range(5):
+        queue = queue_for_city(session, referral.city)
+        case = Case(
+            reference=new_reference(), idempotency_key=idempotency_key, queue_id=queue.id, queue=queue,
+            conversation_id=referral.conversation_id, channel=referral.channel,
+            language=referral.language_code(), topic=referral.topic, city=referral.city,
+            triage_level=level, base_priority=base, triage_flags=referral.triage.model_dump(),
+            status="queued", consent=referral.consent, contact=referral.contact,
+            callback_number_encrypted=encrypt(referral.callback_number) if referral.callback_number else None,
+            summary=referral.summary,
+        )
+        session.add(case)
+        try:
+            session.flush()
+        except IntegrityError:
+            session.rollback()
+            existing = find_case_by_key(session, idempotency_key)
+            if existing is not None:
+                return existing, False
+            continue  # the random reference collided: draw another
+        audit(session, "case_created", case, actor="service", triage_level=level, queue_id=queue.id)
+        emit_live_event(session, case, "case_created", emergency=level == EMERGENCY, language=case.language)
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            existing = find_case_by_key(session, idempotency_key)
+            if existing is not None:
+                return existing, False
+            continue
+        log_event(logger, "case_created", case_id=case.id, triage_level=level, queue_id=queue.id,
+                  language=case.language, channel=case.channel)
+        return case, True
+    raise RuntimeError("could not allocate a unique case reference")

@@ -1,0 +1,167 @@
+"""Pydantic shapes at the HTTP edge of the referral backend (requests and responses)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from api.core.languages import SUPPORTED_LANGUAGES
+
+OUTCOMES: tuple[str, ...] = ("informed", "referred_to_service", "accompanied", "callback_done",
+                             "unreachable", "other")
+
+
+class TriageIn(BaseModel):
+    """The escalation form's answers; a missing flag means the person did not say yes."""
+
+    emergency: bool = False
+    pregnant: bool = False
+    child: bool = False
+    violence: bool = False
+    no_medication: bool = False
+
+
+class ReferralIn(BaseModel):
+    """What the action server sends when a person asks for a human (docs/architecture.md)."""
+
+    conversation_id: str = Field(min_length=3, max_length=64)
+    channel: str = Field(min_length=1, max_length=16)
+    language: str = Field(default="fr", max_length=8)
+    topic: str = Field(default="other", max_length=64)
+    city: str | None = Field(default=None, max_length=120)
+    consent: bool
+    triage: TriageIn = Field(default_factory=TriageIn)
+    contact: Literal["chat", "callback"] = "chat"
+    callback_number: str | None = Field(default=None, max_length=32)
+    summary: str | None = Field(default=None, max_length=2000)
+
+    def language_code(self) -> str:
+        """The case language, French when the bot sent a code we do not speak."""
+        return self.language if self.language in SUPPORTED_LANGUAGES else "fr"
+
+
+class ReferralOut(BaseModel):
+    """The created (or replayed) case as the bot needs it: the reference to tell the person."""
+
+    reference: str
+    case_id: int
+    priority: int
+    triage_level: str
+    status: str
+
+
+class CaseSummaryOut(BaseModel):
+    """A row of the queue."""
+
+    id: int
+    reference: str
+    language: str
+    topic: str
+    city: str | None
+    triage_level: str
+    base_priority: int
+    effective_priority: float
+    status: str
+    queue_id: int
+    queue_name: str
+    assigned_operator_id: int | None
+    assigned_to_me: bool
+    created_at: datetime
+    minutes_waiting: float
+
+
+class MessageOut(BaseModel):
+    """One message of the conversation on a case."""
+
+    id: int
+    direction: str
+    text: str
+    media_url: str | None
+    author_operator_id: int | None
+    created_at: datetime
+
+
+class NoteOut(BaseModel):
+    """An internal note."""
+
+    id: int
+    text: str
+    author_operator_id: int | None
+    created_at: datetime
+
+
+class ReferralRecordOut(BaseModel):
+    """A service the person was referred to."""
+
+    id: int
+    service_id: str | None
+    service_name: str
+    service_kind: str | None
+    city: str | None
+    created_at: datetime
+
+
+class CaseDetailOut(CaseSummaryOut):
+    """Everything an operator holding a case sees."""
+
+    consent: bool
+    contact: str
+    callback_number: str | None
+    summary: str | None
+    outcome: str | None
+    triage_flags: dict[str, bool]
+    claimed_at: datetime | None
+    closed_at: datetime | None
+    messages: list[MessageOut]
+    notes: list[NoteOut]
+    referrals: list[ReferralRecordOut]
+
+
+class TextIn(BaseModel):
+    """A reply to the person or a note."""
+
+    text: str = Field(min_length=1, max_length=4000)
+
+
+class TransferIn(BaseModel):
+    """Where to send the case: another queue (back to waiting) or another operator (claimed by them)."""
+
+    queue_id: int | None = None
+    operator_id: int | None = None
+
+
+class ReferIn(BaseModel):
+    """A service from data/services.yml (service_id) or described in free text."""
+
+    service_id: str | None = Field(default=None, max_length=120)
+    service_name: str = Field(min_length=1, max_length=200)
+    service_kind: str | None = Field(default=None, max_length=64)
+    city: str | None = Field(default=None, max_length=120)
+
+
+class CloseIn(BaseModel):
+    """The outcome of a case; the person is told it is closed, in their language."""
+
+    outcome: Literal["informed", "referred_to_service", "accompanied", "callback_done", "unreachable", "other"]
+    note: str | None = Field(default=None, max_length=4000)
+
+
+class QueueOut(BaseModel):
+    """A queue an operator may transfer to."""
+
+    id: int
+    name: str
+    association_id: int
+    association_name: str
+
+
+class OperatorOut(BaseModel):
+    """An operator account as the console shows it (never the password hash)."""
+
+    id: int
+    email: str
+    role: str
+    languages: list[str]
+    association_id: int | None

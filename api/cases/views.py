@@ -1,0 +1,63 @@
+"""Turning case rows into the API's response shapes (decrypting the callback number for the holder only)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.cases.models import Case, CaseMessage, CaseNote, Operator, Referral, utcnow
+from api.cases.schemas import CaseDetailOut, CaseSummaryOut, MessageOut, NoteOut, ReferralRecordOut
+from api.cases.triage import effective_priority
+from api.crypto import decrypt
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def case_summary(case: Case, operator: Operator, effective: float | None = None,
+                 now: datetime | None = None) -> CaseSummaryOut:
+    """One queue row."""
+    now = now or utcnow()
+    waited = max((now - _aware(case.created_at)).total_seconds() / 60, 0.0)
+    return CaseSummaryOut(
+        id=case.id, reference=case.reference, language=case.language, topic=case.topic, city=case.city,
+        triage_level=case.triage_level, base_priority=case.base_priority,
+        effective_priority=round(effective if effective is not None
+                                 else effective_priority(case.base_priority, waited), 2),
+        status=case.status, queue_id=case.queue_id, queue_name=case.queue.name,
+        assigned_operator_id=case.assigned_operator_id,
+        assigned_to_me=case.assigned_operator_id == operator.id,
+        created_at=_aware(case.created_at), minutes_waiting=round(waited, 1))
+
+
+def case_messages(session: Session, case_id: int, after_id: int = 0) -> list[MessageOut]:
+    """The conversation of a case, oldest first, optionally only messages newer than `after_id`."""
+    rows = session.scalars(select(CaseMessage).where(CaseMessage.case_id == case_id, CaseMessage.id > after_id)
+                           .order_by(CaseMessage.id))
+    return [MessageOut(id=m.id, direction=m.direction, text=m.text, media_url=m.media_url,
+                       author_operator_id=m.author_operator_id, created_at=_aware(m.created_at)) for m in rows]
+
+
+def case_detail(session: Session, case: Case, operator: Operator) -> CaseDetailOut:
+    """Everything about a case; the callback number only for the operator holding it or a supervisor."""
+    summary = case_summary(case, operator)
+    may_call = case.status in ("claimed", "waiting_person") and (
+        case.assigned_operator_id == operator.id or operator.role in ("supervisor", "admin"))
+    number = decrypt(case.callback_number_encrypted) if (may_call and case.callback_number_encrypted) else None
+    notes = session.scalars(select(CaseNote).where(CaseNote.case_id == case.id).order_by(CaseNote.id))
+    referrals = session.scalars(select(Referral).where(Referral.case_id == case.id).order_by(Referral.id))
+    return CaseDetailOut(
+        **summary.model_dump(), consent=case.consent, contact=case.contact, callback_number=number,
+        summary=case.summary, outcome=case.outcome,
+        triage_flags={k: bool(v) for k, v in (case.triage_flags or {}).items()},
+        claimed_at=_aware(case.claimed_at) if case.claimed_at else None,
+        closed_at=_aware(case.closed_at) if case.closed_at else None,
+        messages=case_messages(session, case.id),
+        notes=[NoteOut(id=n.id, text=n.text, author_operator_id=n.author_operator_id,
+                       created_at=_aware(n.created_at)) for n in notes],
+        referrals=[ReferralRecordOut(id=r.id, service_id=r.service_id, service_name=r.service_name,
+                                     service_kind=r.service_kind, city=r.city, created_at=_aware(r.created_at))
+                   for r in referrals])

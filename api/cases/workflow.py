@@ -1,0 +1,183 @@
+"""What operators do with cases: list the queue, claim (atomically), reply, note, refer, transfer, close."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from api.cases.access import OPEN_STATUSES, held_case, move_to, visible_case
+from api.cases.errors import Conflict, NotFound
+from api.cases.events import audit, emit_live_event
+from api.cases.models import Case, CaseMessage, CaseNote, Operator, Queue, Referral, utcnow
+from api.cases.triage import effective_priority_sql
+from api.core.logging import log_event
+from api.gateways.messages import OutgoingMessage
+from api.gateways.outbound import enqueue_outbound
+from api.nlg.render import render_response
+
+logger = logging.getLogger(__name__)
+
+CLOSED_NOTICE = "case.closed_notice"
+# The final status a case gets for each outcome.
+OUTCOME_STATUS: dict[str, str] = {
+    "referred_to_service": "referred", "informed": "resolved", "accompanied": "resolved",
+    "callback_done": "resolved", "unreachable": "closed", "other": "closed",
+}
+
+
+def association_queue_ids(operator: Operator):  # type: ignore[no-untyped-def]
+    """SQL subquery of the ids of the operator's association's queues."""
+    return select(Queue.id).where(Queue.association_id == operator.association_id).scalar_subquery()
+
+
+def list_open_cases(session: Session, operator: Operator, now: datetime | None = None) -> list[tuple[Case, float]]:
+    """Open cases of the operator's association with their effective priority, most urgent first."""
+    now = now or utcnow()
+    priority = effective_priority_sql(Case.base_priority, Case.created_at, now).label("effective_priority")
+    rows = session.execute(
+        select(Case, priority)
+        .where(Case.status.in_(OPEN_STATUSES), Case.queue_id.in_(association_queue_ids(operator)))
+        .order_by(priority.desc(), Case.created_at, Case.id))
+    return [(case, float(value)) for case, value in rows]
+
+
+def claim_next_case(session: Session, operator: Operator, now: datetime | None = None) -> Case | None:
+    """Give the operator the most urgent waiting case of their association, or None if none waits.
+
+    One UPDATE whose subquery picks the case: PostgreSQL locks it with FOR UPDATE SKIP
+    LOCKED (concurrent claimers take the next one instead of waiting), SQLite runs the
+    statement under its single writer lock; `status = 'queued'` is checked again in the
+    UPDATE, so a case is never claimed twice.
+    """
+    now = now or utcnow()
+    priority = effective_priority_sql(Case.base_priority, Case.created_at, now)
+    candidate = (select(Case.id)
+                 .where(Case.status == "queued", Case.queue_id.in_(association_queue_ids(operator)))
+                 .order_by(priority.desc(), Case.created_at, Case.id)
+                 .limit(1).with_for_update(skip_locked=True, of=Case).scalar_subquery())
+    claimed_id = session.execute(
+        update(Case).where(Case.id == candidate, Case.status == "queued")
+        .values(status="claimed", assigned_operator_id=operator.id, claimed_at=now)
+        .returning(Case.id).execution_options(synchronize_session=False)
+    ).scalar()
+    if claimed_id is None:
+        session.rollback()
+        return None
+    case = session.get(Case, claimed_id, populate_existing=True)
+    assert case is not None
+    _record(session, case, operator, "case_claimed", via="next")
+    return case
+
+
+def claim_case(session: Session, operator: Operator, case_id: int) -> Case:
+    """Claim one chosen waiting case (409 if someone else was faster)."""
+    case = visible_case(session, operator, case_id)
+    done = session.execute(
+        update(Case).where(Case.id == case.id, Case.status == "queued")
+        .values(status="claimed", assigned_operator_id=operator.id, claimed_at=utcnow())
+        .execution_options(synchronize_session=False)).rowcount
+    if not done:
+        session.rollback()
+        raise Conflict("case_not_queued", "This case is no longer waiting; another operator may have taken it.")
+    session.refresh(case)
+    _record(session, case, operator, "case_claimed", via="choice")
+    return case
+
+
+def reply_to_person(session: Session, operator: Operator, case_id: int, text: str) -> CaseMessage:
+    """Store the operator's message and put it in the outbox for the person's channel."""
+    case = held_case(session, operator, case_id)
+    if case.conversation_id is None:
+        raise Conflict("person_erased", "The person asked to erase their data; they can no longer be reached.")
+    message = CaseMessage(case_id=case.id, direction="out", text=text, author_operator_id=operator.id)
+    session.add(message)
+    enqueue_outbound(session, case.conversation_id, OutgoingMessage(text=text))
+    session.flush()
+    _record(session, case, operator, "reply_sent", message_id=message.id, event="operator_message")
+    return message
+
+
+def add_note(session: Session, operator: Operator, case_id: int, text: str) -> CaseNote:
+    """Add an internal note to a case the operator holds."""
+    case = held_case(session, operator, case_id)
+    note = CaseNote(case_id=case.id, author_operator_id=operator.id, text=text)
+    session.add(note)
+    session.flush()
+    _record(session, case, operator, "note_added", note_id=note.id, event=None)
+    return note
+
+
+def refer_to_service(session: Session, operator: Operator, case_id: int, service_name: str,
+                     service_id: str | None = None, service_kind: str | None = None,
+                     city: str | None = None) -> Referral:
+    """Record that the person was referred to a service (the case stays open until closed)."""
+    case = held_case(session, operator, case_id)
+    referral = Referral(case_id=case.id, service_id=service_id, service_name=service_name,
+                        service_kind=service_kind, city=city, operator_id=operator.id)
+    session.add(referral)
+    session.flush()
+    _record(session, case, operator, "referred", referral_id=referral.id, service_id=service_id,
+            event=None)
+    return referral
+
+
+def set_waiting_person(session: Session, operator: Operator, case_id: int) -> Case:
+    """Mark that the operator waits for the person's answer (their next message flips it back)."""
+    case = held_case(session, operator, case_id)
+    move_to(case, "waiting_person")
+    _record(session, case, operator, "waiting_person")
+    return case
+
+
+def transfer_case(session: Session, operator: Operator, case_id: int, queue_id: int | None = None,
+                  operator_id: int | None = None) -> Case:
+    """Hand the case to another queue (it waits there again) or to an operator of the same association."""
+    case = held_case(session, operator, case_id)
+    if (queue_id is None) == (operator_id is None):
+        raise Conflict("transfer_target_required", "Give exactly one of queue_id or operator_id.")
+    if queue_id is not None:
+        queue = session.get(Queue, queue_id)
+        if queue is None:
+            raise NotFound("queue_not_found", "No such queue.")
+        move_to(case, "queued")
+        case.queue_id, case.queue = queue.id, queue
+        case.assigned_operator_id, case.claimed_at = None, None
+        details = {"queue_id": queue.id}
+    else:
+        target = session.get(Operator, operator_id)
+        if target is None or not target.active or target.association_id != operator.association_id:
+            raise NotFound("operator_not_found", "No such active operator in your association.")
+        move_to(case, "claimed")
+        case.assigned_operator_id, case.claimed_at = target.id, utcnow()
+        details = {"operator_id": target.id}
+    _record(session, case, operator, "case_transferred", **details)
+    return case
+
+
+def close_case(session: Session, operator: Operator, case_id: int, outcome: str, note: str | None = None) -> Case:
+    """Close with an outcome; the person is told, in their language, that the case is closed."""
+    if outcome not in OUTCOME_STATUS:
+        raise Conflict("unknown_outcome", f"Unknown outcome {outcome!r}.")
+    case = held_case(session, operator, case_id)
+    move_to(case, OUTCOME_STATUS[outcome])
+    case.outcome, case.closed_at = outcome, utcnow()
+    if note:
+        session.add(CaseNote(case_id=case.id, author_operator_id=operator.id, text=note))
+    if case.conversation_id is not None:
+        rendered = render_response(CLOSED_NOTICE, case.language, {"reference": case.reference})
+        enqueue_outbound(session, case.conversation_id, OutgoingMessage(text=rendered.text))
+    _record(session, case, operator, "case_closed", outcome=outcome)
+    return case
+
+
+def _record(session: Session, case: Case, operator: Operator, action: str, event: str | None = "case_updated",
+            **details: object) -> None:
+    """Audit the action, tell the consoles, commit, and log ids only."""
+    audit(session, action, case, operator, **details)
+    if event is not None:
+        emit_live_event(session, case, event)
+    session.commit()
+    log_event(logger, action, case_id=case.id, operator_id=operator.id, status=case.status)

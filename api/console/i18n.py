@@ -1,0 +1,43 @@
+"""Console labels through gettext (the `console` domain of locales/), in French or English."""
+
+from __future__ import annotations
+
+import gettext
+from functools import lru_cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+from io import BytesIO
+
+CONSOLE_LANGUAGES: tuple[str, ...] = ("fr", "en")
+DOMAIN = "console"
+
+
+@lru_cache(maxsize=8)
+def console_translations(locales_dir: Path, language: str) -> gettext.NullTranslations:
+    """Compiled catalog if built, else the .po read directly, else the English msgids."""
+    folder = locales_dir / language / "LC_MESSAGES"
+    if (folder / f"{DOMAIN}.mo").exists():
+        return Translations.load(str(locales_dir), [language], domain=DOMAIN)
+    po_path = folder / f"{DOMAIN}.po"
+    if po_path.exists():
+        with po_path.open("rb") as handle:
+            catalog = read_po(handle, locale=language)
+        buffer = BytesIO()
+        write_mo(buffer, catalog)
+        buffer.seek(0)
+        return gettext.GNUTranslations(buffer)
+    return gettext.NullTranslations()
+
+
+def pick_console_language(requested: str | None, accept_language: str) -> str:
+    """`?lang=` if it is a console language, else the first console language in Accept-Language, else French."""
+    if requested in CONSOLE_LANGUAGES:
+        return requested
+    for part in accept_language.split(","):
+        code = part.split(";", 1)[0].strip().lower()[:2]
+        if code in CONSOLE_LANGUAGES:
+            return code
+    return CONSOLE_LANGUAGES[0]

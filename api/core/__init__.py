@@ -1,0 +1,1 @@
+"""Cross-cutting configuration and logging for the app side."""

@@ -1,0 +1,84 @@
+"""Settings of the app side, read once from the environment (one place, laptop defaults)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    """Every knob of the API, gateways and console; each field is an environment variable."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # --- storage
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'app.db'}"
+
+    # --- the other processes
+    rasa_url: str = "http://127.0.0.1:5005"
+    action_server_url: str = "http://127.0.0.1:5055"
+    api_url: str = "http://127.0.0.1:8000"
+    public_base_url: str = "http://localhost:8000"
+    rasa_timeout_seconds: float = 30.0
+
+    # --- secrets (the defaults are for a laptop only; production sets its own)
+    secret_key: str = "dev-only-change-me-0123456789abcdef0123456789abcdef"
+    service_token: str = "dev-service-token"
+    # Key for encrypting channel ids and phone numbers at rest (Fernet, urlsafe base64, 32 bytes).
+    # Empty: derived from secret_key.
+    encryption_key: str = ""
+
+    # --- content
+    locales_dir: Path = PROJECT_ROOT / "locales"
+    data_dir: Path = PROJECT_ROOT / "data"
+    default_language: str = "fr"
+
+    # --- telegram
+    telegram_bot_token: str = ""
+    telegram_webhook_secret: str = ""
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_api_file_url: str = "https://api.telegram.org/file/bot"
+    telegram_use_webhook: bool = False
+
+    # --- twilio (WhatsApp and voice)
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    twilio_whatsapp_from: str = ""
+    twilio_api_base: str = ""
+
+    # --- voice hotline (api/gateways/voice.py)
+    # Opening hours of the phone hotline in hotline_timezone, e.g. "mon-fri 09:00-17:00; sat 09:00-13:00".
+    # Empty means the hours are unknown: callers are always offered to leave a message.
+    hotline_hours: str = ""
+    hotline_timezone: str = "Africa/Casablanca"
+    # A TaskRouter workflow orders waiting calls by priority; empty: one Twilio queue per triage level.
+    twilio_voice_workflow_sid: str = ""
+    twilio_voice_queue_prefix: str = "hotline"
+    voice_max_wait_seconds: int = 300
+    voice_max_recording_seconds: int = 120
+
+    # --- web chat
+    webchat_enabled: bool = True
+
+    # --- referral backend and operator console (api/cases, api/auth)
+    login_rate_limit: str = "10/minute"
+    # slowapi storage; "redis://host:6379" shares login limits between API processes.
+    rate_limit_storage_uri: str = "memory://"
+    console_session_max_age_seconds: int = 8 * 3600
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+
+    # --- operational
+    log_level: str = "INFO"
+    allowed_origins: list[str] = Field(default_factory=list)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings; tests clear the cache after changing the environment."""
+    return Settings()

@@ -1,0 +1,97 @@
+"""The outbox: messages for a person are stored, then delivered by their channel's sender with retries."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.core.logging import log_event
+from api.crypto import decrypt
+from api.gateways.messages import BotReply, OutgoingMessage
+from api.gateways.models import ChannelIdentity, OutboundMessage, utcnow
+
+logger = logging.getLogger(__name__)
+
+# A sender gets the decrypted channel address (chat id, phone number) and the message.
+Sender = Callable[[str, OutgoingMessage], Awaitable[None]]
+
+_senders: dict[str, Sender] = {}
+
+MAX_BACKOFF_SECONDS = 300
+
+
+def register_sender(channel: str, sender: Sender) -> None:
+    """Make this process deliver outbox messages of `channel` (e.g. "tg", "wa", "web")."""
+    _senders[channel] = sender
+
+
+def registered_channels() -> list[str]:
+    """Channels this process delivers."""
+    return sorted(_senders)
+
+
+def channel_of(conversation_id: str) -> str:
+    """The channel prefix of a conversation id (`tg-abc` → `tg`)."""
+    return conversation_id.split("-", 1)[0]
+
+
+def enqueue_outbound(session: Session, conversation_id: str, message: OutgoingMessage) -> OutboundMessage:
+    """Add a message for the person to the outbox; it is sent once the caller's transaction commits."""
+    row = OutboundMessage(conversation_id=conversation_id, channel=channel_of(conversation_id),
+                          payload=message.to_dict())
+    session.add(row)
+    session.flush()
+    return row
+
+
+async def deliver_pending(factory: sessionmaker[Session], limit: int = 50) -> int:
+    """Send due outbox messages of the channels registered in this process; returns how many went out."""
+    channels = registered_channels()
+    if not channels:
+        return 0
+    sent = 0
+    with factory() as session:
+        due = session.scalars(
+            select(OutboundMessage)
+            .where(OutboundMessage.status == "pending", OutboundMessage.channel.in_(channels),
+                   OutboundMessage.next_attempt_at <= utcnow())
+            .order_by(OutboundMessage.id).limit(limit)
+        ).all()
+        for row in due:
+            # Claim the row so another process delivering the same channel skips it.
+            claimed = session.execute(
+                update(OutboundMessage).where(OutboundMessage.id == row.id,
+                                              OutboundMessage.status == "pending")
+                .values(status="sending", attempts=OutboundMessage.attempts + 1)
+            ).rowcount
+            session.commit()
+            if claimed and await _deliver_one(session, row):
+                sent += 1
+    return sent
+
+
+async def _deliver_one(session: Session, row: OutboundMessage) -> bool:
+    identity = session.get(ChannelIdentity, row.conversation_id)
+    try:
+        if identity is None:
+            raise LookupError("no channel identity for conversation")
+        await _senders[row.channel](decrypt(identity.encrypted_address), BotReply.from_dict(row.payload))
+    except Exception as exc:  # any channel failure: keep the message and retry later
+        session.refresh(row)
+        backoff = min(2 ** row.attempts, MAX_BACKOFF_SECONDS)
+        session.execute(update(OutboundMessage).where(OutboundMessage.id == row.id).values(
+            status="pending", last_error=type(exc).__name__[:200],
+            next_attempt_at=utcnow() + timedelta(seconds=backoff)))
+        session.commit()
+        log_event(logger, "outbound_retry", logging.WARNING, channel=row.channel, message_id=row.id,
+                  attempts=row.attempts, error=type(exc).__name__)
+        return False
+    session.execute(update(OutboundMessage).where(OutboundMessage.id == row.id)
+                    .values(status="sent", sent_at=utcnow()))
+    session.commit()
+    log_event(logger, "outbound_sent", channel=row.channel, message_id=row.id)
+    return True

@@ -1,0 +1,239 @@
+"""The phone hotline's IVR (Twilio Voice): language menu, keypad triage, then the queue or a voice message.
+
+Every step is a TwiML document; the call's state (language, answers so far, case) travels
+in the signed action URLs, so any API process can serve any step.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import urlencode
+
+from sqlalchemy.orm import Session
+from twilio.twiml.voice_response import Enqueue, Gather, VoiceResponse
+
+from api.cases.handoff import record_person_message
+from api.cases.intake import create_case_from_referral
+from api.cases.models import Case
+from api.cases.schemas import ReferralIn, TriageIn
+from api.core.config import get_settings
+from api.core.languages import SUPPORTED_LANGUAGES
+from api.core.logging import log_event
+from api.gateways.conversation import remember_identity
+from api.gateways.voice_hours import hotline_open
+from api.nlg.render import render_response
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "voice"
+BASE_PATH = "/webhooks/voice"
+AUDIO_PATH = "/voice/audio"
+# Keypad → language. 2 is Darija: the spoken Arabic of Morocco; the text-to-speech voice is Arabic.
+LANGUAGE_MENU: dict[str, str] = {"1": "fr", "2": "ary", "3": "en", "4": "wo", "5": "ln", "6": "ff",
+                                 "7": "emk", "8": "sus", "9": "bci"}
+# Languages Twilio can speak (Amazon Polly voices); the community languages are not among them.
+TTS_VOICES: dict[str, tuple[str, str]] = {"fr": ("fr-FR", "Polly.Lea"), "en": ("en-US", "Polly.Joanna"),
+                                          "ar": ("arb", "Polly.Zeina"), "ary": ("arb", "Polly.Zeina")}
+TRIAGE_QUESTIONS: tuple[str, ...] = ("emergency", "pregnant", "child", "violence")
+YES, NO = "1", "2"
+GATHER_TIMEOUT_SECONDS = 8
+# Waiting callers hear the waiting message, then this much silence, again and again.
+WAIT_PAUSE_SECONDS = 20
+QUEUE_RESULTS_CONNECTED = frozenset({"bridged", "bridging-in-progress", "hangup"})
+EMERGENCY_NUMBERS_RESPONSE = "utter_emergency_numbers"
+LANGUAGE_CHOICE_RESPONSE = "utter_ask_language"
+
+
+def action_url(step: str, **params: str | int) -> str:
+    """A public URL of an IVR step carrying the call's state (Twilio signs what it calls back)."""
+    base = f"{get_settings().public_base_url.rstrip('/')}{BASE_PATH}{'/' + step if step else ''}"
+    return f"{base}?{urlencode(params)}" if params else base
+
+
+def audio_file(language: str, key: str) -> Path:
+    """Where editors put a recorded prompt: locales/<lang>/audio/<key>.mp3."""
+    return get_settings().locales_dir / language / "audio" / f"{key}.mp3"
+
+
+def add_prompt(verb: VoiceResponse | Gather, key: str, language: str, variables: dict | None = None) -> None:
+    """Play the editors' recording of `key` in `language` if there is one, else speak the catalog text.
+
+    A language no voice can speak is read in French (the lingua franca) until a recording exists.
+    """
+    if audio_file(language, key).is_file():
+        verb.play(f"{get_settings().public_base_url.rstrip('/')}{AUDIO_PATH}/{language}/{key}.mp3")
+        return
+    spoken = spoken_language(language)
+    tts_language, voice = TTS_VOICES[spoken]
+    verb.say(render_response(key, spoken, variables or {}).text, language=tts_language, voice=voice)
+
+
+def language_menu() -> VoiceResponse:
+    """The first thing a caller hears: the welcome, then one line per language with its key."""
+    response = VoiceResponse()
+    gather = Gather(num_digits=1, action=action_url("language"), method="POST", timeout=GATHER_TIMEOUT_SECONDS,
+                    action_on_empty_result=True)
+    add_prompt(gather, "voice.welcome", get_settings().default_language)
+    # A line is read in its own language; {language} names it for the lines read in French.
+    for digit, language in LANGUAGE_MENU.items():
+        name = language_name(language, spoken_language(language))
+        add_prompt(gather, "voice.menu_language", language, {"digit": digit, "language": name})
+    response.append(gather)
+    return response
+
+
+def spoken_language(language: str) -> str:
+    """The language a prompt is spoken in when there is no recording: its own, or French."""
+    return language if language in TTS_VOICES else get_settings().default_language
+
+
+def language_name(language: str, in_language: str) -> str:
+    """The language's own name: the title of its button in the language choice (the same in every catalog)."""
+    for button in render_response(LANGUAGE_CHOICE_RESPONSE, in_language, {}).buttons:
+        if button.payload.endswith(f'{{"language": "{language}"}}'):
+            return button.title
+    return language
+
+
+def choose_language(digits: str) -> VoiceResponse:
+    """After the menu: a known key starts the triage, silence means French, another key replays the menu."""
+    if digits and digits not in LANGUAGE_MENU:
+        response = VoiceResponse()
+        response.redirect(action_url(""), method="POST")
+        return response
+    return triage_question(LANGUAGE_MENU.get(digits, get_settings().default_language), answers="")
+
+
+def triage_question(language: str, answers: str, retry: bool = False) -> VoiceResponse:
+    """Ask the next yes/no question (1 yes, 2 no) by keypad."""
+    question = TRIAGE_QUESTIONS[len(answers)]
+    params: dict[str, str | int] = {"lang": language, "answers": answers}
+    if retry:
+        params["retry"] = 1
+    response = VoiceResponse()
+    gather = Gather(num_digits=1, action=action_url("triage", **params), method="POST",
+                    timeout=GATHER_TIMEOUT_SECONDS, action_on_empty_result=True)
+    add_prompt(gather, f"voice.ask_{question}", language)
+    response.append(gather)
+    return response
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling, from Twilio's fields: the number (None when hidden) and the call's id."""
+
+    number: str | None
+    call_sid: str
+
+    @classmethod
+    def from_form(cls, form: dict[str, str]) -> "Caller":
+        """A hidden caller id ("anonymous", "client:…") gives no number to call back."""
+        number = form.get("From", "")
+        return cls(number=number if number.startswith("+") else None, call_sid=form.get("CallSid", ""))
+
+    @property
+    def user_key(self) -> str:
+        """The raw id behind the conversation id: the number, or the call itself when it is hidden."""
+        return self.number or f"call:{self.call_sid}"
+
+
+def answer_triage(session: Session, caller: Caller, language: str, answers: str, digits: str,
+                  retry: bool, now: datetime | None = None) -> VoiceResponse:
+    """Record one answer; an emergency stops the questions. After the last one the case is created."""
+    if language not in SUPPORTED_LANGUAGES or len(answers) >= len(TRIAGE_QUESTIONS):
+        return language_menu()
+    if digits not in (YES, NO):
+        if not retry:
+            return triage_question(language, answers, retry=True)
+        digits = NO  # asked twice without an answer: the caller did not say yes
+    answers += digits
+    emergency = answers[0] == YES
+    if not emergency and len(answers) < len(TRIAGE_QUESTIONS):
+        return triage_question(language, answers)
+    response = VoiceResponse()
+    if emergency:
+        add_prompt(response, EMERGENCY_NUMBERS_RESPONSE, language)
+    case = create_voice_case(session, caller, language, answers)
+    return route_call(response, case, language, now)
+
+
+def create_voice_case(session: Session, caller: Caller, language: str, answers: str) -> Case:
+    """The call becomes a case (once per call), to be called back on the caller's number."""
+    flags = {question: answers[i:i + 1] == YES for i, question in enumerate(TRIAGE_QUESTIONS)}
+    conversation_id = remember_identity(session, CHANNEL, caller.user_key)
+    session.commit()
+    # Calling the hotline and answering its questions is the request to be put in touch with a person.
+    referral = ReferralIn(conversation_id=conversation_id, channel=CHANNEL, language=language, consent=True,
+                          triage=TriageIn(**flags), contact="callback", callback_number=caller.number)
+    case, created = create_case_from_referral(session, referral, idempotency_key=f"voice:{caller.call_sid}")
+    log_event(logger, "voice_case_created" if created else "voice_case_replayed", case_id=case.id,
+              triage_level=case.triage_level, language=language)
+    return case
+
+
+def route_call(response: VoiceResponse, case: Case, language: str, now: datetime | None = None) -> VoiceResponse:
+    """Into the hotline queue while it is open; otherwise (or hours unknown) offer to leave a message."""
+    settings = get_settings()
+    is_open = hotline_open(settings.hotline_hours, settings.hotline_timezone, now or datetime.now(timezone.utc))
+    if not is_open:
+        return leave_message(response, case, language, closed=is_open is False)
+    state = {"lang": language, "case": case.id}
+    enqueue = Enqueue(action=action_url("queue-result", **state), method="POST",
+                      wait_url=action_url("wait", lang=language), wait_url_method="POST",
+                      workflow_sid=settings.twilio_voice_workflow_sid or None,
+                      name=None if settings.twilio_voice_workflow_sid else
+                      f"{settings.twilio_voice_queue_prefix}-{case.triage_level}")
+    if settings.twilio_voice_workflow_sid:
+        # TaskRouter orders waiting calls by the case's triage priority.
+        enqueue.task(f'{{"case_id": {case.id}, "triage_level": "{case.triage_level}", "language": "{language}"}}',
+                     priority=case.base_priority)
+    response.append(enqueue)
+    return response
+
+
+def leave_message(response: VoiceResponse, case: Case, language: str, closed: bool) -> VoiceResponse:
+    """Say why (closed) and record a message for the case; an operator calls back."""
+    if closed:
+        add_prompt(response, "voice.closed_hours", language)
+    add_prompt(response, "voice.leave_message", language)
+    response.record(action=action_url("recorded", lang=language, case=case.id), method="POST",
+                    max_length=get_settings().voice_max_recording_seconds, finish_on_key="#", play_beep=True)
+    response.hangup()  # reached only when nothing was recorded
+    return response
+
+
+def waiting_music(language: str, seconds_waited: int) -> VoiceResponse:
+    """What a queued caller hears; past the longest wait they leave the queue to record a message."""
+    response = VoiceResponse()
+    if seconds_waited >= get_settings().voice_max_wait_seconds:
+        response.leave()
+        return response
+    add_prompt(response, "voice.enqueued_waiting", language)
+    response.pause(length=WAIT_PAUSE_SECONDS)
+    return response
+
+
+def after_queue(session: Session, case_id: int, language: str, queue_result: str) -> VoiceResponse:
+    """When the caller leaves the queue: done if an operator took the call, else a voice message."""
+    response = VoiceResponse()
+    case = session.get(Case, case_id)
+    if queue_result in QUEUE_RESULTS_CONNECTED or case is None:
+        response.hangup()
+        return response
+    return leave_message(response, case, language, closed=False)
+
+
+def store_recording(session: Session, case_id: int, language: str, recording_url: str) -> VoiceResponse:
+    """Attach the caller's recorded message to the case, thank them and hang up."""
+    case = session.get(Case, case_id)
+    if case is not None and recording_url:
+        record_person_message(session, case, "", media_url=recording_url)
+        session.commit()
+        log_event(logger, "voice_message_recorded", case_id=case.id)
+    response = VoiceResponse()
+    add_prompt(response, "voice.message_recorded", language)
+    response.hangup()
+    return response

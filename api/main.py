@@ -1,0 +1,73 @@
+"""The FastAPI application: referral backend, operator console, NLG endpoint and channel gateways."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from api.core.config import PROJECT_ROOT, get_settings
+from api.core.logging import configure_logging, log_event
+from api.db import get_sessionmaker
+from api.gateways.conversation import redeliver_pending_inbound
+from api.gateways.outbound import deliver_pending, register_sender
+from api.routes import health, webchat
+# --- referral backend and operator console
+from api.console import install_referral_backend
+from api.routes import auth as auth_routes, cases, console, referrals, stats
+# --- end referral backend imports
+
+logger = logging.getLogger(__name__)
+
+OUTBOX_INTERVAL_SECONDS = 1.0
+
+
+async def run_outbox_worker(stop: asyncio.Event) -> None:
+    """Deliver outbox messages and answer messages held while Rasa was down, until `stop` is set."""
+    factory = get_sessionmaker()
+    while not stop.is_set():
+        try:
+            await deliver_pending(factory)
+            await redeliver_pending_inbound(factory)
+        except Exception:  # a failing round must not stop the worker; the next round retries
+            logger.exception("outbox_round_failed")
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=OUTBOX_INTERVAL_SECONDS)
+
+
+@contextlib.asynccontextmanager
+async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    """Start the outbox worker with the app and stop it cleanly."""
+    stop = asyncio.Event()
+    worker = asyncio.create_task(run_outbox_worker(stop))
+    log_event(logger, "api_started")
+    try:
+        yield
+    finally:
+        stop.set()
+        await worker
+
+
+def create_app() -> FastAPI:
+    """Build the application with every router."""
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    app = FastAPI(title="Santé migrants: referral backend and gateways", version="0.1.0", lifespan=lifespan)
+    app.mount("/static", StaticFiles(directory=str(PROJECT_ROOT / "api" / "static")), name="static")
+    app.include_router(health.router)
+    # --- referral backend and operator console (sessions, login limiter, JSON errors, console assets)
+    install_referral_backend(app)
+    for router in (referrals.router, cases.router, auth_routes.router, stats.router, console.router):
+        app.include_router(router)
+    # --- end referral backend block
+    if settings.webchat_enabled:
+        app.include_router(webchat.router)
+        register_sender("web", webchat.deliver_to_webchat)
+    return app
+
+
+app = create_app()

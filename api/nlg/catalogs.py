@@ -1,0 +1,193 @@
+"""The catalogs of locales/ in memory: read from the .po files, reloaded when an editor saves one.
+
+Also the command line for editors and the build (`python -m api.nlg.catalogs update|compile|check|init LANG`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+from api.core.languages import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
+from api.core.logging import log_event
+from api.nlg.source import SOURCE_FILE, MessageSpec, load_specs
+
+logger = logging.getLogger(__name__)
+
+DOMAIN = "messages"
+# Where a language looks when a message is missing (or unreviewed) in its own catalog.
+FALLBACKS: dict[str, tuple[str, ...]] = {"ary": ("ar", "fr"), "ar": ("fr",), "fr": ()}
+
+
+def language_chain(language: str) -> tuple[str, ...]:
+    """The person's language first, then its fallbacks: ary → ar → fr; every other language → fr."""
+    if language not in SUPPORTED_LANGUAGES:
+        language = DEFAULT_LANGUAGE
+    return (language, *FALLBACKS.get(language, (DEFAULT_LANGUAGE,)))
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One translated text and whether an editor has reviewed it (not `#, fuzzy`)."""
+
+    text: str
+    fuzzy: bool
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """The text chosen for a message and the language it is written in."""
+
+    text: str
+    language: str
+    fuzzy: bool
+
+
+@dataclass(frozen=True)
+class CatalogSnapshot:
+    """Every catalog as loaded at one moment; never changes once built (safe to share between threads)."""
+
+    specs: dict[str, MessageSpec]
+    entries: dict[str, dict[str, Entry]]
+
+    def entry(self, key: str, language: str) -> Entry | None:
+        """The non-empty entry of `key` in one catalog, reviewed or not."""
+        entry = self.entries.get(language, {}).get(key)
+        return entry if entry is not None and entry.text else None
+
+    def resolve(self, key: str, language: str) -> Resolved | None:
+        """The first reviewed text along the language chain; an unreviewed one only when none is reviewed."""
+        chain = language_chain(language)
+        for want_fuzzy in (False, True):
+            for lang in chain:
+                entry = self.entry(key, lang)
+                if entry is not None and entry.fuzzy == want_fuzzy:
+                    return Resolved(entry.text, lang, entry.fuzzy)
+        return None
+
+
+def catalog_path(locales_dir: Path, language: str) -> Path:
+    """Where the catalog of a language lives."""
+    return locales_dir / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def read_catalog(path: Path) -> dict[str, Entry]:
+    """The entries of one .po file (the header and obsolete entries left out)."""
+    with path.open("rb") as handle:
+        catalog = read_po(handle, ignore_obsolete=True)
+    return {str(m.id): Entry(str(m.string or ""), m.fuzzy) for m in catalog if m.id and isinstance(m.id, str)}
+
+
+class CatalogStore:
+    """Holds the latest snapshot of a locales folder; reloads it when a file's mtime or size changes.
+
+    Each process checks the files itself on every request (a dozen `stat` calls), so every worker
+    of a multi-process server sees an editor's change on its next message without any signalling.
+    """
+
+    def __init__(self, locales_dir: Path) -> None:
+        self.locales_dir = locales_dir
+        self._lock = threading.Lock()
+        self._signature: tuple[tuple[str, int, int], ...] | None = None
+        self._snapshot: CatalogSnapshot | None = None
+
+    def _files(self) -> list[Path]:
+        files = [self.locales_dir / SOURCE_FILE]
+        files += [catalog_path(self.locales_dir, lang) for lang in SUPPORTED_LANGUAGES]
+        return files
+
+    def _current_signature(self) -> tuple[tuple[str, int, int], ...]:
+        signature = []
+        for path in self._files():
+            try:
+                stat = os.stat(path)
+            except FileNotFoundError:
+                continue
+            signature.append((str(path), stat.st_mtime_ns, stat.st_size))
+        return tuple(signature)
+
+    def snapshot(self) -> CatalogSnapshot:
+        """The catalogs as they are on disk now (reloaded only if a file changed)."""
+        signature = self._current_signature()
+        snapshot = self._snapshot
+        if snapshot is not None and signature == self._signature:
+            return snapshot
+        with self._lock:
+            if self._snapshot is None or signature != self._signature:
+                self._snapshot = self._load(self._snapshot)
+                self._signature = signature
+            return self._snapshot
+
+    def _load(self, previous: CatalogSnapshot | None) -> CatalogSnapshot:
+        try:
+            specs = load_specs(self.locales_dir)
+        except Exception:  # a half-saved source.yml must not take the assistant down
+            if previous is None:
+                raise
+            logger.exception("nlg_source_unreadable")
+            specs = previous.specs
+        entries: dict[str, dict[str, Entry]] = {}
+        for lang in SUPPORTED_LANGUAGES:
+            path = catalog_path(self.locales_dir, lang)
+            if not path.exists():
+                continue
+            try:
+                entries[lang] = read_catalog(path)
+            except Exception:  # keep serving the last good version of a catalog an editor broke
+                log_event(logger, "nlg_catalog_unreadable", level=logging.ERROR, language=lang)
+                if previous is not None and lang in previous.entries:
+                    entries[lang] = previous.entries[lang]
+        log_event(logger, "nlg_catalogs_loaded", languages=len(entries), messages=len(specs))
+        return CatalogSnapshot(specs=specs, entries=entries)
+
+
+_stores: dict[Path, CatalogStore] = {}
+_stores_lock = threading.Lock()
+
+
+def catalog_store(locales_dir: Path) -> CatalogStore:
+    """The one store of a locales folder in this process."""
+    key = Path(locales_dir).resolve()
+    with _stores_lock:
+        if key not in _stores:
+            _stores[key] = CatalogStore(key)
+        return _stores[key]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`update` (extract the template, merge it into every catalog), `compile`, `check`, `init LANG`."""
+    from api.nlg import check, tools  # the command line needs them, the server does not
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] not in ("update", "extract", "compile", "check", "init"):
+        print(__doc__.strip() + "\n\nusage: python -m api.nlg.catalogs update|extract|compile|check|init LANG")
+        return 2
+    from api.core.config import PROJECT_ROOT, get_settings
+
+    locales_dir = get_settings().locales_dir
+    command = args[0]
+    if command == "extract":
+        tools.extract_template(locales_dir)
+    elif command == "update":
+        tools.extract_template(locales_dir)
+        tools.update_catalogs(locales_dir)
+    elif command == "compile":
+        tools.compile_catalogs(locales_dir)
+    elif command == "init":
+        if len(args) != 2:
+            print("usage: python -m api.nlg.catalogs init LANG")
+            return 2
+        tools.init_catalog(locales_dir, args[1])
+    else:
+        return check.run_check(locales_dir, PROJECT_ROOT / "bot" / "domain.yml")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,157 @@
+"""Render one message in a person's language: fallback chain, placeholders, buttons, right-to-left text."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from api.core.config import get_settings
+from api.core.languages import DEFAULT_LANGUAGE, RTL_LANGUAGES, normalise_language_tag
+from api.core.logging import log_event
+from api.nlg.catalogs import CatalogSnapshot, catalog_store
+from api.nlg.source import PLACEHOLDER
+
+logger = logging.getLogger(__name__)
+
+FSI, PDI = "\u2068", "\u2069"
+# Messages that say "not yet in your language" when served from a fallback catalog (not page labels,
+# not phone prompts, not the card's own lines).
+NOTE_PREFIXES = ("utter_", "channel.", "case.")
+FALLBACK_NOTES = {"fr": "utter_fallback_language_note", "ar": "utter_fallback_language_note_ar"}
+# A slash command such as /forget inside right-to-left text would show as "forget/" without an isolate.
+COMMAND = re.compile(r"(?<![\w/])/[a-z_]+")
+IMAGE_ROUTES = {"rights_card": "rights-card"}
+
+
+class UnknownResponse(LookupError):
+    """The message key is in no catalog and not in locales/source.yml."""
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button: its title in the person's language and the Rasa payload it sends."""
+
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class RenderedResponse:
+    """A message ready for a channel, and which catalog it came from."""
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+    image: str | None = None
+    language: str = DEFAULT_LANGUAGE
+    requested_language: str = DEFAULT_LANGUAGE
+    missing_placeholders: tuple[str, ...] = field(default=())
+
+    @property
+    def is_fallback(self) -> bool:
+        """Served in another language than the person's."""
+        return self.language != self.requested_language
+
+    def to_rasa(self) -> dict[str, Any]:
+        """The body Rasa 3.6 expects from an NLG server."""
+        return {"text": self.text, "buttons": [{"title": b.title, "payload": b.payload} for b in self.buttons],
+                "image": self.image, "elements": [], "attachments": [], "custom": {}}
+
+
+def pick_language(language: str | None) -> str:
+    """A supported language code for any tag (`ar-MA`, `fr_FR`, `bm`...), French when unknown."""
+    return normalise_language_tag(language or "") or DEFAULT_LANGUAGE
+
+
+def isolate(value: str) -> str:
+    """Wrap each line of a value in first-strong isolates, so Latin names read right inside Arabic."""
+    return "\n".join(f"{FSI}{line}{PDI}" if line else line for line in value.split("\n"))
+
+
+def _as_text(value: Any) -> str | None:
+    if value is None or isinstance(value, (dict, bool)):
+        return None
+    if isinstance(value, (list, tuple)):
+        return "\n".join(str(v) for v in value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def fill_placeholders(text: str, variables: Mapping[str, Any], rtl: bool, key: str) -> tuple[str, tuple[str, ...]]:
+    """Replace `{name}` with its value; a missing value is logged and left out, never shown as braces."""
+    missing: list[str] = []
+
+    def substitute(match: re.Match[str]) -> str:
+        value = _as_text(variables.get(match.group(1)))
+        if value is None:
+            missing.append(match.group(1))
+            return ""
+        return isolate(value) if rtl else value
+
+    filled = PLACEHOLDER.sub(substitute, text)
+    if missing:
+        log_event(logger, "nlg_placeholder_missing", level=logging.ERROR, response=key,
+                  placeholders=",".join(missing))
+        filled = re.sub(r"[ \t]{2,}", " ", filled).strip()
+    if rtl:
+        filled = COMMAND.sub(lambda m: isolate(m.group(0)), filled)
+    return filled, tuple(missing)
+
+
+def _fallback_note(snapshot: CatalogSnapshot, requested: str, served: str) -> str | None:
+    """The note in the person's own catalog (even unreviewed: its only job is to speak their language)."""
+    note_key = FALLBACK_NOTES.get(served)
+    entry = snapshot.entry(note_key, requested) if note_key else None
+    return entry.text if entry is not None else None
+
+
+def card_version(snapshot: CatalogSnapshot, language: str) -> str:
+    """A short hash of the card's texts, so a changed card gets a new URL past channel caches."""
+    texts = [snapshot.resolve(k, lang) for k, lang in (("rights_card.title", "fr"), ("rights_card.text", "fr"),
+             ("rights_card.title", "ar"), ("rights_card.text", "ar"), ("rights_card.show_at_reception", language))]
+    joined = "\x1f".join(t.text if t else "" for t in texts)
+    return hashlib.sha256(joined.encode()).hexdigest()[:10]
+
+
+def render_from_snapshot(snapshot: CatalogSnapshot, name: str, language: str | None,
+                         variables: Mapping[str, Any] | None = None,
+                         public_base_url: str = "http://localhost:8000") -> RenderedResponse:
+    """Render `name` for a person who reads `language`, from one consistent set of catalogs."""
+    requested = pick_language(language)
+    resolved = snapshot.resolve(name, requested)
+    if resolved is None:
+        raise UnknownResponse(f"no catalog has a text for {name!r}; add it to locales/source.yml and the catalogs")
+    rtl = resolved.language in RTL_LANGUAGES
+    text, missing = fill_placeholders(resolved.text, variables or {}, rtl, name)
+    if resolved.language != requested and name.startswith(NOTE_PREFIXES):
+        note = _fallback_note(snapshot, requested, resolved.language)
+        if note:
+            text = f"{note}\n\n{text}"
+    spec = snapshot.specs.get(name)
+    buttons: list[Button] = []
+    image = None
+    if spec is not None:
+        for number, payload in enumerate(spec.buttons, start=1):
+            title = snapshot.resolve(spec.button_key(number), requested)
+            if title is None:
+                log_event(logger, "nlg_button_title_missing", level=logging.ERROR, response=name, button=number)
+                continue
+            buttons.append(Button(title=title.text, payload=payload))
+        if spec.image in IMAGE_ROUTES:
+            version = card_version(snapshot, requested)
+            image = f"{public_base_url.rstrip('/')}/{IMAGE_ROUTES[spec.image]}/{requested}.png?v={version}"
+    log_event(logger, "nlg_rendered", response=name, requested=requested, served=resolved.language,
+              fuzzy=resolved.fuzzy)
+    return RenderedResponse(text=text, buttons=tuple(buttons), image=image, language=resolved.language,
+                            requested_language=requested, missing_placeholders=missing)
+
+
+def render_response(name: str, language: str | None, variables: Mapping[str, Any] | None = None) -> RenderedResponse:
+    """Render a message from the configured locales folder (reloaded when an editor saves a catalog)."""
+    settings = get_settings()
+    snapshot = catalog_store(settings.locales_dir).snapshot()
+    return render_from_snapshot(snapshot, name, language, variables, settings.public_base_url)

@@ -1,0 +1,158 @@
+"""Operator API: the queue, claiming, the conversation, notes, referrals, transfers, closing, live events."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from sse_starlette.sse import EventSourceResponse
+from starlette.concurrency import run_in_threadpool
+
+from api.auth.deps import current_operator
+from api.cases import workflow
+from api.cases.access import visible_case
+from api.cases.events import latest_live_event_id, live_events_since
+from api.cases.models import Association, Operator, Queue
+from api.cases.schemas import (CaseDetailOut, CaseSummaryOut, CloseIn, MessageOut, NoteOut, QueueOut,
+                               ReferIn, ReferralRecordOut, TextIn, TransferIn)
+from api.cases.views import case_detail, case_messages, case_summary
+from api.db import get_session, get_sessionmaker
+
+router = APIRouter(prefix="/api/v1", tags=["cases"])
+
+LIVE_POLL_SECONDS = 1.0
+
+
+@router.get("/cases", response_model=list[CaseSummaryOut])
+def list_queue(operator: Operator = Depends(current_operator),
+               session: Session = Depends(get_session)) -> list[CaseSummaryOut]:
+    """Open cases of my association's queues, most urgent first (effective priority, then age)."""
+    return [case_summary(case, operator, effective) for case, effective in workflow.list_open_cases(session, operator)]
+
+
+@router.post("/cases/claim-next", response_model=CaseDetailOut | None,
+             responses={204: {"description": "no case is waiting"}})
+def claim_next(operator: Operator = Depends(current_operator),
+               session: Session = Depends(get_session)) -> CaseDetailOut | Response:
+    """Atomically take the most urgent waiting case; 204 when the queue is empty."""
+    case = workflow.claim_next_case(session, operator)
+    if case is None:
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+    return case_detail(session, case, operator)
+
+
+@router.get("/cases/{case_id}", response_model=CaseDetailOut)
+def get_case(case_id: int, operator: Operator = Depends(current_operator),
+             session: Session = Depends(get_session)) -> CaseDetailOut:
+    """A case of my association with its conversation, notes and referrals."""
+    return case_detail(session, visible_case(session, operator, case_id), operator)
+
+
+@router.get("/cases/{case_id}/messages", response_model=list[MessageOut])
+def get_messages(case_id: int, after: int = Query(default=0, ge=0), operator: Operator = Depends(current_operator),
+                 session: Session = Depends(get_session)) -> list[MessageOut]:
+    """Messages of a case newer than `after` (what the console fetches when a live event arrives)."""
+    return case_messages(session, visible_case(session, operator, case_id).id, after)
+
+
+@router.post("/cases/{case_id}/claim", response_model=CaseDetailOut)
+def claim(case_id: int, operator: Operator = Depends(current_operator),
+          session: Session = Depends(get_session)) -> CaseDetailOut:
+    """Take this waiting case (409 if it is no longer waiting)."""
+    return case_detail(session, workflow.claim_case(session, operator, case_id), operator)
+
+
+@router.post("/cases/{case_id}/reply", response_model=MessageOut, status_code=status.HTTP_201_CREATED)
+def reply(case_id: int, body: TextIn, operator: Operator = Depends(current_operator),
+          session: Session = Depends(get_session)) -> MessageOut:
+    """Write to the person; it goes out on their channel through the outbox."""
+    message = workflow.reply_to_person(session, operator, case_id, body.text)
+    return MessageOut(id=message.id, direction=message.direction, text=message.text, media_url=None,
+                      author_operator_id=operator.id, created_at=message.created_at)
+
+
+@router.post("/cases/{case_id}/notes", response_model=NoteOut, status_code=status.HTTP_201_CREATED)
+def add_note(case_id: int, body: TextIn, operator: Operator = Depends(current_operator),
+             session: Session = Depends(get_session)) -> NoteOut:
+    """Add an internal note."""
+    note = workflow.add_note(session, operator, case_id, body.text)
+    return NoteOut(id=note.id, text=note.text, author_operator_id=operator.id, created_at=note.created_at)
+
+
+@router.post("/cases/{case_id}/referrals", response_model=ReferralRecordOut, status_code=status.HTTP_201_CREATED)
+def refer(case_id: int, body: ReferIn, operator: Operator = Depends(current_operator),
+          session: Session = Depends(get_session)) -> ReferralRecordOut:
+    """Record a referral to a service."""
+    r = workflow.refer_to_service(session, operator, case_id, body.service_name, body.service_id,
+                                  body.service_kind, body.city)
+    return ReferralRecordOut(id=r.id, service_id=r.service_id, service_name=r.service_name,
+                             service_kind=r.service_kind, city=r.city, created_at=r.created_at)
+
+
+@router.post("/cases/{case_id}/waiting-person", response_model=CaseDetailOut)
+def waiting_person(case_id: int, operator: Operator = Depends(current_operator),
+                   session: Session = Depends(get_session)) -> CaseDetailOut:
+    """Mark the case as waiting for the person's answer."""
+    return case_detail(session, workflow.set_waiting_person(session, operator, case_id), operator)
+
+
+@router.post("/cases/{case_id}/transfer", response_model=CaseSummaryOut)
+def transfer(case_id: int, body: TransferIn, operator: Operator = Depends(current_operator),
+             session: Session = Depends(get_session)) -> CaseSummaryOut:
+    """Send the case to another queue or hand it to another operator of my association."""
+    case = workflow.transfer_case(session, operator, case_id, body.queue_id, body.operator_id)
+    return case_summary(case, operator)
+
+
+@router.post("/cases/{case_id}/close", response_model=CaseDetailOut)
+def close(case_id: int, body: CloseIn, operator: Operator = Depends(current_operator),
+          session: Session = Depends(get_session)) -> CaseDetailOut:
+    """Close with an outcome; the person gets the closing notice in their language."""
+    case = workflow.close_case(session, operator, case_id, body.outcome, body.note)
+    return case_detail(session, case, operator)
+
+
+@router.get("/queues", response_model=list[QueueOut])
+def list_queues(_operator: Operator = Depends(current_operator),
+                session: Session = Depends(get_session)) -> list[QueueOut]:
+    """Every queue, for transfers between associations."""
+    rows = session.execute(select(Queue, Association.name).join(Association).order_by(Association.name, Queue.name))
+    return [QueueOut(id=q.id, name=q.name, association_id=q.association_id, association_name=name)
+            for q, name in rows]
+
+
+def _latest(factory: sessionmaker[Session]) -> int:
+    with factory() as session:
+        return latest_live_event_id(session)
+
+
+def _events(factory: sessionmaker[Session], association_id: int, after: int) -> list[tuple[int, str, dict]]:
+    with factory() as session:
+        return [(e.id, e.kind, e.payload) for e in live_events_since(session, association_id, after)]
+
+
+@router.get("/events", response_class=EventSourceResponse)
+async def live_events(request: Request, operator: Operator = Depends(current_operator)) -> EventSourceResponse:
+    """Server-sent events of my association (new cases, emergencies, person messages, updates).
+
+    Events are rows of a table polled every second, so a console connected to any API
+    process sees what happened in every other one.
+    """
+    factory = get_sessionmaker()
+    association_id = operator.association_id or 0
+    last_seen = request.headers.get("last-event-id", "")
+    start = int(last_seen) if last_seen.isdigit() else await run_in_threadpool(_latest, factory)
+
+    async def stream() -> AsyncIterator[dict[str, str]]:
+        after = start
+        while not await request.is_disconnected():
+            for event_id, kind, payload in await run_in_threadpool(_events, factory, association_id, after):
+                after = event_id
+                yield {"id": str(event_id), "event": kind, "data": json.dumps(payload)}
+            await asyncio.sleep(LIVE_POLL_SECONDS)
+
+    return EventSourceResponse(stream(), ping=15)

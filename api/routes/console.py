@@ -1,0 +1,138 @@
+"""The operator console's pages (server-rendered; the pages' scripts call the /api/v1 operator API)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
+
+from api.auth.accounts import AccountLocked, authenticate
+from api.auth.deps import csrf_token, session_operator, start_session
+from api.auth.limiter import get_limiter, login_limit
+from api.cases.access import visible_case
+from api.cases.directory import load_services
+from api.cases.errors import Unauthorized
+from api.cases.models import Operator
+from api.cases.schemas import OUTCOMES
+from api.cases.stats import association_stats, day_range
+from api.cases.triage import LEVELS
+from api.cases.views import case_detail
+from api.console import CONSOLE_DIR
+from api.console.i18n import console_translations, pick_console_language
+from api.core.config import get_settings
+from api.db import get_session
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+templates = Jinja2Templates(directory=str(CONSOLE_DIR / "templates"))
+limiter = get_limiter()
+
+# Labels the page scripts need; the texts come from the `console` catalog.
+SCRIPT_TEXT_KEYS: tuple[str, ...] = (
+    "Emergency", "Violence", "Vulnerable", "Other", "Claim", "Open", "waiting", "min",
+    "New emergency case", "No case is waiting.", "Error", "You", "Person", "Operator",
+    "queued", "claimed", "waiting_person", "referred", "resolved", "closed",
+)
+
+
+def _render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    language = pick_console_language(request.query_params.get("lang"), request.headers.get("accept-language", ""))
+    translations = console_translations(get_settings().locales_dir, language)
+    _ = translations.gettext
+    texts = {key: _(key) for key in SCRIPT_TEXT_KEYS}
+    return templates.TemplateResponse(request, name, {
+        "_": _, "ngettext": translations.ngettext, "language": language, "texts": texts,
+        "csrf_token": csrf_token(request), **context}, status_code=status_code)
+
+
+def _login_redirect() -> RedirectResponse:
+    return RedirectResponse("/console/login", status_code=status.HTTP_303_SEE_OTHER)
+
+
+def _page_operator(request: Request, session: Session) -> Operator | None:
+    return session_operator(request, session)
+
+
+@router.get("", response_class=HTMLResponse)
+def console_home(request: Request, session: Session = Depends(get_session)) -> Response:
+    """The queue when logged in, the login page otherwise."""
+    if _page_operator(request, session) is None:
+        return _login_redirect()
+    return RedirectResponse("/console/queue", status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request) -> HTMLResponse:
+    """The login form."""
+    return _render(request, "login.html", {"error": None})
+
+
+@router.post("/login", response_class=HTMLResponse)
+@limiter.limit(login_limit)
+def login_submit(request: Request, email: str = Form(max_length=254), password: str = Form(max_length=512),
+                 session: Session = Depends(get_session)) -> Response:
+    """Check the credentials, start the session, go to the queue (same lockout as the API login)."""
+    try:
+        operator = authenticate(session, email, password)
+    except AccountLocked:
+        return _render(request, "login.html", {"error": "locked"}, status_code=423)
+    except Unauthorized:
+        return _render(request, "login.html", {"error": "invalid"}, status_code=401)
+    start_session(request, operator)
+    return RedirectResponse("/console/queue", status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/queue", response_class=HTMLResponse)
+def queue_page(request: Request, session: Session = Depends(get_session)) -> Response:
+    """The association's open cases (filled and kept live by the page script)."""
+    operator = _page_operator(request, session)
+    if operator is None:
+        return _login_redirect()
+    return _render(request, "queue.html", {"operator": operator})
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+def case_page(case_id: int, request: Request, session: Session = Depends(get_session)) -> Response:
+    """One case: conversation, reply, notes, referral, transfer, close."""
+    operator = _page_operator(request, session)
+    if operator is None:
+        return _login_redirect()
+    case = visible_case(session, operator, case_id)
+    detail = case_detail(session, case, operator)
+    services = load_services(get_settings().data_dir / "services.yml")
+    return _render(request, "case.html", {"operator": operator, "case": detail, "outcomes": OUTCOMES,
+                                          "services": services,
+                                          "holds": detail.assigned_to_me or operator.role != "operator"})
+
+
+@router.get("/stats", response_class=HTMLResponse)
+def stats_page(request: Request, days: int = Query(default=14, ge=1, le=90),
+               session: Session = Depends(get_session)) -> Response:
+    """Charts for supervisors: waiting per level, median wait, cases per day, language and topic."""
+    operator = _page_operator(request, session)
+    if operator is None:
+        return _login_redirect()
+    if operator.role not in ("supervisor", "admin"):
+        return _render(request, "forbidden.html", {"operator": operator}, status_code=403)
+    stats = association_stats(session, operator.association_id or 0, days)
+    days_list = day_range(days, date.today())
+    per_day_total = {day: sum(stats.per_day_language.get(day, {}).values()) for day in days_list}
+    languages: dict[str, int] = {}
+    topics: dict[str, int] = {}
+    for counts in stats.per_day_language.values():
+        for key, value in counts.items():
+            languages[key] = languages.get(key, 0) + value
+    for counts in stats.per_day_topic.values():
+        for key, value in counts.items():
+            topics[key] = topics.get(key, 0) + value
+    return _render(request, "stats.html", {
+        "operator": operator, "stats": stats, "levels": LEVELS, "days": days_list,
+        "per_day_total": per_day_total, "max_day": max(per_day_total.values(), default=0) or 1,
+        "languages": sorted(languages.items(), key=lambda kv: -kv[1]),
+        "topics": sorted(topics.items(), key=lambda kv: -kv[1]),
+        "max_level": max(stats.waiting_by_level.values(), default=0) or 1,
+        "max_language": max(languages.values(), default=0) or 1,
+        "max_topic": max(topics.values(), default=0) or 1})

@@ -1,0 +1,53 @@
+"""Liveness and readiness: is the process up, and do the database, Rasa and the action server answer."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from api.core.config import get_settings
+from api.db import get_engine
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    """The process is alive."""
+    return {"status": "ok"}
+
+
+async def _http_ok(url: str) -> bool:
+    try:
+        async with httpx.AsyncClient(timeout=3) as client:
+            return (await client.get(url)).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _database_ok() -> bool:
+    try:
+        with get_engine().connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return True
+    except Exception:  # any driver error means "not ready"
+        return False
+
+
+@router.get("/readyz")
+async def readyz() -> JSONResponse:
+    """Every dependency answers; otherwise 503 naming the ones that do not."""
+    settings = get_settings()
+    database, rasa, actions = await asyncio.gather(
+        asyncio.to_thread(_database_ok),
+        _http_ok(f"{settings.rasa_url}/status"),
+        _http_ok(f"{settings.action_server_url}/health"),
+    )
+    checks = {"database": database, "rasa": rasa, "action_server": actions}
+    failing = [name for name, ok in checks.items() if not ok]
+    body = {"status": "ready" if not failing else "not_ready", "checks": checks, "failing": failing}
+    return JSONResponse(body, status_code=200 if not failing else 503)

@@ -1,0 +1,95 @@
+"""Rasa's NLG endpoint (`POST /nlg`) and the rights card image (`GET /rights-card/{lang}.png`)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import APIRouter, Depends, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.core.config import Settings, get_settings
+from api.core.languages import SUPPORTED_LANGUAGES
+from api.core.logging import log_event
+from api.nlg.catalogs import CatalogSnapshot, catalog_store
+from api.nlg.render import UnknownResponse, card_version, pick_language, render_from_snapshot
+from api.nlg.rights_card import render_rights_card
+
+logger = logging.getLogger(__name__)
+router = APIRouter(tags=["nlg"])
+# Slots a message may use as placeholders when the action did not pass them as arguments.
+SLOT_VARIABLES = ("city", "reference", "services")
+
+
+class NlgRequest(BaseModel):
+    """What Rasa 3.6 posts for every response it utters."""
+
+    model_config = ConfigDict(extra="allow")
+
+    response: str | None = None
+    template: str | None = Field(default=None, description="the name used by Rasa before 2.0")
+    arguments: dict[str, Any] = Field(default_factory=dict)
+    tracker: dict[str, Any] = Field(default_factory=dict)
+    channel: dict[str, Any] = Field(default_factory=dict)
+
+
+def conversation_language(tracker: dict[str, Any]) -> str:
+    """The `language` slot, else the language detected in the latest message, else French."""
+    slot = (tracker.get("slots") or {}).get("language")
+    if isinstance(slot, str) and slot:
+        return pick_language(slot)
+    detected = (tracker.get("latest_message") or {}).get("language") or {}
+    code = detected.get("code") if isinstance(detected, dict) else detected
+    return pick_language(code if isinstance(code, str) else None)
+
+
+def template_variables(body: NlgRequest) -> dict[str, Any]:
+    """Placeholder values: the action's arguments first, then the tracker's slots."""
+    slots = body.tracker.get("slots") or {}
+    variables = {name: slots[name] for name in SLOT_VARIABLES if slots.get(name) is not None}
+    variables.update({k: v for k, v in body.arguments.items() if v is not None})
+    return variables
+
+
+@router.post("/nlg")
+def generate_response(body: NlgRequest, settings: Settings = Depends(get_settings)) -> JSONResponse:
+    """Render the named response in the conversation's language for Rasa."""
+    name = body.response or body.template or ""
+    snapshot = catalog_store(settings.locales_dir).snapshot()
+    try:
+        rendered = render_from_snapshot(snapshot, name, conversation_language(body.tracker),
+                                        template_variables(body), settings.public_base_url)
+    except UnknownResponse as error:
+        log_event(logger, "nlg_unknown_response", level=logging.ERROR, response=name)
+        return JSONResponse(status_code=404, content={"code": "unknown_response", "detail": str(error)})
+    return JSONResponse(rendered.to_rasa())
+
+
+_card_cache: dict[tuple[str, str, str], bytes] = {}
+CARD_CACHE_SIZE = 32
+
+
+def _card_png(locales_key: str, language: str, version: str, snapshot: CatalogSnapshot) -> bytes:
+    """Keyed by the card's text hash: an edited card is drawn again, an unchanged one is not."""
+    key = (locales_key, language, version)
+    png = _card_cache.get(key)
+    if png is None:
+        png = render_rights_card(snapshot, language)
+        if len(_card_cache) >= CARD_CACHE_SIZE:
+            _card_cache.pop(next(iter(_card_cache)))
+        _card_cache[key] = png
+    return png
+
+
+@router.get("/rights-card/{language}.png", response_class=Response)
+def rights_card_image(language: str, settings: Settings = Depends(get_settings)) -> Response:
+    """The rights card as a PNG, with its header line in the person's language."""
+    if language not in SUPPORTED_LANGUAGES:
+        return JSONResponse(status_code=404, content={"code": "unknown_language",
+                                                      "detail": f"languages: {', '.join(SUPPORTED_LANGUAGES)}"})
+    snapshot = catalog_store(settings.locales_dir).snapshot()
+    version = card_version(snapshot, language)
+    png = _card_png(str(settings.locales_dir), language, version, snapshot)
+    return Response(content=png, media_type="image/png", headers={"Cache-Control": "public, max-age=3600",
+                                                                   "ETag": f'"{language}-{version}"'})

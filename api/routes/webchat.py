@@ -1,0 +1,86 @@
+"""Web chat: a page to try the assistant in a browser, through the same gateway as the real channels."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.core.config import PROJECT_ROOT
+from api.db import get_session
+from api.gateways.conversation import conversation_id_for, handle_incoming
+from api.gateways.messages import IncomingMessage
+from api.gateways.models import OutboundMessage
+from api.core.languages import RTL_LANGUAGES, SUPPORTED_LANGUAGES, negotiate_language
+from api.nlg.render import render_response
+
+router = APIRouter(tags=["web chat"])
+templates = Jinja2Templates(directory=str(PROJECT_ROOT / "api" / "templates"))
+
+CHANNEL = "web"
+PAGE_TEXTS = ("webchat.title", "webchat.intro", "webchat.placeholder", "webchat.send",
+              "webchat.operator", "webchat.error")
+
+
+class ChatMessageIn(BaseModel):
+    """A message typed (or a button pressed) in the web chat."""
+
+    token: str = Field(min_length=16, max_length=128, description="random id the browser keeps")
+    text: str = Field(min_length=1, max_length=4000)
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+
+
+class ChatReplyOut(BaseModel):
+    """One message from the assistant or an operator."""
+
+    id: int | None = None
+    text: str
+    buttons: list[dict[str, str]] = []
+    image: str | None = None
+
+
+class ChatExchangeOut(BaseModel):
+    """The assistant's replies to one message."""
+
+    conversation_id: str
+    replies: list[ChatReplyOut]
+
+
+@router.get("/chat", response_class=HTMLResponse, include_in_schema=False)
+def chat_page(request: Request, lang: str | None = Query(default=None)) -> HTMLResponse:
+    """The chat page, its own texts in the visitor's language."""
+    language = lang if lang in SUPPORTED_LANGUAGES else negotiate_language(
+        request.headers.get("accept-language", ""))
+    texts = {key.split(".", 1)[1]: render_response(key, language, {}).text for key in PAGE_TEXTS}
+    return templates.TemplateResponse(request, "chat.html", {
+        "language": language, "direction": "rtl" if language in RTL_LANGUAGES else "ltr", "texts": texts})
+
+
+@router.post("/chat/api/messages", response_model=ChatExchangeOut)
+async def post_chat_message(body: ChatMessageIn, session: Session = Depends(get_session)) -> ChatExchangeOut:
+    """Send the person's message through the gateway and return the replies."""
+    incoming = IncomingMessage(channel=CHANNEL, user_key=body.token, text=body.text,
+                               latitude=body.latitude, longitude=body.longitude)
+    replies = await handle_incoming(session, incoming)
+    return ChatExchangeOut(conversation_id=conversation_id_for(CHANNEL, body.token),
+                           replies=[ChatReplyOut(**r.to_dict()) for r in replies])
+
+
+@router.get("/chat/api/updates", response_model=list[ChatReplyOut])
+def get_chat_updates(token: str = Query(min_length=16, max_length=128), after: int = Query(default=0, ge=0),
+                     session: Session = Depends(get_session)) -> list[ChatReplyOut]:
+    """Messages that reached this conversation outside a request (operator replies, late bot answers)."""
+    rows = session.scalars(
+        select(OutboundMessage).where(OutboundMessage.conversation_id == conversation_id_for(CHANNEL, token),
+                                      OutboundMessage.status == "sent", OutboundMessage.id > after)
+        .order_by(OutboundMessage.id).limit(100)
+    ).all()
+    return [ChatReplyOut(id=row.id, **row.payload) for row in rows]
+
+
+async def deliver_to_webchat(_address: str, _message: object) -> None:
+    """The web chat has nothing to push: a sent outbox row is what the page fetches."""

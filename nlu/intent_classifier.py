@@ -1,0 +1,126 @@
+"""Intent classifier: TF-IDF of normalised characters and words, linear SVM with calibrated probabilities.
+
+On this project's data (a few hundred short examples per intent, ten languages,
+SMS spelling) a linear model on character n-grams is both more accurate on
+held-out utterances and a hundred times faster to train than DIET's intent head
+(measured with scripts/eval_nlu.py: see reports/), so it classifies intents and
+DIET is kept for entities only. Features are computed on the normalised text
+(`nlu.normalise.normalise_text`), so spelling variants share their n-grams.
+Probabilities come from sigmoid calibration, which FallbackClassifier's
+threshold needs.
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import LabelEncoder
+from sklearn.svm import LinearSVC
+
+from nlu.normalise import normalise_text
+
+logger = logging.getLogger(__name__)
+_MODEL_FILE = "intent_classifier.pkl"
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class LinearIntentClassifier(GraphComponent):
+    """Predicts the intent and a ranking of the most likely intents."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        """SVM regularisation, calibration folds and ranking length."""
+        return {"C": 0.5, "calibration_folds": 3, "ranking_length": 10, "max_ngram": 4}
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        pipeline: Optional[Pipeline] = None,
+        labels: Optional[List[str]] = None,
+    ) -> None:
+        """Keeps the config, the storage slot and, once trained or loaded, the model."""
+        self._config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self._pipeline = pipeline
+        self._labels = labels or []
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "LinearIntentClassifier":
+        """Creates an untrained classifier."""
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "LinearIntentClassifier":
+        """Loads the model persisted by `train`."""
+        with model_storage.read_from(resource) as directory:
+            with open(Path(directory) / _MODEL_FILE, "rb") as f:
+                saved = pickle.load(f)
+        return cls(config, model_storage, resource, saved["pipeline"], saved["labels"])
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Fits the features and the calibrated SVM on every intent example."""
+        examples = [m for m in training_data.intent_examples if m.get(TEXT) and m.get(INTENT)]
+        texts = [m.get(TEXT) for m in examples]
+        encoder = LabelEncoder().fit([m.get(INTENT) for m in examples])
+        targets = encoder.transform([m.get(INTENT) for m in examples])
+        folds = min(self._config["calibration_folds"], int(np.bincount(targets).min()))
+        if folds < 2:
+            raise ValueError("LinearIntentClassifier needs at least two examples of every intent.")
+        self._labels = [str(label) for label in encoder.classes_]
+        self._pipeline = Pipeline([
+            ("features", FeatureUnion([
+                ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(1, self._config["max_ngram"]),
+                                          sublinear_tf=True, preprocessor=normalise_text)),
+                ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), token_pattern=r"(?u)[^\W_]+",
+                                          sublinear_tf=True, preprocessor=normalise_text)),
+            ])),
+            ("classifier", CalibratedClassifierCV(LinearSVC(C=self._config["C"]), cv=folds, method="sigmoid")),
+        ])
+        self._pipeline.fit(texts, targets)
+        logger.info("intent_classifier.trained examples=%d intents=%d", len(texts), len(self._labels))
+        with self._model_storage.write_to(self._resource) as directory:
+            with open(Path(directory) / _MODEL_FILE, "wb") as f:
+                pickle.dump({"pipeline": self._pipeline, "labels": self._labels}, f)
+        return self._resource
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Sets `intent` and `intent_ranking` on every message."""
+        if self._pipeline is None or not messages:
+            return messages
+        probabilities = self._pipeline.predict_proba([m.get(TEXT) or "" for m in messages])
+        for message, row in zip(messages, probabilities):
+            order = np.argsort(row)[::-1][: self._config["ranking_length"]]
+            ranking = [{INTENT_NAME_KEY: self._labels[i], PREDICTED_CONFIDENCE_KEY: float(row[i])} for i in order]
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        return messages

@@ -1,0 +1,239 @@
+"""Evaluates a trained model on the held-out NLU files (bot/eval/nlu/<lang>.yml) and enforces the thresholds.
+
+Prints intent accuracy and macro-F1 per language group (fr, en, ar, ary, community),
+language-identification accuracy, city-entity accuracy and emergency recall; writes
+reports/intent_report.json, reports/intent_report.md and reports/confusion_matrix.png.
+Exits 1 when a threshold fails or a group has no held-out data, so it can run as a test:
+
+    .venv-bot/bin/python scripts/eval_nlu.py --model bot/models/current.tar.gz --eval-dir bot/eval/nlu --out reports
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Set
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+COMMUNITY = ("wo", "ln", "ff", "emk", "sus", "bci")
+GROUPS = ("fr", "en", "ar", "ary", "community")
+INTENT_THRESHOLDS = {"fr": 0.93, "en": 0.93, "ar": 0.93, "ary": 0.88, "community": 0.75}
+EMERGENCY_RECALL = 0.95
+LANGUAGE_ID = 0.95
+
+
+@dataclass
+class Line:
+    """One held-out utterance with what the model said about it."""
+
+    language: str
+    text: str
+    intent: str
+    cities: Set[str]
+    predicted_intent: str = ""
+    predicted_language: str = ""
+    language_ambiguous: bool = False
+    predicted_cities: Set[str] = field(default_factory=set)
+
+    @property
+    def group(self) -> str:
+        return "community" if self.language in COMMUNITY else self.language
+
+
+def read_eval_lines(eval_dir: Path) -> List[Line]:
+    """Every intent example of every <lang>.yml file, with the canonical names of its annotated cities."""
+    from rasa.shared.nlu.training_data.loading import load_data
+    from nlu.towns import gazetteer
+
+    towns = gazetteer()
+    lines = []
+    for path in sorted(eval_dir.glob("*.yml")):
+        for message in load_data(str(path)).intent_examples:
+            cities = {towns.canonical(str(e["value"])) or str(e["value"])
+                      for e in message.get("entities") or [] if e.get("entity") == "city"}
+            lines.append(Line(path.stem, message.get("text"), message.get("intent"), cities))
+    return lines
+
+
+async def parse_all(model: Path, lines: List[Line]) -> None:
+    """Parses every line with the trained model and stores the predictions on it."""
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model))
+    for line in lines:
+        result = await agent.parse_message(line.text)
+        line.predicted_intent = (result.get("intent") or {}).get("name") or ""
+        language = result.get("language") or {}
+        line.predicted_language = language.get("code", "")
+        line.language_ambiguous = bool(language.get("ambiguous"))
+        line.predicted_cities = {e["value"] for e in result.get("entities", []) if e.get("entity") == "city"}
+
+
+def intent_scores(lines: List[Line]) -> Dict[str, float]:
+    """Accuracy and macro-F1 (over the intents present in these lines) of a set of lines."""
+    from sklearn.metrics import f1_score
+
+    truth = [x.intent for x in lines]
+    predicted = [x.predicted_intent for x in lines]
+    accuracy = sum(t == p for t, p in zip(truth, predicted)) / len(lines)
+    macro_f1 = f1_score(truth, predicted, labels=sorted(set(truth)), average="macro", zero_division=0)
+    return {"n": len(lines), "accuracy": round(accuracy, 4), "macro_f1": round(float(macro_f1), 4)}
+
+
+def summarise(lines: List[Line]) -> Dict[str, object]:
+    """All metrics, per group and per language, and the list of threshold failures."""
+    by_group: Dict[str, List[Line]] = defaultdict(list)
+    by_language: Dict[str, List[Line]] = defaultdict(list)
+    for line in lines:
+        by_group[line.group].append(line)
+        by_language[line.language].append(line)
+    groups = {g: intent_scores(by_group[g]) for g in GROUPS if by_group[g]}
+    languages = {lang: intent_scores(ls) for lang, ls in sorted(by_language.items())}
+    emergencies = [x for x in lines if x.intent == "emergency"]
+    with_city = [x for x in lines if x.cities]
+    strict = sum(x.predicted_language == x.language for x in lines) / len(lines)
+    # An ambiguous flag keeps the conversation's language, so it is not a wrong switch.
+    no_wrong_switch = sum(x.predicted_language == x.language or x.language_ambiguous for x in lines) / len(lines)
+    summary: Dict[str, object] = {
+        "lines": len(lines),
+        "intent_by_group": groups,
+        "intent_by_language": languages,
+        "language_id": {
+            "accuracy": round(strict, 4),
+            "accuracy_counting_ambiguous_as_kept": round(no_wrong_switch, 4),
+            "ambiguous_rate": round(sum(x.language_ambiguous for x in lines) / len(lines), 4),
+            "by_language": {lang: round(sum(x.predicted_language == lang for x in ls) / len(ls), 4)
+                            for lang, ls in sorted(by_language.items())},
+        },
+        "emergency_recall": round(sum(x.predicted_intent == "emergency" for x in emergencies) / len(emergencies), 4)
+        if emergencies else None,
+        "emergency_precision": _emergency_precision(lines),
+        "city_accuracy": round(sum(x.predicted_cities == x.cities for x in with_city) / len(with_city), 4)
+        if with_city else None,
+        "city_lines": len(with_city),
+    }
+    summary["failures"] = _failures(summary, groups)
+    return summary
+
+
+def _emergency_precision(lines: List[Line]) -> Optional[float]:
+    flagged = [x for x in lines if x.predicted_intent == "emergency"]
+    return round(sum(x.intent == "emergency" for x in flagged) / len(flagged), 4) if flagged else None
+
+
+def _failures(summary: Dict[str, object], groups: Dict[str, Dict[str, float]]) -> List[str]:
+    failures = []
+    for group, threshold in INTENT_THRESHOLDS.items():
+        if group not in groups:
+            failures.append(f"no held-out data for {group}")
+        elif groups[group]["accuracy"] < threshold:
+            failures.append(f"intent accuracy {group} {groups[group]['accuracy']:.3f} < {threshold}")
+    recall = summary["emergency_recall"]
+    if recall is None or recall < EMERGENCY_RECALL:
+        failures.append(f"emergency recall {recall} < {EMERGENCY_RECALL}")
+    language_id = summary["language_id"]["accuracy_counting_ambiguous_as_kept"]
+    if language_id < LANGUAGE_ID:
+        failures.append(f"language id {language_id:.3f} < {LANGUAGE_ID}")
+    return failures
+
+
+def write_reports(lines: List[Line], summary: Dict[str, object], out: Path) -> None:
+    """The JSON summary with the misclassified lines, a Markdown table and the confusion matrix."""
+    out.mkdir(parents=True, exist_ok=True)
+    errors = [{"language": x.language, "text": x.text, "intent": x.intent, "predicted": x.predicted_intent}
+              for x in lines if x.intent != x.predicted_intent]
+    (out / "intent_report.json").write_text(json.dumps({**summary, "errors": errors}, ensure_ascii=False, indent=2),
+                                            encoding="utf-8")
+    (out / "intent_report.md").write_text(markdown(summary), encoding="utf-8")
+    confusion_png(lines, out / "confusion_matrix.png")
+
+
+def markdown(summary: Dict[str, object]) -> str:
+    """The summary as a Markdown report."""
+    rows = ["# NLU evaluation (held-out data)", "", "| group | n | intent accuracy | macro-F1 | threshold |",
+            "|---|---|---|---|---|"]
+    for group, s in summary["intent_by_group"].items():
+        rows.append(f"| {group} | {s['n']} | {s['accuracy']:.3f} | {s['macro_f1']:.3f} | {INTENT_THRESHOLDS[group]} |")
+    rows += ["", "| language | n | intent accuracy | macro-F1 | language id |", "|---|---|---|---|---|"]
+    for lang, s in summary["intent_by_language"].items():
+        rows.append(f"| {lang} | {s['n']} | {s['accuracy']:.3f} | {s['macro_f1']:.3f} "
+                    f"| {summary['language_id']['by_language'][lang]:.3f} |")
+    lid = summary["language_id"]
+    rows += ["", f"- language id accuracy: {lid['accuracy']:.3f} "
+                 f"(counting ambiguous as kept: {lid['accuracy_counting_ambiguous_as_kept']:.3f}; "
+                 f"ambiguous rate {lid['ambiguous_rate']:.3f})",
+             f"- emergency recall: {summary['emergency_recall']} (precision {summary['emergency_precision']})",
+             f"- city accuracy: {summary['city_accuracy']} over {summary['city_lines']} lines", "",
+             "Failures: " + ("; ".join(summary["failures"]) or "none"), ""]
+    return "\n".join(rows)
+
+
+def confusion_png(lines: List[Line], path: Path) -> None:
+    """Row-normalised intent confusion matrix over all languages."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from sklearn.metrics import confusion_matrix
+
+    labels = sorted({x.intent for x in lines} | {x.predicted_intent for x in lines})
+    matrix = confusion_matrix([x.intent for x in lines], [x.predicted_intent for x in lines], labels=labels,
+                              normalize="true")
+    fig, ax = plt.subplots(figsize=(12, 10))
+    ax.imshow(matrix, cmap="Blues", vmin=0, vmax=1)
+    ax.set_xticks(range(len(labels)), labels, rotation=90, fontsize=7)
+    ax.set_yticks(range(len(labels)), labels, fontsize=7)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("expected")
+    ax.set_title(f"Intent confusion, held-out data ({len(lines)} lines)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _quiet_rasa() -> None:
+    import warnings
+
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+
+    warnings.filterwarnings("ignore")
+    configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)
+    logging.getLogger("matplotlib").setLevel(logging.ERROR)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, required=True, help="trained model .tar.gz")
+    parser.add_argument("--eval-dir", type=Path, default=ROOT / "bot" / "eval" / "nlu")
+    parser.add_argument("--out", type=Path, default=ROOT / "reports")
+    args = parser.parse_args()
+    _quiet_rasa()
+    if not args.model.exists():
+        print(f"model not found: {args.model} (run `make train`)", file=sys.stderr)
+        return 1
+    lines = read_eval_lines(args.eval_dir)
+    if not lines:
+        print(f"no held-out examples in {args.eval_dir}", file=sys.stderr)
+        return 1
+    asyncio.run(parse_all(args.model, lines))
+    summary = summarise(lines)
+    write_reports(lines, summary, args.out)
+    print(markdown(summary))
+    return 1 if summary["failures"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs every suite (continuing past a failure), then prints one closing line with the totals.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p var/test-logs
+export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2
+MODEL=bot/models/current.tar.gz
+passed=0; failed=0; skipped=0; failures=()
+
+count_pytest() {  # adds the counts of pytest's summary line in $1
+  local line; line=$(grep -E '^=+ .*(passed|failed|error|skipped|no tests ran).* in [0-9.]+s' "$1" | tail -1)
+  local p f e s
+  p=$(grep -oE '[0-9]+ passed' <<<"$line" | cut -d' ' -f1); f=$(grep -oE '[0-9]+ failed' <<<"$line" | cut -d' ' -f1)
+  e=$(grep -oE '[0-9]+ errors?' <<<"$line" | cut -d' ' -f1); s=$(grep -oE '[0-9]+ skipped' <<<"$line" | cut -d' ' -f1)
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${e:-0})); skipped=$((skipped + ${s:-0}))
+}
+
+suite() {  # name kind command...: kind is pytest (counts tests) or check (counts as one)
+  local name=$1 kind=$2; shift 2
+  local log="var/test-logs/$name.log"
+  echo; echo "==> $name"
+  "$@" > >(tee "$log") 2>&1
+  local rc=$?
+  if [ "$kind" = pytest ]; then
+    count_pytest "$log"
+    # exit 5 = no tests collected: a suite that ran nothing is a failure here
+    if [ $rc -ne 0 ]; then failures+=("$name"); grep -qE '[0-9]+ (failed|errors?)' <(tail -3 "$log") || failed=$((failed + 1)); fi
+  else
+    if [ $rc -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); failures+=("$name"); fi
+  fi
+}
+
+[ -n "${TEST_DATABASE_URL:-}" ] && echo "==> database suites also run on ${TEST_DATABASE_URL%%@*}@…"
+
+suite app-unit pytest .venv-app/bin/pytest -q -p no:cacheprovider tests/api
+suite bot-unit pytest .venv-bot/bin/pytest -q -p no:cacheprovider tests/nlu tests/actions
+suite rasa-validate check bash -c "cd bot && ../.venv-bot/bin/rasa data validate --config config.yml --domain domain.yml --data data"
+suite rasa-stories check bash -c "cd bot && ../.venv-bot/bin/rasa test core --model models/current.tar.gz --stories tests --endpoints endpoints.yml --fail-on-prediction-errors --out ../var/rasa-story-results"
+suite nlu-eval check .venv-bot/bin/python scripts/eval_nlu.py --model "$MODEL" --eval-dir bot/eval/nlu --out reports
+suite end-to-end pytest .venv-app/bin/pytest -q -p no:cacheprovider tests/e2e tests/browser
+
+echo
+[ ${#failures[@]} -gt 0 ] && echo "failing suites: ${failures[*]}"
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+[ $failed -eq 0 ] && [ ${#failures[@]} -eq 0 ]

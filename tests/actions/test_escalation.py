@@ -1,0 +1,166 @@
+"""Escalation: prefilled answers, the form's checks, and one referral per escalation whatever the retries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.escalation import (
+    ActionCreateReferral, ActionStartEscalation, ValidateEscalationForm, normalise_callback_number, referral_body)
+from actions.outbox import ReferralOutbox
+from actions.referrals import REFERENCE_ALPHABET, reference_for_key
+from tests.actions.conftest import FakeReferralBackend, make_tracker, user_event
+
+CONSENTED = {"escalation_consent": True, "triage_emergency": False, "triage_pregnant": True, "triage_child": False,
+             "triage_violence": False, "topic": "pregnancy_care", "escalation_city": "Oujda", "contact_mode": "chat",
+             "language": "ary"}
+
+
+async def start(history: list[dict[str, Any]], slots: dict[str, Any] | None = None) -> dict[str, Any]:
+    events = await ActionStartEscalation().run(CollectingDispatcher(), make_tracker(slots=slots, history=history), {})
+    return {e["name"]: e["value"] for e in events}
+
+
+async def test_each_escalation_gets_a_new_idempotency_key(settings_env: Any) -> None:
+    settings_env("http://127.0.0.1:9")
+    first = await start([user_event("request_human", "je veux parler à quelqu'un")])
+    second = await start([user_event("request_human", "je veux parler à quelqu'un")])
+    assert first["escalation_key"] and second["escalation_key"]
+    assert first["escalation_key"] != second["escalation_key"]
+
+
+async def test_violence_is_known_from_the_intent_and_not_asked_again(settings_env: Any) -> None:
+    settings_env("http://127.0.0.1:9")
+    slots = await start([user_event("greet", "salut"), user_event("violence_support", "j'ai été agressée")],
+                        {"city": "wjda", "escalation_consent": True})
+    assert slots["triage_violence"] is True
+    assert slots["triage_emergency"] is None and slots["triage_pregnant"] is None
+    assert slots["topic"] == "violence_support"
+    assert slots["escalation_city"] == "Oujda"
+    assert slots["escalation_consent"] is None  # consent is asked for every escalation
+
+
+async def test_an_accepted_emergency_case_is_prefilled_as_an_emergency(settings_env: Any) -> None:
+    settings_env("http://127.0.0.1:9")
+    slots = await start([user_event("emergency", "mon ami ne respire plus"), user_event("affirm", "oui")])
+    assert slots["triage_emergency"] is True
+    assert slots["topic"] == "emergency"
+
+
+async def test_answers_from_before_the_previous_referral_are_not_reused(settings_env: Any) -> None:
+    settings_env("http://127.0.0.1:9")
+    history = [user_event("pregnancy_care", "je suis enceinte"), {"event": "action", "name": "action_create_referral"},
+               user_event("request_human", "je veux parler à quelqu'un")]
+    slots = await start(history)
+    assert slots["triage_pregnant"] is None and slots["topic"] is None
+
+
+async def required(domain: dict[str, Any], slots: dict[str, Any]) -> list[str]:
+    form = ValidateEscalationForm()
+    return await form.required_slots(form.domain_slots(domain), CollectingDispatcher(), make_tracker(slots=slots), domain)
+
+
+async def test_a_chat_contact_is_not_asked_for_a_number(domain: dict[str, Any]) -> None:
+    assert "callback_number" not in await required(domain, {"contact_mode": "chat"})
+    assert "callback_number" in await required(domain, {"contact_mode": "callback"})
+
+
+async def test_declining_consent_ends_the_form(domain: dict[str, Any]) -> None:
+    assert await required(domain, {"escalation_consent": False}) == []
+
+
+@pytest.mark.parametrize("typed, kept", [("+212 6 12 34 56 78", "+212612345678"), ("06-12-34-56-78", "0612345678"),
+                                         ("(0)6 12.34.56.78", "0612345678")])
+def test_phone_like_numbers_are_kept_as_digits(typed: str, kept: str) -> None:
+    assert normalise_callback_number(typed) == kept
+
+
+@pytest.mark.parametrize("typed", ["demain matin", "1234", "06 12 34 56 78 90 12 34", "appelle 0612345678"])
+def test_anything_else_is_not_a_callback_number(typed: str) -> None:
+    assert normalise_callback_number(typed) is None
+
+
+async def test_a_bad_callback_number_is_refused_with_a_message(domain: dict[str, Any]) -> None:
+    dispatcher = CollectingDispatcher()
+    result = await ValidateEscalationForm().validate_callback_number(
+        "pas de téléphone", dispatcher, make_tracker(slots={"requested_slot": "callback_number"}), domain)
+    assert result == {"callback_number": None}
+    assert [m["response"] for m in dispatcher.messages] == ["utter_invalid_callback_number"]
+
+
+async def test_an_unrecognised_answer_leaves_the_question_open(domain: dict[str, Any]) -> None:
+    tracker = make_tracker(slots={"requested_slot": "triage_child"}, history=[user_event("nlu_fallback", "euh")])
+    extract = getattr(ValidateEscalationForm(), "extract_triage_child")
+    assert await extract(CollectingDispatcher(), tracker, domain) == {"triage_child": None}
+
+
+async def test_the_topic_question_always_moves_on(domain: dict[str, Any]) -> None:
+    form = ValidateEscalationForm()
+    asked = {"requested_slot": "topic"}
+    hiv = make_tracker(slots=asked, history=[user_event("hiv_sti", "VIH")])
+    other = make_tracker(slots=asked, history=[user_event("out_of_scope", "papiers pour l'Espagne")])
+    assert await form.extract_topic(CollectingDispatcher(), hiv, domain) == {"topic": "hiv_sti"}
+    assert await form.extract_topic(CollectingDispatcher(), other, domain) == {"topic": "other"}
+
+
+def test_the_referral_body_follows_the_backend_contract(settings_env: Any) -> None:
+    settings_env("http://127.0.0.1:9")
+    tracker = make_tracker(slots=CONSENTED | {"contact_mode": "callback", "callback_number": "+212612345678"})
+    body = referral_body(tracker, "MS-ABCDEF")
+    assert body == {
+        "conversation_id": "tg-3f9a0c1d2e", "channel": "tg", "language": "ary", "topic": "pregnancy_care",
+        "city": "Oujda", "consent": True, "contact": "callback", "callback_number": "+212612345678",
+        "triage": {"emergency": False, "pregnant": True, "child": False, "violence": False, "no_medication": False},
+        "reference": "MS-ABCDEF"}
+
+
+def test_the_reference_is_derived_from_the_key_in_the_backend_alphabet() -> None:
+    reference = reference_for_key("0b9a7c1e-5d3f-4e2a-9c8b-7a6d5e4f3a2b")
+    assert reference == reference_for_key("0b9a7c1e-5d3f-4e2a-9c8b-7a6d5e4f3a2b")
+    assert reference != reference_for_key("another-key")
+    assert reference.startswith("MS-") and len(reference) == 9
+    assert set(reference[3:]) <= set(REFERENCE_ALPHABET)
+
+
+async def test_retrying_the_action_reuses_the_key_and_creates_one_case(
+        settings_env: Any, backend: FakeReferralBackend, tmp_path: Any) -> None:
+    settings_env(backend.url)
+    key = "5a1e0f52-0d4c-4a0e-9d43-2b8f3f1c6a77"
+    tracker = make_tracker(slots=CONSENTED | {"escalation_key": key})
+    action = ActionCreateReferral(ReferralOutbox(tmp_path / "outbox.db"))
+    said = []
+    for _ in range(2):
+        dispatcher = CollectingDispatcher()
+        events = await action.run(dispatcher, tracker, {})
+        said.append(dispatcher.messages[0])
+        assert {"event": "slot", "name": "escalation_key", "value": key, "timestamp": None} in events
+    assert backend.posts == 2 and list(backend.cases) == [key]
+    assert [m["response"] for m in said] == ["utter_referral_created"] * 2
+    assert said[0]["reference"] == said[1]["reference"] == reference_for_key(key)
+
+
+async def test_a_declined_escalation_sends_nothing(settings_env: Any, backend: FakeReferralBackend,
+                                                   tmp_path: Any) -> None:
+    settings_env(backend.url)
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots={"escalation_consent": False, "escalation_key": "k-1"})
+    await ActionCreateReferral(ReferralOutbox(tmp_path / "outbox.db")).run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_escalation_declined"]
+    assert backend.posts == 0
+
+
+@pytest.mark.parametrize("message, city", [
+    (user_event("inform_location", "ana f wjda", entities=[{"entity": "city", "value": "Oujda"}]), "Oujda"),
+    (user_event("nlu_fallback", "berkan"), "Berkane"),
+    (user_event("inform_location", "à Ifrane", entities=[{"entity": "city", "value": "Ifrane"}]), "Ifrane"),
+    (user_event("deny", "je préfère ne pas dire"), "undisclosed"),
+    (user_event("nlu_fallback", "euh"), None),
+])
+async def test_the_town_answer_is_read_in_any_spelling(domain: dict[str, Any], settings_env: Any,
+                                                      message: dict[str, Any], city: str | None) -> None:
+    settings_env("http://127.0.0.1:9")
+    tracker = make_tracker(slots={"requested_slot": "escalation_city"}, history=[message])
+    assert await ValidateEscalationForm().extract_escalation_city(CollectingDispatcher(), tracker, domain) == {
+        "escalation_city": city}

@@ -1,0 +1,76 @@
+"""Gateway test fixtures: a migrated database copy, a fake Rasa, fake Twilio and Telegram clouds."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.db import get_engine, get_sessionmaker
+from api.gateways import outbound
+from tests.fakes.rasa import FakeRasaWithEvents, running_fake_rasa
+from tests.fakes.telegram import FakeTelegram, running_fake_telegram
+from tests.fakes.twilio import FakeTwilio, running_fake_twilio
+from tests.support.app_db import migrate, reset_caches
+
+PUBLIC_BASE_URL = "https://hotline.example.org"
+TWILIO_SID = "AC" + "0" * 32
+TWILIO_TOKEN = "twilio-test-auth-token"
+WHATSAPP_FROM = "whatsapp:+14155238886"
+TELEGRAM_TOKEN = "123456:TEST-token-for-the-fake-bot-api"
+TELEGRAM_SECRET = "webhook-secret-for-tests"
+
+
+@dataclass
+class Clouds:
+    """The fakes a gateway test talks to."""
+
+    rasa: FakeRasaWithEvents
+    twilio: FakeTwilio
+    telegram: FakeTelegram
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once; each test works on a copy."""
+    path = tmp_path_factory.mktemp("gateway-template") / "app.db"
+    migrate(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def clouds() -> Iterator[Clouds]:
+    """Fake Rasa, Twilio and Telegram servers on free local ports."""
+    with running_fake_rasa() as rasa, running_fake_twilio(TWILIO_SID, TWILIO_TOKEN) as twilio, \
+            running_fake_telegram(TELEGRAM_TOKEN) as telegram:
+        yield Clouds(rasa=rasa, twilio=twilio, telegram=telegram)
+
+
+@pytest.fixture
+def factory(tmp_path: Path, migrated_template: Path, clouds: Clouds,
+            monkeypatch: pytest.MonkeyPatch) -> Iterator[sessionmaker[Session]]:
+    """The app's settings pointed at a fresh database and at the fakes; no outbox sender registered."""
+    db = tmp_path / "app.db"
+    shutil.copy(migrated_template, db)
+    env = {
+        "DATABASE_URL": f"sqlite:///{db}", "RASA_URL": clouds.rasa.url, "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+        "TWILIO_ACCOUNT_SID": TWILIO_SID, "TWILIO_AUTH_TOKEN": TWILIO_TOKEN, "TWILIO_WHATSAPP_FROM": WHATSAPP_FROM,
+        "TWILIO_API_BASE": clouds.twilio.url, "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
+        "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET, "TELEGRAM_API_BASE_URL": clouds.telegram.base_url,
+        "TELEGRAM_API_FILE_URL": f"{clouds.telegram.url}/file/bot", "HOTLINE_HOURS": "",
+        "TWILIO_VOICE_WORKFLOW_SID": "",
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setattr(outbound, "_senders", {})
+    reset_caches()
+    try:
+        yield get_sessionmaker()
+    finally:
+        get_engine().dispose()
+        monkeypatch.undo()
+        reset_caches()

@@ -1,0 +1,52 @@
+"""One real stack (trained model, Rasa, action server, API) shared by the end-to-end tests."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.e2e.stack import Stack, ensure_model
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    ensure_model()
+    running = Stack(workdir=tmp_path_factory.mktemp("stack"))
+    try:
+        running.start_all()
+        yield running
+    finally:
+        running.stop_all()
+
+
+class WebChatPerson:
+    """A person typing in the web chat of a running stack."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.stack = stack
+        self.token = uuid.uuid4().hex
+        self.conversation_id: str | None = None
+
+    def say(self, text: str) -> list[dict]:
+        """Send a message (or a button payload) and return the replies."""
+        response = httpx.post(f"{self.stack.api_url}/chat/api/messages",
+                              json={"token": self.token, "text": text}, timeout=60)
+        response.raise_for_status()
+        body = response.json()
+        self.conversation_id = body["conversation_id"]
+        return body["replies"]
+
+    def slots(self) -> dict:
+        """The conversation's slots as Rasa holds them."""
+        response = httpx.get(f"{self.stack.rasa_url}/conversations/{self.conversation_id}/tracker",
+                             params={"include_events": "NONE"}, timeout=10)
+        response.raise_for_status()
+        return response.json()["slots"]
+
+
+@pytest.fixture
+def person(stack: Stack) -> WebChatPerson:
+    return WebChatPerson(stack)

@@ -1,0 +1,141 @@
+"""Starts the real assistant (Rasa, action server, API) on free ports for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+BOT_BIN = ROOT / ".venv-bot" / "bin"
+APP_BIN = ROOT / ".venv-app" / "bin"
+MODEL = ROOT / "bot" / "models" / "current.tar.gz"
+SERVICE_TOKEN = "e2e-service-token"
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def ensure_model() -> Path:
+    """The trained model for the current inputs (trains it if the cache lacks it)."""
+    subprocess.run([str(APP_BIN / "python"), str(ROOT / "scripts" / "train_model.py")], check=True,
+                   stdout=sys.stderr)
+    return MODEL
+
+
+@dataclass
+class Stack:
+    """The running processes and how to reach them."""
+
+    workdir: Path
+    api_port: int = field(default_factory=free_port)
+    rasa_port: int = field(default_factory=free_port)
+    actions_port: int = field(default_factory=free_port)
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}"
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://127.0.0.1:{self.actions_port}"
+
+    @property
+    def database_url(self) -> str:
+        return f"sqlite:///{self.workdir / 'app.db'}"
+
+    def env(self) -> dict[str, str]:
+        """The environment every process of this stack gets."""
+        return dict(
+            os.environ,
+            RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1",
+            DATABASE_URL=self.database_url, SERVICE_TOKEN=SERVICE_TOKEN,
+            RASA_URL=self.rasa_url, ACTION_SERVER_URL=self.actions_url,
+            ACTION_ENDPOINT_URL=f"{self.actions_url}/webhook", API_URL=self.api_url,
+            NLG_URL=f"{self.api_url}/nlg", PUBLIC_BASE_URL=self.api_url,
+            RASA_TRACKER_DB=str(self.workdir / "tracker.db"),
+            OUTBOX_PATH=str(self.workdir / "actions-outbox.db"),
+        )
+
+    def commands(self) -> dict[str, list[str]]:
+        return {
+            "api": [str(APP_BIN / "uvicorn"), "api.main:app", "--host", "127.0.0.1", "--port", str(self.api_port)],
+            "actions": [str(BOT_BIN / "rasa"), "run", "actions", "--actions", "actions",
+                        "--port", str(self.actions_port)],
+            "rasa": [str(BOT_BIN / "rasa"), "run", "--enable-api", "-i", "127.0.0.1", "--port",
+                     str(self.rasa_port), "--model", str(MODEL), "--endpoints", "endpoints.yml",
+                     "--credentials", "credentials.yml"],
+        }
+
+    def migrate(self) -> None:
+        subprocess.run([str(APP_BIN / "alembic"), "upgrade", "head"], cwd=ROOT, env=self.env(), check=True,
+                       stdout=subprocess.DEVNULL)
+
+    def start(self, name: str) -> None:
+        """Start one process (its output goes to <workdir>/<name>.log)."""
+        log = open(self.workdir / f"{name}.log", "ab")
+        cwd = ROOT / "bot" if name == "rasa" else ROOT
+        self.processes[name] = subprocess.Popen(self.commands()[name], cwd=cwd, env=self.env(), stdout=log,
+                                                stderr=subprocess.STDOUT, start_new_session=True)
+
+    def stop(self, name: str) -> None:
+        """Stop one process and wait for it."""
+        process = self.processes.pop(name, None)
+        if process is None or process.poll() is not None:
+            return
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+    def wait_until(self, url: str, timeout: float) -> None:
+        """Wait until `url` answers 200, failing with the logs' tails if it never does."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for name, process in self.processes.items():
+                if process.poll() is not None:
+                    raise RuntimeError(f"{name} exited with {process.returncode}:\n{self.tail(name)}")
+            try:
+                if httpx.get(url, timeout=3).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(1)
+        raise TimeoutError(f"{url} did not answer in {timeout:.0f} s:\n" +
+                           "\n".join(self.tail(n) for n in self.processes))
+
+    def wait_ready(self, timeout: float = 300) -> None:
+        self.wait_until(f"{self.api_url}/readyz", timeout)
+
+    def tail(self, name: str, lines: int = 30) -> str:
+        path = self.workdir / f"{name}.log"
+        text = path.read_text(errors="replace").splitlines() if path.exists() else []
+        return f"--- {name}\n" + "\n".join(text[-lines:])
+
+    def start_all(self) -> None:
+        self.migrate()
+        for name in ("api", "actions", "rasa"):
+            self.start(name)
+        self.wait_ready()
+
+    def stop_all(self) -> None:
+        for name in list(self.processes):
+            self.stop(name)

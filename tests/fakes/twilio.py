@@ -1,0 +1,62 @@
+"""A fake Twilio REST API: records the messages the gateway sends, can fail on demand."""
+
+from __future__ import annotations
+
+import base64
+import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from tests.fakes.server import serving
+
+
+@dataclass
+class FakeTwilio:
+    """Accepts `POST /2010-04-01/Accounts/{sid}/Messages.json` with the right basic auth."""
+
+    account_sid: str
+    auth_token: str
+    messages: list[dict] = field(default_factory=list)
+    failures_to_serve: int = 0
+    url: str = ""
+
+    def bodies(self) -> list[str]:
+        """The bodies received, in order."""
+        return [m["Body"] for m in self.messages]
+
+    def app(self) -> Starlette:
+        ids = itertools.count(1)
+        expected = "Basic " + base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
+
+        async def create_message(request: Request) -> JSONResponse:
+            if request.headers.get("authorization") != expected:
+                return JSONResponse({"code": 20003, "message": "Authenticate", "status": 401}, status_code=401)
+            if self.failures_to_serve > 0:
+                self.failures_to_serve -= 1
+                return JSONResponse({"code": 20500, "message": "Internal error", "status": 500}, status_code=500)
+            form = await request.form()
+            message = {key: value for key, value in form.multi_items() if key != "MediaUrl"}
+            message["MediaUrl"] = form.getlist("MediaUrl")
+            self.messages.append(message)
+            sid = f"SM{next(ids):032d}"
+            return JSONResponse({"sid": sid, "account_sid": request.path_params["sid"], "status": "queued",
+                                 "to": message.get("To"), "from": message.get("From"),
+                                 "body": message.get("Body"), "num_segments": "1"}, status_code=201)
+
+        return Starlette(routes=[Route("/2010-04-01/Accounts/{sid}/Messages.json", create_message,
+                                       methods=["POST"])])
+
+
+@contextmanager
+def running_fake_twilio(account_sid: str, auth_token: str) -> Iterator[FakeTwilio]:
+    """Serve a FakeTwilio on a free local port."""
+    fake = FakeTwilio(account_sid=account_sid, auth_token=auth_token)
+    with serving(fake.app()) as url:
+        fake.url = url
+        yield fake

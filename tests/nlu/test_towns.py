@@ -1,0 +1,75 @@
+"""The town gazetteer, the generated lookup file and the city resolver."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from rasa.shared.nlu.training_data.message import Message
+
+from nlu.city_resolver import CityResolver
+from nlu.tokenizer import NormalisingTokenizer
+from nlu.towns import gazetteer, load_towns
+
+ROOT = Path(__file__).resolve().parents[2]
+CONTRACT_TOWNS = {
+    "Oujda", "Berkane", "Nador", "Rabat", "Salé", "Kénitra", "Casablanca", "Tanger", "Tétouan", "Fès", "Meknès",
+    "Marrakech", "Agadir", "Laâyoune", "El Jadida", "Driouch", "Taza", "Al Hoceima", "Béni Mellal", "Khouribga",
+    "Safi", "Essaouira", "Guelmim", "Dakhla", "Settat", "Témara", "Mohammédia", "Taourirt", "Figuig", "Larache",
+    "Ksar El Kébir", "Fnideq",
+}
+
+
+def test_gazetteer_has_every_contract_town_inside_morocco() -> None:
+    towns = {t.name: t for t in load_towns()}
+    assert CONTRACT_TOWNS <= set(towns)
+    for town in towns.values():
+        assert 20.0 < town.lat < 36.0 and -17.5 < town.lon < -1.0, town.name
+        assert town.variants and set(town.homographs) <= set(town.variants), town.name
+
+
+def test_spelling_variants_resolve_to_the_canonical_name() -> None:
+    towns = gazetteer()
+    assert towns.canonical("wjda") == towns.canonical("وجده") == towns.canonical("OUJDA") == "Oujda"
+    assert towns.canonical("tangier") == towns.canonical("طنجة") == "Tanger"
+    assert towns.canonical("dar lbida") == towns.canonical("كازا") == "Casablanca"
+    assert towns.canonical("fez") == towns.canonical("Fes") == "Fès"
+
+
+def test_arabic_proclitic_and_close_misspelling_still_find_the_town() -> None:
+    towns = gazetteer()
+    assert towns.canonical("فوجدة") == "Oujda"
+    assert towns.canonical("بطنجة") == "Tanger"
+    assert towns.canonical("casablnca") == "Casablanca"
+    assert towns.canonical("hopital") is None
+
+
+def test_generated_lookup_file_is_up_to_date() -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_city_lookup.py"), "--check"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def resolve(text: str, entities: list) -> list:
+    message = Message(data={"text": text, "entities": entities})
+    tokenizer = NormalisingTokenizer(NormalisingTokenizer.get_default_config())
+    message.set("text_tokens", tokenizer.tokenize(message, "text"))
+    CityResolver(gazetteer()).process([message])
+    return [(e["value"], text[e["start"]:e["end"]]) for e in message.get("entities") if e["entity"] == "city"]
+
+
+def test_resolver_canonicalises_extracted_values_and_finds_glued_towns() -> None:
+    text = "ana daba f wjda w bghit nmchi بطنجة"
+    start = text.index("wjda")
+    extracted = [{"entity": "city", "start": start, "end": start + 4, "value": "wjda", "extractor": "RegexEntityExtractor"}]
+    assert resolve(text, extracted) == [("Oujda", "wjda"), ("Tanger", "بطنجة")]
+
+
+def test_resolver_keeps_one_entity_per_span_and_ignores_homographs_alone() -> None:
+    text = "safi merci, je suis à Oujda"
+    duplicates = [
+        {"entity": "city", "start": 22, "end": 27, "value": "oujda", "extractor": "DIETClassifier"},
+        {"entity": "city", "start": 22, "end": 27, "value": "Oujda", "extractor": "RegexEntityExtractor"},
+    ]
+    assert resolve(text, duplicates) == [("Oujda", "Oujda")]

@@ -1,0 +1,71 @@
+"""A local stand-in for the Rasa server's REST channel and tracker API, for gateway unit tests."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+
+@dataclass
+class FakeRasa:
+    """Answers each message with `replies`, records what it received, can be switched off."""
+
+    replies: list[dict] = field(default_factory=lambda: [{"text": "hello"}])
+    received: list[dict] = field(default_factory=list)
+    slots: dict = field(default_factory=lambda: {"language": "fr"})
+    up: bool = True
+    url: str = ""
+
+    def app(self) -> Starlette:
+        async def webhook(request: Request) -> JSONResponse:
+            if not self.up:
+                return JSONResponse({"error": "down"}, status_code=503)
+            body = await request.json()
+            self.received.append(body)
+            return JSONResponse([dict(r, recipient_id=body["sender"]) for r in self.replies])
+
+        async def tracker(request: Request) -> JSONResponse:
+            if not self.up:
+                return JSONResponse({"error": "down"}, status_code=503)
+            return JSONResponse({"sender_id": request.path_params["sender"], "slots": self.slots})
+
+        async def status(_request: Request) -> JSONResponse:
+            return JSONResponse({"model_file": "fake"}, status_code=200 if self.up else 503)
+
+        return Starlette(routes=[Route("/webhooks/rest/webhook", webhook, methods=["POST"]),
+                                 Route("/conversations/{sender}/tracker", tracker),
+                                 Route("/status", status), Route("/health", status)])
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def running_fake_rasa() -> Iterator[FakeRasa]:
+    """Serve a FakeRasa on a free local port in a background thread."""
+    fake = FakeRasa()
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(fake.app(), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.01)
+    fake.url = f"http://127.0.0.1:{port}"
+    try:
+        yield fake
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)
