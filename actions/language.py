@@ -24,14 +24,18 @@ def chosen_language(tracker: Tracker) -> str | None:
     return None
 
 
-def detected_language(latest_message: dict[str, Any]) -> str | None:
-    """The detected code of a message when the detector is sure enough, else None."""
+def detected_language(latest_message: dict[str, Any], best_guess: bool = False) -> str | None:
+    """The detected code of a message when the detector is sure enough (or any code for a best guess)."""
     detected = latest_message.get("language")
     if not isinstance(detected, dict):
         return None
     code = detected.get("code")
+    if code not in LANGUAGES:
+        return None
+    if best_guess:
+        return str(code)
     confidence = detected.get("confidence")
-    if code not in LANGUAGES or detected.get("ambiguous") or not isinstance(confidence, (int, float)):
+    if detected.get("ambiguous") or not isinstance(confidence, (int, float)):
         return None
     return str(code) if confidence >= MIN_CONFIDENCE else None
 
@@ -41,8 +45,13 @@ class ValidateSlotMappings(ValidationAction):
 
     async def extract_language(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                domain: dict[str, Any]) -> dict[str, Any]:
-        """A chosen language wins; else a confident detection; else the conversation keeps its own."""
-        language = chosen_language(tracker) or detected_language(tracker.latest_message)
+        """A chosen language wins; else a confident detection; else the conversation keeps its own.
+
+        A conversation without a language yet takes the detector's best guess even for a short
+        "bonjour": answering in a likely language beats answering in the default one.
+        """
+        unset = not tracker.get_slot("language")
+        language = chosen_language(tracker) or detected_language(tracker.latest_message, best_guess=unset)
         if language is None or language == tracker.get_slot("language"):
             return {}
         return {"language": language}

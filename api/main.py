@@ -15,11 +15,16 @@ from api.core.logging import configure_logging, log_event
 from api.db import get_sessionmaker
 from api.gateways.conversation import redeliver_pending_inbound
 from api.gateways.outbound import deliver_pending, register_sender
-from api.routes import health, webchat
+from api.routes import health, nlg, webchat
 # --- referral backend and operator console
 from api.console import install_referral_backend
 from api.routes import auth as auth_routes, cases, console, referrals, stats
 # --- end referral backend imports
+# --- channels: Telegram, WhatsApp and the phone hotline (docs/channels.md)
+from api.gateways import whatsapp as whatsapp_gateway
+from api.gateways.telegram import deliver_via_shared_application, shutdown_shared_application
+from api.routes import telegram_webhook, voice as voice_routes, whatsapp as whatsapp_routes
+# --- end channel imports
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +55,7 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     finally:
         stop.set()
         await worker
+        await shutdown_shared_application()  # the Telegram webhook's Application, if one was started
 
 
 def create_app() -> FastAPI:
@@ -59,6 +65,7 @@ def create_app() -> FastAPI:
     app = FastAPI(title="Santé migrants: referral backend and gateways", version="0.1.0", lifespan=lifespan)
     app.mount("/static", StaticFiles(directory=str(PROJECT_ROOT / "api" / "static")), name="static")
     app.include_router(health.router)
+    app.include_router(nlg.router)
     # --- referral backend and operator console (sessions, login limiter, JSON errors, console assets)
     install_referral_backend(app)
     for router in (referrals.router, cases.router, auth_routes.router, stats.router, console.router):
@@ -67,7 +74,22 @@ def create_app() -> FastAPI:
     if settings.webchat_enabled:
         app.include_router(webchat.router)
         register_sender("web", webchat.deliver_to_webchat)
+    install_channels(app)
     return app
+
+
+def install_channels(app: FastAPI) -> None:
+    """Webhooks of WhatsApp, the phone hotline and Telegram, and the outbox senders this process runs."""
+    settings = get_settings()
+    app.include_router(whatsapp_routes.router)  # refuses everything until TWILIO_AUTH_TOKEN is set
+    app.include_router(voice_routes.router)
+    if settings.twilio_account_sid and settings.twilio_whatsapp_from:
+        register_sender(whatsapp_gateway.CHANNEL, whatsapp_gateway.send_whatsapp)
+    if settings.telegram_bot_token:
+        app.include_router(telegram_webhook.router)
+        # In long-polling mode the bridge process (`python -m api.gateways.telegram`) delivers instead.
+        if settings.telegram_use_webhook:
+            register_sender("tg", deliver_via_shared_application)
 
 
 app = create_app()

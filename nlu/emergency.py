@@ -8,7 +8,9 @@ The patterns are written against the normalised text (`nlu.normalise.normalise_t
 lowercase, no accents or tashkeel, ة→ه, ى→ي, أ/إ/آ→ا, Arabizi 3→a 7→h 9→q 5→kh),
 in French, English, Arabic and Darija (both scripts); they came from reading the
 emergency examples of the training data. It also promotes `emergency` when the
-classifier itself ranks it close behind the top intent (`margin`).
+classifier itself ranks it close behind the top intent (`margin`) with a confidence of
+its own of at least `min_confidence` (without that floor, every message the classifier is
+unsure about, "hii everyone" included, would become an emergency).
 """
 
 from __future__ import annotations
@@ -55,9 +57,19 @@ RED_FLAGS: Dict[str, List[str]] = {
     "wound_or_poison": [
         r"\bpoignard", r"\bcoups? de couteau", r"\bstabbed", r"\boverdose", r"\bpris trop de (medicaments|comprimes|cachets|pilules)",
         r"\b(took|taken|swallowed) too many (pills|tablets|drugs|medicines?)", r"\bempoisonn", r"\bpoison",
-        r"\bva mourir", r"\ben train de mourir", r"\bis dying", r"\bgoing to die", r"طعن", r"يحتضر", r"\bjenwi",
+        r"\bva mourir", r"\ben train de mourir", r"\bis dying", r"\bgoing to die", r"طعن", r"يحتضر", r"\bjenwi", r"جنوي",
     ],
 }
+
+
+# "je vais accoucher dans deux mois" is pregnancy follow-up, not labour: a labour phrase
+# with a time ahead is not a red flag.
+LATER = re.compile(
+    r"\bdans (\d+|un|une|deux|trois|quatre|cinq|six|sept|huit|quelques) (jours?|semaines?|mois)\b"
+    r"|\b(mois|semaine) prochaine?\b|\ben (janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre"
+    r"|novembre|decembre)\b|\bnext (week|month)\b|\bin (\d+|a|one|two|three|four|five|six|a few) (days?|weeks?|months?)\b"
+    r"|الشهر (الجاي|القادم|المقبل)|الاسبوع (الجاي|القادم|المقبل)|\b(chhar|char|shhar) (jay|jaay|jayy)\b"
+)
 
 
 def compile_red_flags() -> List[Pattern[str]]:
@@ -71,13 +83,15 @@ class EmergencyRedFlags(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        """`margin`: promote emergency when its confidence is within this of the top intent."""
-        return {"margin": 0.15, "confidence": 0.95}
+        """`margin`: promote emergency when its confidence is within this of the top intent
+        and at least `min_confidence`; `confidence`: what a promoted emergency reports."""
+        return {"margin": 0.15, "min_confidence": 0.2, "confidence": 0.95}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         """Compiles the patterns."""
         self._config = {**self.get_default_config(), **config}
         self._patterns = compile_red_flags()
+        self._labour = [re.compile(p) for p in RED_FLAGS["labour"]]
 
     @classmethod
     def create(
@@ -95,7 +109,8 @@ class EmergencyRedFlags(GraphComponent):
         return self._matches(normalise_text(text.replace("'", " ").replace("’", " ")))
 
     def _matches(self, normalised: str) -> bool:
-        return any(p.search(normalised) for p in self._patterns)
+        later = LATER.search(normalised) is not None
+        return any(p.search(normalised) and not (later and p in self._labour) for p in self._patterns)
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Moves `emergency` to the top of the intent ranking when warranted."""
@@ -105,7 +120,7 @@ class EmergencyRedFlags(GraphComponent):
                 continue
             ranking = message.get(INTENT_RANKING_KEY) or []
             emergency = next((r for r in ranking if r.get(INTENT_NAME_KEY) == EMERGENCY), None)
-            near = emergency is not None and (
+            near = emergency is not None and emergency[PREDICTED_CONFIDENCE_KEY] >= self._config["min_confidence"] and (
                 intent.get(PREDICTED_CONFIDENCE_KEY, 0.0) - emergency[PREDICTED_CONFIDENCE_KEY] <= self._config["margin"]
             )
             text = message.get(TEXT) or ""
@@ -116,6 +131,12 @@ class EmergencyRedFlags(GraphComponent):
     def _promote(self, message: Message, ranking: List[Dict[str, Any]]) -> None:
         confidence = float(self._config["confidence"])
         others = [dict(r) for r in ranking if r.get(INTENT_NAME_KEY) != EMERGENCY]
+        # Shrink the others so the ranking stays a distribution; otherwise FallbackClassifier's
+        # ambiguity check (top two too close) would turn the promoted emergency into nlu_fallback.
+        total = sum(r[PREDICTED_CONFIDENCE_KEY] for r in others)
+        scale = min(1.0, (1.0 - confidence) / total) if total > 0 else 1.0
+        for r in others:
+            r[PREDICTED_CONFIDENCE_KEY] = r[PREDICTED_CONFIDENCE_KEY] * scale
         message.set(INTENT, {INTENT_NAME_KEY: EMERGENCY, PREDICTED_CONFIDENCE_KEY: confidence}, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [{INTENT_NAME_KEY: EMERGENCY, PREDICTED_CONFIDENCE_KEY: confidence}] + others,
                     add_to_output=True)

@@ -12,7 +12,10 @@ The result is added to the parse output as
 `{"language": {"code": "ary", "confidence": 0.97, "ambiguous": false}}`.
 `ambiguous` is true when the message carries too little to judge ("ok",
 "merci", "salam", a number, emojis, a couple of words every language uses, or a
-low confidence), so the dialogue keeps the conversation's language.
+confidence below `ambiguity_threshold`); the confidence of such a message is then
+capped below that threshold, so a reader that only looks at the confidence draws
+the same conclusion: below the threshold, the dialogue keeps the conversation's
+language instead of switching.
 """
 
 from __future__ import annotations
@@ -65,10 +68,14 @@ class LanguageIdentifier(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        """Defaults: NLU files under data/nlu/, 0.6 confidence below which the answer is ambiguous."""
+        """Defaults: NLU files under data/nlu/, 0.6 confidence below which the answer is ambiguous.
+
+        `ambiguous_confidence` is the highest confidence reported for an ambiguous message.
+        """
         return {
             "data_glob": "data/nlu/*.yml",
             "ambiguity_threshold": 0.6,
+            "ambiguous_confidence": 0.3,
             "max_ambiguous_tokens": 2,
             "regularisation": 10.0,
         }
@@ -193,10 +200,14 @@ class LanguageIdentifier(GraphComponent):
         for message, text, row in zip(messages, texts, probabilities):
             best = int(row.argmax())
             confidence = float(row[best])
+            ambiguous = self.is_ambiguous(text, confidence)
+            if ambiguous:
+                # "merci" is French to the classifier, but says nothing about the person's language.
+                confidence = min(confidence, self._config["ambiguous_confidence"])
             message.set(LANGUAGE, {
                 "code": str(classes[best]),
                 "confidence": round(confidence, 4),
-                "ambiguous": self.is_ambiguous(text, confidence),
+                "ambiguous": ambiguous,
             }, add_to_output=True)
         return messages
 

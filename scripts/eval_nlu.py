@@ -51,6 +51,16 @@ class Line:
         return "community" if self.language in COMMUNITY else self.language
 
 
+def leaked_lines(lines: List[Line], train_dir: Path) -> List[str]:
+    """Held-out texts that also appear (spelling-normalised) in the training data: the split must stay clean."""
+    from rasa.shared.nlu.training_data.loading import load_data
+    from nlu.normalise import normalise_text
+
+    trained = {normalise_text(m.get("text")) for path in train_dir.glob("*.yml")
+               for m in load_data(str(path)).intent_examples}
+    return [x.text for x in lines if normalise_text(x.text) in trained]
+
+
 def read_eval_lines(eval_dir: Path) -> List[Line]:
     """Every intent example of every <lang>.yml file, with the canonical names of its annotated cities."""
     from rasa.shared.nlu.training_data.loading import load_data
@@ -122,6 +132,8 @@ def summarise(lines: List[Line]) -> Dict[str, object]:
         "city_accuracy": round(sum(x.predicted_cities == x.cities for x in with_city) / len(with_city), 4)
         if with_city else None,
         "city_lines": len(with_city),
+        # Lines with no town where the model still found one (a wrong town in a referral).
+        "city_false_positive_lines": sum(bool(x.predicted_cities) for x in lines if not x.cities),
     }
     summary["failures"] = _failures(summary, groups)
     return summary
@@ -174,7 +186,8 @@ def markdown(summary: Dict[str, object]) -> str:
                  f"(counting ambiguous as kept: {lid['accuracy_counting_ambiguous_as_kept']:.3f}; "
                  f"ambiguous rate {lid['ambiguous_rate']:.3f})",
              f"- emergency recall: {summary['emergency_recall']} (precision {summary['emergency_precision']})",
-             f"- city accuracy: {summary['city_accuracy']} over {summary['city_lines']} lines", "",
+             f"- city accuracy: {summary['city_accuracy']} over {summary['city_lines']} lines "
+             f"({summary['city_false_positive_lines']} lines without a town got one)", "",
              "Failures: " + ("; ".join(summary["failures"]) or "none"), ""]
     return "\n".join(rows)
 
@@ -219,6 +232,8 @@ def main() -> int:
     parser.add_argument("--model", type=Path, required=True, help="trained model .tar.gz")
     parser.add_argument("--eval-dir", type=Path, default=ROOT / "bot" / "eval" / "nlu")
     parser.add_argument("--out", type=Path, default=ROOT / "reports")
+    parser.add_argument("--train-dir", type=Path, default=ROOT / "bot" / "data" / "nlu",
+                        help="training NLU files, checked for held-out lines")
     args = parser.parse_args()
     _quiet_rasa()
     if not args.model.exists():
@@ -227,6 +242,10 @@ def main() -> int:
     lines = read_eval_lines(args.eval_dir)
     if not lines:
         print(f"no held-out examples in {args.eval_dir}", file=sys.stderr)
+        return 1
+    leaked = leaked_lines(lines, args.train_dir)
+    if leaked:
+        print(f"held-out lines found in the training data: {leaked[:10]}", file=sys.stderr)
         return 1
     asyncio.run(parse_all(args.model, lines))
     summary = summarise(lines)

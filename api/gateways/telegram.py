@@ -10,11 +10,13 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import signal
 
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
 from telegram import Bot, Message, Update
 from telegram.constants import ChatType
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler,
                           ContextTypes, MessageHandler, filters)
 
@@ -24,7 +26,7 @@ from api.core.logging import configure_logging, log_event
 from api.db import get_sessionmaker
 from api.gateways.conversation import conversation_id_for, handle_incoming
 from api.gateways.messages import BotReply, IncomingMessage, OutgoingMessage
-from api.gateways.outbound import deliver_pending, register_sender
+from api.gateways.outbound import deliver_pending, enqueue_outbound, register_sender
 from api.gateways.telegram_keyboard import keyboard_for, payload_for
 from api.gateways.text_parts import split_text
 
@@ -72,13 +74,41 @@ def _incoming(chat_id: int, text: str, **extra: object) -> IncomingMessage:
     return IncomingMessage(channel=CHANNEL, user_key=str(chat_id), text=text, **extra)  # type: ignore[arg-type]
 
 
+def is_transient(error: Exception) -> bool:
+    """Worth trying again later: the network, a timeout, a 5xx, or Telegram still asking us to slow down.
+
+    (python-telegram-bot's BadRequest is a NetworkError too, but sending it again cannot help.)
+    """
+    return isinstance(error, (NetworkError, RetryAfter)) and not isinstance(error, BadRequest)
+
+
 async def converse(context: ContextTypes.DEFAULT_TYPE, chat_id: int, incoming: IncomingMessage) -> None:
-    """Hand the message to the gateway and send the replies back to the chat."""
+    """Hand the message to the gateway and send the replies back to the chat.
+
+    Replies that hit a transient failure (after the rate limiter's own retries) go to the
+    outbox, which the bridge's outbox worker retries with backoff: no answer is lost.
+    """
     factory: sessionmaker[Session] = context.application.bot_data["session_factory"]
     with factory() as session:
         replies = await handle_incoming(session, incoming)
-    for reply in replies:
-        await send_reply(context.bot, chat_id, reply)
+    for index, reply in enumerate(replies):
+        try:
+            await send_reply(context.bot, chat_id, reply)
+        except TelegramError as exc:
+            if not is_transient(exc):
+                raise
+            keep_for_retry(factory, conversation_id_for(CHANNEL, str(chat_id)), replies[index:])
+            log_event(logger, "telegram_reply_deferred", logging.WARNING, error=type(exc).__name__,
+                      replies=len(replies) - index)
+            return
+
+
+def keep_for_retry(factory: sessionmaker[Session], conversation_id: str, replies: list[BotReply]) -> None:
+    """Put unsent replies in the outbox, in order."""
+    with factory() as session:
+        for reply in replies:
+            enqueue_outbound(session, conversation_id, reply)
+        session.commit()
 
 
 async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -150,11 +180,14 @@ async def send_reply(bot: Bot, chat_id: int, reply: BotReply) -> None:
 async def set_conversation_language(conversation_id: str, language: str) -> None:
     """Set the `language` slot in Rasa's tracker (the person chose it, e.g. with `/start ar`)."""
     settings = get_settings()
-    events = [{"event": "slot", "name": "language", "value": language}]
+    url = f"{settings.rasa_url}/conversations/{conversation_id}/tracker/events"
     try:
         async with httpx.AsyncClient(timeout=settings.rasa_timeout_seconds) as client:
-            response = await client.post(f"{settings.rasa_url}/conversations/{conversation_id}/tracker/events",
-                                         json=events)
+            # A new conversation's session starts on its first append, stamped *after* the events sent
+            # with it, and Rasa's SQL tracker store drops events older than the session start when it
+            # reloads: so start the session with an empty append, then set the slot.
+            (await client.post(url, json=[])).raise_for_status()
+            response = await client.post(url, json=[{"event": "slot", "name": "language", "value": language}])
             response.raise_for_status()
     except httpx.HTTPError as exc:  # the greeting still goes out; the language is detected from text
         log_event(logger, "language_slot_not_set", logging.WARNING, error=type(exc).__name__)
@@ -177,6 +210,7 @@ async def shared_application() -> Application:
     """The API process's Application (webhook mode, outbox delivery), built and initialised once."""
     application = _shared.get("application")
     if application is None:
+        quiet_request_logs()
         application = build_application()
         _shared["application"] = application
         await application.initialize()
@@ -226,6 +260,25 @@ def run_polling(settings: Settings) -> None:
     application.run_polling(allowed_updates=Update.ALL_TYPES)
 
 
+def run_outbox_only(settings: Settings) -> None:
+    """Webhook mode: the API receives the updates; this process only delivers the Telegram outbox.
+
+    (Polling now would delete the webhook, so `make run` starting the bridge stays harmless.)
+    """
+    async def serve() -> None:
+        factory = get_sessionmaker()
+        application = build_application(settings, factory)
+        stop = asyncio.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            asyncio.get_running_loop().add_signal_handler(signum, stop.set)
+        async with application:  # initialise (getMe) and shut down the bot's connections
+            register_sender(CHANNEL, TelegramSender(application.bot))
+            log_event(logger, "telegram_outbox_started", mode="webhook")
+            await run_outbox(factory, stop)
+
+    asyncio.run(serve())
+
+
 async def set_webhook(settings: Settings) -> None:
     """Tell Telegram to push updates to our `/webhooks/telegram` route, signed with the webhook secret."""
     if not settings.telegram_webhook_secret:
@@ -236,6 +289,11 @@ async def set_webhook(settings: Settings) -> None:
     log_event(logger, "telegram_webhook_set")
 
 
+def quiet_request_logs() -> None:
+    """httpx logs every request URL at INFO, and Telegram URLs contain the bot token."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
 def main(argv: list[str] | None = None) -> None:
     """`python -m api.gateways.telegram [--set-webhook]`."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -244,10 +302,11 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     settings = get_settings()
     configure_logging(settings.log_level)
-    # httpx logs every request URL at INFO, and Telegram URLs contain the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    quiet_request_logs()
     if args.set_webhook:
         asyncio.run(set_webhook(settings))
+    elif settings.telegram_use_webhook:
+        run_outbox_only(settings)
     else:
         run_polling(settings)
 

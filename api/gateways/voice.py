@@ -6,6 +6,7 @@ in the signed action URLs, so any API process can serve any step.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -188,8 +189,8 @@ def route_call(response: VoiceResponse, case: Case, language: str, now: datetime
                       f"{settings.twilio_voice_queue_prefix}-{case.triage_level}")
     if settings.twilio_voice_workflow_sid:
         # TaskRouter orders waiting calls by the case's triage priority.
-        enqueue.task(f'{{"case_id": {case.id}, "triage_level": "{case.triage_level}", "language": "{language}"}}',
-                     priority=case.base_priority)
+        attributes = {"case_id": case.id, "triage_level": case.triage_level, "language": language}
+        enqueue.task(json.dumps(attributes), priority=case.base_priority)
     response.append(enqueue)
     return response
 

@@ -5,6 +5,7 @@ Also the command line for editors and the build (`python -m api.nlg.catalogs upd
 
 from __future__ import annotations
 
+import argparse
 import logging
 import os
 import sys
@@ -16,7 +17,7 @@ from babel.messages.pofile import read_po
 
 from api.core.languages import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
 from api.core.logging import log_event
-from api.nlg.source import SOURCE_FILE, MessageSpec, load_specs
+from api.nlg.source import SOURCE_FILE, MessageSpec, SourceListError, load_specs
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +85,10 @@ def read_catalog(path: Path) -> dict[str, Entry]:
     return {str(m.id): Entry(str(m.string or ""), m.fuzzy) for m in catalog if m.id and isinstance(m.id, str)}
 
 
+# (path, inode, mtime in ns, size) of every file the snapshot was read from.
+Signature = tuple[tuple[str, int, int, int], ...]
+
+
 class CatalogStore:
     """Holds the latest snapshot of a locales folder; reloads it when a file's mtime or size changes.
 
@@ -94,43 +99,47 @@ class CatalogStore:
     def __init__(self, locales_dir: Path) -> None:
         self.locales_dir = locales_dir
         self._lock = threading.Lock()
-        self._signature: tuple[tuple[str, int, int], ...] | None = None
-        self._snapshot: CatalogSnapshot | None = None
+        # One attribute for both, swapped in one assignment: a reader never pairs a new signature
+        # with an old snapshot.
+        self._state: tuple[Signature, CatalogSnapshot] | None = None
 
     def _files(self) -> list[Path]:
         files = [self.locales_dir / SOURCE_FILE]
         files += [catalog_path(self.locales_dir, lang) for lang in SUPPORTED_LANGUAGES]
         return files
 
-    def _current_signature(self) -> tuple[tuple[str, int, int], ...]:
+    def _current_signature(self) -> Signature:
+        # The inode too: editors (Poedit, git, Weblate) save by writing a new file and renaming it,
+        # which a same-size edit within the filesystem's timestamp granularity would otherwise hide.
         signature = []
         for path in self._files():
             try:
                 stat = os.stat(path)
             except FileNotFoundError:
                 continue
-            signature.append((str(path), stat.st_mtime_ns, stat.st_size))
+            signature.append((str(path), stat.st_ino, stat.st_mtime_ns, stat.st_size))
         return tuple(signature)
 
     def snapshot(self) -> CatalogSnapshot:
         """The catalogs as they are on disk now (reloaded only if a file changed)."""
         signature = self._current_signature()
-        snapshot = self._snapshot
-        if snapshot is not None and signature == self._signature:
-            return snapshot
+        state = self._state
+        if state is not None and state[0] == signature:
+            return state[1]
         with self._lock:
-            if self._snapshot is None or signature != self._signature:
-                self._snapshot = self._load(self._snapshot)
-                self._signature = signature
-            return self._snapshot
+            state = self._state
+            if state is None or state[0] != signature:
+                state = (signature, self._load(state[1] if state else None))
+                self._state = state
+            return state[1]
 
     def _load(self, previous: CatalogSnapshot | None) -> CatalogSnapshot:
         try:
             specs = load_specs(self.locales_dir)
-        except Exception:  # a half-saved source.yml must not take the assistant down
+        except (OSError, SourceListError) as error:  # a half-saved source.yml must not take the assistant down
             if previous is None:
                 raise
-            logger.exception("nlg_source_unreadable")
+            log_event(logger, "nlg_source_unreadable", level=logging.ERROR, error=str(error)[:200])
             specs = previous.specs
         entries: dict[str, dict[str, Entry]] = {}
         for lang in SUPPORTED_LANGUAGES:
@@ -160,32 +169,39 @@ def catalog_store(locales_dir: Path) -> CatalogStore:
         return _stores[key]
 
 
+def _parser() -> argparse.ArgumentParser:
+    from api.core.config import PROJECT_ROOT
+
+    parser = argparse.ArgumentParser(prog="python -m api.nlg.catalogs", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("extract", help="write locales/messages.pot from locales/source.yml")
+    commands.add_parser("update", help="extract, then merge the template into every catalog")
+    commands.add_parser("compile", help="build a .mo next to every .po")
+    check = commands.add_parser("check", help="coverage per language; exit 1 on a problem")
+    check.add_argument("--domain", type=Path, default=PROJECT_ROOT / "bot" / "domain.yml",
+                       help="the Rasa domain whose responses must all exist")
+    init = commands.add_parser("init", help="start the catalog of a new language")
+    init.add_argument("language")
+    return parser
+
+
 def main(argv: list[str] | None = None) -> int:
     """`update` (extract the template, merge it into every catalog), `compile`, `check`, `init LANG`."""
+    from api.core.config import get_settings
     from api.nlg import check, tools  # the command line needs them, the server does not
 
-    args = list(sys.argv[1:] if argv is None else argv)
-    if not args or args[0] not in ("update", "extract", "compile", "check", "init"):
-        print(__doc__.strip() + "\n\nusage: python -m api.nlg.catalogs update|extract|compile|check|init LANG")
-        return 2
-    from api.core.config import PROJECT_ROOT, get_settings
-
+    args = _parser().parse_args(argv)
     locales_dir = get_settings().locales_dir
-    command = args[0]
-    if command == "extract":
+    if args.command == "check":
+        return check.run_check(locales_dir, args.domain)
+    if args.command in ("extract", "update"):
         tools.extract_template(locales_dir)
-    elif command == "update":
-        tools.extract_template(locales_dir)
+    if args.command == "update":
         tools.update_catalogs(locales_dir)
-    elif command == "compile":
+    elif args.command == "compile":
         tools.compile_catalogs(locales_dir)
-    elif command == "init":
-        if len(args) != 2:
-            print("usage: python -m api.nlg.catalogs init LANG")
-            return 2
-        tools.init_catalog(locales_dir, args[1])
-    else:
-        return check.run_check(locales_dir, PROJECT_ROOT / "bot" / "domain.yml")
+    elif args.command == "init":
+        tools.init_catalog(locales_dir, args.language)
     return 0
 
 

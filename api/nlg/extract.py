@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import IO, Any
 
-import yaml
-
-from api.nlg.source import MessageSpec, button_note
+from api.nlg.source import button_note, parse_specs
 
 
 def _line_numbers(text: str) -> dict[str, int]:
@@ -25,13 +23,7 @@ def extract_source(fileobj: IO[bytes], keywords: Any, comment_tags: Any,
     """Yield (line, function, msgid, translator comments) as Babel expects from an extraction method."""
     text = fileobj.read().decode("utf-8")
     lines = _line_numbers(text)
-    raw = yaml.safe_load(text) or {}
-    for key, entry in (raw.get("messages") or {}).items():
-        entry = entry or {}
-        spec = MessageSpec(key=key, where=str(entry.get("where", "")).strip(),
-                           source=str(entry.get("source", "")).strip(),
-                           placeholders={str(k): str(v) for k, v in (entry.get("placeholders") or {}).items()},
-                           buttons=tuple(str(p) for p in entry.get("buttons") or ()))
+    for key, spec in parse_specs(text, getattr(fileobj, "name", "source.yml")).items():
         line = lines.get(key, 0)
         yield line, None, key, spec.translator_notes()
         for number, payload in enumerate(spec.buttons, start=1):

@@ -56,9 +56,12 @@ class RenderedResponse:
         return self.language != self.requested_language
 
     def to_rasa(self) -> dict[str, Any]:
-        """The body Rasa 3.6 expects from an NLG server."""
+        """The body Rasa 3.6 expects from an NLG server (`rasa.core.nlg.callback.nlg_response_format_spec`).
+
+        Only the keys of that schema: Rasa copies any other key into the bot event's metadata.
+        """
         return {"text": self.text, "buttons": [{"title": b.title, "payload": b.payload} for b in self.buttons],
-                "image": self.image, "elements": [], "attachments": [], "custom": {}}
+                "image": self.image, "elements": [], "attachment": None, "custom": {}}
 
 
 def pick_language(language: str | None) -> str:

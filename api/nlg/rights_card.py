@@ -5,11 +5,14 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import arabic_reshaper
-from bidi import get_display
+# The pure-Python algorithm of python-bidi: it mirrors brackets in right-to-left runs; the newer
+# top-level `bidi.get_display` (0.5+) does not, and would draw "(2011)" as ")2011(".
+from bidi.algorithm import get_display
 from PIL import Image, ImageDraw, ImageFont
 
 from api.core.languages import RTL_LANGUAGES
@@ -20,6 +23,9 @@ MARGIN = 48
 GUTTER = 40
 TITLE_SIZE, TEXT_SIZE, HEADER_SIZE = 40, 30, 30
 LINE_GAP = 1.35
+HEADER_GAP, TITLE_GAP = 30, 20
+# The card is shown to reception staff: French and Arabic, whatever the person's language.
+CARD_LANGUAGES = ("fr", "ar")
 BACKGROUND, INK, ACCENT, RULE = "#ffffff", "#1b1b1b", "#0b5d3b", "#c9d6cf"
 # fonts-dejavu-core (Debian) carries Latin and Arabic glyphs, including the Arabic presentation forms
 # that arabic-reshaper produces. The paths are the Debian ones; fc-match finds them elsewhere.
@@ -50,78 +56,135 @@ def font_path(weight: str = "regular") -> Path:
     raise FontMissing("DejaVu Sans not found: install the Debian package fonts-dejavu-core")
 
 
+# An unassigned code point: what a font draws for it is its "missing glyph" box.
+_UNASSIGNED = "\u0378"
+# Arabic letters in the presentation forms arabic-reshaper emits (alef, beh initial, lam-alef ligature).
+_ARABIC_PROBE = "\ufe8d\ufe91\ufefb"
+
+
+def _drawn(font: ImageFont.FreeTypeFont, char: str) -> bytes:
+    canvas = Image.new("L", (2 * int(font.size), 2 * int(font.size)))
+    ImageDraw.Draw(canvas).text((0, 0), char, font=font, fill=255)
+    return canvas.tobytes()
+
+
+def has_glyph(font: ImageFont.FreeTypeFont, char: str) -> bool:
+    """Whether the font draws `char` with a glyph of its own rather than its missing-glyph box."""
+    return _drawn(font, char) != _drawn(font, _UNASSIGNED)
+
+
 @lru_cache(maxsize=8)
 def _font(weight: str, size: int) -> ImageFont.FreeTypeFont:
     # BASIC layout: the text is already shaped and in visual order (arabic-reshaper + python-bidi);
     # letting raqm reorder it again would reverse it back.
-    return ImageFont.truetype(str(font_path(weight)), size, layout_engine=ImageFont.Layout.BASIC)
+    path = font_path(weight)
+    font = ImageFont.truetype(str(path), size, layout_engine=ImageFont.Layout.BASIC)
+    if not all(has_glyph(font, char) for char in _ARABIC_PROBE):
+        raise FontMissing(f"{path} has no Arabic glyphs: install the Debian package fonts-dejavu-core")
+    return font
 
 
-def _visual(line: str, rtl: bool) -> str:
+def visual(line: str, rtl: bool) -> str:
+    """A line as drawn: Arabic letters joined (reshaped) and put in display order (bidi)."""
     return get_display(arabic_reshaper.reshape(line)) if rtl else line
 
 
-def wrap(text: str, font: ImageFont.FreeTypeFont, width: int, rtl: bool) -> list[str]:
-    """Lines (in reading order, shaped for display) that fit `width` pixels."""
+def wrap(text: str, font: ImageFont.FreeTypeFont, width: int, rtl: bool) -> tuple[str, ...]:
+    """Lines in reading order that fit `width` pixels once drawn."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
         current = ""
         for word in paragraph.split():
             candidate = f"{current} {word}".strip()
-            if current and font.getlength(_visual(candidate, rtl)) > width:
+            if current and font.getlength(visual(candidate, rtl)) > width:
                 lines.append(current)
                 current = word
             else:
                 current = candidate
         lines.append(current)
-    return [_visual(line, rtl) for line in lines]
+    return tuple(lines)
 
 
-def _draw_block(draw: ImageDraw.ImageDraw, lines: list[str], font: ImageFont.FreeTypeFont, left: int,
-                width: int, top: int, rtl: bool, fill: str) -> int:
-    step = int(font.size * LINE_GAP)
-    for line in lines:
-        x = left + width - int(font.getlength(line)) if rtl else left
-        draw.text((x, top), line, font=font, fill=fill)
+@dataclass(frozen=True)
+class TextBlock:
+    """One catalog text placed on the card: which message, in which language, cut into lines."""
+
+    key: str
+    language: str
+    rtl: bool
+    weight: str
+    size: int
+    lines: tuple[str, ...]
+
+    @property
+    def font(self) -> ImageFont.FreeTypeFont:
+        """The font the block is drawn with."""
+        return _font(self.weight, self.size)
+
+    def drawn_lines(self) -> list[str]:
+        """The strings handed to Pillow, shaped and in display order."""
+        return [visual(line, self.rtl) for line in self.lines]
+
+    def height(self) -> int:
+        """Pixels the block takes."""
+        return len(self.lines) * int(self.size * LINE_GAP)
+
+
+@dataclass(frozen=True)
+class CardLayout:
+    """The card before drawing: a header in the person's language, then French and Arabic columns."""
+
+    header: TextBlock
+    columns: tuple[tuple[TextBlock, TextBlock], ...]
+
+
+def _block(snapshot: CatalogSnapshot, key: str, language: str, weight: str, size: int, width: int) -> TextBlock:
+    resolved = snapshot.resolve(key, language)
+    if resolved is None:
+        raise LookupError(f"the catalogs have no {key!r}; add it to locales/<lang>/LC_MESSAGES/messages.po")
+    rtl = resolved.language in RTL_LANGUAGES
+    lines = wrap(resolved.text, _font(weight, size), width, rtl)
+    return TextBlock(key=key, language=resolved.language, rtl=rtl, weight=weight, size=size, lines=lines)
+
+
+def card_layout(snapshot: CatalogSnapshot, language: str) -> CardLayout:
+    """Which catalog texts go where on the card, wrapped to the card's width."""
+    column = (WIDTH - 2 * MARGIN - GUTTER) // 2
+    header = _block(snapshot, "rights_card.show_at_reception", language, "bold", HEADER_SIZE, WIDTH - 2 * MARGIN)
+    columns = tuple((_block(snapshot, "rights_card.title", lang, "bold", TITLE_SIZE, column),
+                     _block(snapshot, "rights_card.text", lang, "regular", TEXT_SIZE, column))
+                    for lang in CARD_LANGUAGES)
+    return CardLayout(header=header, columns=columns)
+
+
+def _draw_block(draw: ImageDraw.ImageDraw, block: TextBlock, left: int, width: int, top: int, fill: str) -> int:
+    step = int(block.size * LINE_GAP)
+    for line in block.drawn_lines():
+        # Right-to-left lines are aligned on the right edge of their column.
+        x = left + width - int(block.font.getlength(line)) if block.rtl else left
+        draw.text((x, top), line, font=block.font, fill=fill)
         top += step
     return top
 
 
-def _text(snapshot: CatalogSnapshot, key: str, language: str) -> tuple[str, bool]:
-    resolved = snapshot.resolve(key, language)
-    if resolved is None:
-        raise LookupError(f"the catalogs have no {key!r}")
-    return resolved.text, resolved.language in RTL_LANGUAGES
-
-
 def render_rights_card(snapshot: CatalogSnapshot, language: str) -> bytes:
     """The card as PNG bytes: a line in the person's language, then French and Arabic columns."""
+    layout = card_layout(snapshot, language)
     column = (WIDTH - 2 * MARGIN - GUTTER) // 2
-    header_text, header_rtl = _text(snapshot, "rights_card.show_at_reception", language)
-    header = wrap(header_text, _font("bold", HEADER_SIZE), WIDTH - 2 * MARGIN, header_rtl)
-    columns = []
-    for lang in ("fr", "ar"):
-        title, rtl = _text(snapshot, "rights_card.title", lang)
-        body, _ = _text(snapshot, "rights_card.text", lang)
-        columns.append((wrap(title, _font("bold", TITLE_SIZE), column, rtl),
-                        wrap(body, _font("regular", TEXT_SIZE), column, rtl), rtl))
-    header_height = len(header) * int(HEADER_SIZE * LINE_GAP)
-    column_height = max(len(t) * int(TITLE_SIZE * LINE_GAP) + 20 + len(b) * int(TEXT_SIZE * LINE_GAP)
-                        for t, b, _ in columns)
-    height = MARGIN + header_height + 30 + column_height + MARGIN
+    column_height = max(title.height() + TITLE_GAP + body.height() for title, body in layout.columns)
+    height = MARGIN + layout.header.height() + HEADER_GAP + column_height + MARGIN
     image = Image.new("RGB", (WIDTH, height), BACKGROUND)
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, WIDTH - 1, 12), fill=ACCENT)
-    top = _draw_block(draw, header, _font("bold", HEADER_SIZE), MARGIN, WIDTH - 2 * MARGIN, MARGIN,
-                      header_rtl, ACCENT)
+    top = _draw_block(draw, layout.header, MARGIN, WIDTH - 2 * MARGIN, MARGIN, ACCENT)
     draw.line((MARGIN, top + 10, WIDTH - MARGIN, top + 10), fill=RULE, width=2)
-    top += 30
+    top += HEADER_GAP
     middle = MARGIN + column + GUTTER // 2
     draw.line((middle, top, middle, height - MARGIN), fill=RULE, width=2)
-    for index, (title_lines, body_lines, rtl) in enumerate(columns):
+    for index, (title, body) in enumerate(layout.columns):
         left = MARGIN + index * (column + GUTTER)
-        y = _draw_block(draw, title_lines, _font("bold", TITLE_SIZE), left, column, top, rtl, INK) + 20
-        _draw_block(draw, body_lines, _font("regular", TEXT_SIZE), left, column, y, rtl, INK)
+        y = _draw_block(draw, title, left, column, top, INK) + TITLE_GAP
+        _draw_block(draw, body, left, column, y, INK)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -42,22 +43,40 @@ def button_note(spec: MessageSpec, number: int, payload: str) -> str:
     return f"where: button {number} of {spec.key} (sends {payload}); short, it is read on a phone"
 
 
+class SourceListError(ValueError):
+    """locales/source.yml cannot be read; the message says where and why."""
+
+
+def spec_from_entry(key: str, entry: dict[str, Any] | None) -> MessageSpec:
+    """One message of source.yml as a MessageSpec."""
+    entry = entry or {}
+    return MessageSpec(
+        key=key,
+        where=str(entry.get("where", "")).strip(),
+        source=str(entry.get("source", "")).strip(),
+        placeholders={str(k): str(v) for k, v in (entry.get("placeholders") or {}).items()},
+        buttons=tuple(str(p) for p in entry.get("buttons") or ()),
+        image=entry.get("image"),
+    )
+
+
+def parse_specs(text: str, origin: str = SOURCE_FILE) -> dict[str, MessageSpec]:
+    """Every message of a source list, in file order."""
+    try:
+        raw = yaml.safe_load(text) or {}
+    except yaml.YAMLError as error:
+        # Usually a value holding ": " or a quote: put the whole value in single quotes.
+        raise SourceListError(f"{origin} is not valid YAML ({error}); quote values that contain ': '") from error
+    messages = raw.get("messages") if isinstance(raw, dict) else None
+    if not isinstance(messages, dict):
+        raise SourceListError(f"{origin} has no `messages:` mapping")
+    return {str(key): spec_from_entry(str(key), entry) for key, entry in messages.items()}
+
+
 def load_specs(locales_dir: Path) -> dict[str, MessageSpec]:
     """Every message of locales/source.yml, in file order."""
     path = locales_dir / SOURCE_FILE
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    specs: dict[str, MessageSpec] = {}
-    for key, entry in (raw.get("messages") or {}).items():
-        entry = entry or {}
-        specs[key] = MessageSpec(
-            key=key,
-            where=str(entry.get("where", "")).strip(),
-            source=str(entry.get("source", "")).strip(),
-            placeholders={str(k): str(v) for k, v in (entry.get("placeholders") or {}).items()},
-            buttons=tuple(str(p) for p in entry.get("buttons") or ()),
-            image=entry.get("image"),
-        )
-    return specs
+    return parse_specs(path.read_text(encoding="utf-8"), str(path))
 
 
 def all_msgids(specs: dict[str, MessageSpec]) -> list[str]:

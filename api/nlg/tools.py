@@ -11,6 +11,7 @@ from babel.messages.frontend import CommandLineInterface
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
+from api.core.languages import SUPPORTED_LANGUAGES
 from api.nlg.catalogs import DOMAIN, catalog_path
 
 PROJECT = "sante-migrants"
@@ -72,7 +73,9 @@ def init_catalog(locales_dir: Path, language: str) -> Path:
     _write(catalog, path)
     text = path.read_text(encoding="utf-8").replace('"MIME-Version', f'"Language: {language}\\n"\n"MIME-Version', 1)
     path.write_text(text, encoding="utf-8")
-    print(f"created {path}; add '{language}' to SUPPORTED_LANGUAGES in api/core/languages.py")
+    hint = "" if language in SUPPORTED_LANGUAGES else \
+        f"; add '{language}' to SUPPORTED_LANGUAGES in api/core/languages.py"
+    print(f"created {path}{hint}")
     return path
 
 

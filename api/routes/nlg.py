@@ -14,7 +14,7 @@ from api.core.languages import SUPPORTED_LANGUAGES
 from api.core.logging import log_event
 from api.nlg.catalogs import CatalogSnapshot, catalog_store
 from api.nlg.render import UnknownResponse, card_version, pick_language, render_from_snapshot
-from api.nlg.rights_card import render_rights_card
+from api.nlg.rights_card import FontMissing, render_rights_card
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["nlg"])
@@ -90,6 +90,13 @@ def rights_card_image(language: str, settings: Settings = Depends(get_settings))
                                                       "detail": f"languages: {', '.join(SUPPORTED_LANGUAGES)}"})
     snapshot = catalog_store(settings.locales_dir).snapshot()
     version = card_version(snapshot, language)
-    png = _card_png(str(settings.locales_dir), language, version, snapshot)
+    try:
+        png = _card_png(str(settings.locales_dir), language, version, snapshot)
+    except FontMissing as error:
+        log_event(logger, "rights_card_font_missing", level=logging.ERROR)
+        return JSONResponse(status_code=503, content={"code": "font_missing", "detail": str(error)})
+    except LookupError as error:
+        log_event(logger, "rights_card_text_missing", level=logging.ERROR, language=language)
+        return JSONResponse(status_code=503, content={"code": "card_text_missing", "detail": str(error)})
     return Response(content=png, media_type="image/png", headers={"Cache-Control": "public, max-age=3600",
                                                                    "ETag": f'"{language}-{version}"'})

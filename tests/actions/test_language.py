@@ -53,3 +53,8 @@ async def test_an_unknown_language_code_is_ignored(domain: dict[str, Any]) -> No
 
 async def test_a_message_without_detection_keeps_the_unset_language(domain: dict[str, Any]) -> None:
     assert await language_events(domain, None, user_event("affirm", "/affirm")) == []
+
+
+async def test_a_first_short_message_sets_the_best_guess(domain: dict[str, Any]) -> None:
+    message = user_event("greet", "bonjour", language={"code": "fr", "confidence": 0.3, "ambiguous": True})
+    assert await language_events(domain, None, message) == [SlotSet("language", "fr")]

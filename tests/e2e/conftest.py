@@ -39,6 +39,16 @@ class WebChatPerson:
         self.conversation_id = body["conversation_id"]
         return body["replies"]
 
+    def say_location(self, latitude: float, longitude: float) -> list[dict]:
+        """Share a location (the gateway turns it into `/share_location{...}`) and return the replies."""
+        response = httpx.post(f"{self.stack.api_url}/chat/api/messages",
+                              json={"token": self.token, "text": "\N{ROUND PUSHPIN}", "latitude": latitude,
+                                    "longitude": longitude}, timeout=60)
+        response.raise_for_status()
+        body = response.json()
+        self.conversation_id = body["conversation_id"]
+        return body["replies"]
+
     def slots(self) -> dict:
         """The conversation's slots as Rasa holds them."""
         response = httpx.get(f"{self.stack.rasa_url}/conversations/{self.conversation_id}/tracker",

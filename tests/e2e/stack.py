@@ -18,6 +18,12 @@ BOT_BIN = ROOT / ".venv-bot" / "bin"
 APP_BIN = ROOT / ".venv-app" / "bin"
 MODEL = ROOT / "bot" / "models" / "current.tar.gz"
 SERVICE_TOKEN = "e2e-service-token"
+# The channels talk to local fakes of Telegram's Bot API and Twilio's REST API (tests/fakes) on these credentials.
+TELEGRAM_TOKEN = "424242:e2e-token-for-the-fake-bot-api"
+TELEGRAM_WEBHOOK_SECRET = "e2e-telegram-webhook-secret"
+TWILIO_SID = "AC" + "e2e0" * 8
+TWILIO_TOKEN = "e2e-twilio-auth-token"
+WHATSAPP_FROM = "whatsapp:+14155238886"
 
 
 def free_port() -> int:
@@ -42,6 +48,8 @@ class Stack:
     api_port: int = field(default_factory=free_port)
     rasa_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
+    fake_telegram_port: int = field(default_factory=free_port)
+    fake_twilio_port: int = field(default_factory=free_port)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
@@ -71,6 +79,17 @@ class Stack:
             NLG_URL=f"{self.api_url}/nlg", PUBLIC_BASE_URL=self.api_url,
             RASA_TRACKER_DB=str(self.workdir / "tracker.db"),
             OUTBOX_PATH=str(self.workdir / "actions-outbox.db"),
+            **self.channel_env(),
+        )
+
+    def channel_env(self) -> dict[str, str]:
+        """Telegram and Twilio pointed at the local fakes (tests/fakes) the channel tests serve on these ports."""
+        telegram = f"http://127.0.0.1:{self.fake_telegram_port}"
+        return dict(
+            TELEGRAM_BOT_TOKEN=TELEGRAM_TOKEN, TELEGRAM_WEBHOOK_SECRET=TELEGRAM_WEBHOOK_SECRET,
+            TELEGRAM_API_BASE_URL=f"{telegram}/bot", TELEGRAM_API_FILE_URL=f"{telegram}/file/bot",
+            TWILIO_ACCOUNT_SID=TWILIO_SID, TWILIO_AUTH_TOKEN=TWILIO_TOKEN, TWILIO_WHATSAPP_FROM=WHATSAPP_FROM,
+            TWILIO_API_BASE=f"http://127.0.0.1:{self.fake_twilio_port}", HOTLINE_HOURS="",
         )
 
     def commands(self) -> dict[str, list[str]]:
@@ -81,6 +100,8 @@ class Stack:
             "rasa": [str(BOT_BIN / "rasa"), "run", "--enable-api", "-i", "127.0.0.1", "--port",
                      str(self.rasa_port), "--model", str(MODEL), "--endpoints", "endpoints.yml",
                      "--credentials", "credentials.yml"],
+            # Started by the channel tests once the fake Bot API listens (tests/e2e/test_channels.py).
+            "telegram": [str(APP_BIN / "python"), "-m", "api.gateways.telegram"],
         }
 
     def migrate(self) -> None:

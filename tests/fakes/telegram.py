@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 from tests.fakes.server import serving
 
+MAX_LONG_POLL_SECONDS = 2.0
 BOT_USER = {"id": 4242, "is_bot": True, "first_name": "Sante", "username": "sante_test_bot",
             "can_join_groups": False, "can_read_all_group_messages": False, "supports_inline_queries": False}
 
@@ -31,6 +32,8 @@ class FakeTelegram:
     updates: list[dict[str, Any]] = field(default_factory=list)
     url: str = ""
     file_content: bytes = b"OggS fake voice note"
+    # Errors the next send* calls get instead of success: (HTTP status, Bot API error body).
+    failures: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     _update_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _message_ids: Iterator[int] = field(default_factory=lambda: itertools.count(100))
 
@@ -49,6 +52,13 @@ class FakeTelegram:
         self.updates.append({"update_id": update_id, **update})
         return update_id
 
+    def fail_next_sends(self, count: int, status: int = 502, retry_after: int | None = None) -> None:
+        """Make the next `count` send* calls fail like Telegram does (502 Bad Gateway, 429 Too Many Requests)."""
+        body: dict[str, Any] = {"ok": False, "error_code": status, "description": f"fake failure {status}"}
+        if retry_after is not None:
+            body["parameters"] = {"retry_after": retry_after}
+        self.failures.extend([(status, body)] * count)
+
     def app(self) -> Starlette:
         async def method(request: Request) -> JSONResponse:
             if request.path_params["token"] != self.token:
@@ -56,6 +66,10 @@ class FakeTelegram:
                                     status_code=401)
             name = request.path_params["method"]
             params = await _params(request)
+            if name.startswith("send") and self.failures:
+                status, body = self.failures.pop(0)
+                self.calls.append((f"{name}:failed", params))
+                return JSONResponse(body, status_code=status)
             self.calls.append((name, params))
             return JSONResponse({"ok": True, "result": await self._result(name, params)})
 
@@ -73,9 +87,15 @@ class FakeTelegram:
             return BOT_USER
         if name == "getUpdates":
             offset = int(params.get("offset") or 0)
-            self.updates = [u for u in self.updates if u["update_id"] >= offset]
+            # A real long poll: wait (up to the bot's `timeout`, capped) until there is something to hand out.
+            deadline = time.monotonic() + min(float(params.get("timeout") or 0), MAX_LONG_POLL_SECONDS)
+            while True:
+                self.updates = [u for u in self.updates if u["update_id"] >= offset]
+                if self.updates or time.monotonic() >= deadline:
+                    break
+                await asyncio.sleep(0.05)
             if not self.updates:
-                await asyncio.sleep(0.05)  # a very short long-poll
+                await asyncio.sleep(0.05)  # even a zero timeout must not turn into a busy loop
             return self.updates[:100]
         if name in ("sendMessage", "sendPhoto"):
             message = {"message_id": next(self._message_ids), "date": int(time.time()),
@@ -109,9 +129,9 @@ async def _params(request: Request) -> dict[str, Any]:
 
 
 @contextmanager
-def running_fake_telegram(token: str) -> Iterator[FakeTelegram]:
-    """Serve a FakeTelegram on a free local port."""
+def running_fake_telegram(token: str, port: int | None = None) -> Iterator[FakeTelegram]:
+    """Serve a FakeTelegram on `port` (else a free local port)."""
     fake = FakeTelegram(token=token)
-    with serving(fake.app()) as url:
+    with serving(fake.app(), port) as url:
         fake.url = url
         yield fake

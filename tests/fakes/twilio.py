@@ -54,9 +54,9 @@ class FakeTwilio:
 
 
 @contextmanager
-def running_fake_twilio(account_sid: str, auth_token: str) -> Iterator[FakeTwilio]:
-    """Serve a FakeTwilio on a free local port."""
+def running_fake_twilio(account_sid: str, auth_token: str, port: int | None = None) -> Iterator[FakeTwilio]:
+    """Serve a FakeTwilio on `port` (else a free local port)."""
     fake = FakeTwilio(account_sid=account_sid, auth_token=auth_token)
-    with serving(fake.app()) as url:
+    with serving(fake.app(), port) as url:
         fake.url = url
         yield fake

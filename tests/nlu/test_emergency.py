@@ -17,6 +17,7 @@ def red_flags() -> EmergencyRedFlags:
     "mon ami ne respire plus", "elle saigne beaucoup", "il est inconscient depuis 5 min",
     "my friend is not breathing", "she is bleeding a lot", "my wife is in labour",
     "صديقي لا يتنفس", "عندها نزيف", "sa7bi makaytneffesch", "خويا ماكيتنفسش", "mrati kaynzef bzaf",
+    "ma femme va accoucher, aidez moi", "ضربوني بجنوي",
 ])
 def test_red_flag_phrases_are_recognised_in_every_script(red_flags: EmergencyRedFlags, text: str) -> None:
     assert red_flags.has_red_flag(text)
@@ -24,6 +25,9 @@ def test_red_flag_phrases_are_recognised_in_every_script(red_flags: EmergencyRed
 
 @pytest.mark.parametrize("text", [
     "je tousse depuis un mois", "where is the nearest hospital", "واش العلاج فابور", "bghit nchouf tbib",
+    "je vais accoucher dans deux mois, ou faire le suivi", "ma femme va accoucher en mars, c'est gratuit ?",
+    "my wife is giving birth next month, where should she go", "مرتي غادي تولد الشهر الجاي",
+    "elle a saigne du nez hier", "comment se proteger du corona",
 ])
 def test_ordinary_health_questions_are_not_red_flags(red_flags: EmergencyRedFlags, text: str) -> None:
     assert not red_flags.has_red_flag(text)
@@ -46,6 +50,24 @@ def test_emergency_close_behind_the_top_intent_is_promoted(red_flags: EmergencyR
         {"name": "covid_symptoms", "confidence": 0.40}, {"name": "emergency", "confidence": 0.32}])
     red_flags.process([message])
     assert message.get("intent")["name"] == "emergency"
+
+
+def test_a_promoted_emergency_leads_the_ranking_by_far(red_flags: EmergencyRedFlags) -> None:
+    message = classified("il ne respire plus", [
+        {"name": "covid_symptoms", "confidence": 0.55}, {"name": "emergency", "confidence": 0.30},
+        {"name": "greet", "confidence": 0.15}])
+    red_flags.process([message])
+    confidences = [r["confidence"] for r in message.get("intent_ranking")]
+    # FallbackClassifier turns a top-two gap under its ambiguity threshold into nlu_fallback.
+    assert confidences[0] - confidences[1] > 0.5
+    assert sum(confidences) == pytest.approx(1.0)
+
+
+def test_an_unsure_classifier_does_not_make_every_message_an_emergency(red_flags: EmergencyRedFlags) -> None:
+    message = classified("hii everyone", [
+        {"name": "greet", "confidence": 0.15}, {"name": "emergency", "confidence": 0.10}])
+    red_flags.process([message])
+    assert message.get("intent")["name"] == "greet"
 
 
 def test_a_clear_non_emergency_is_left_alone(red_flags: EmergencyRedFlags) -> None:

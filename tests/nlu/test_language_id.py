@@ -53,14 +53,18 @@ def test_arabizi_is_not_taken_for_french(trained: LanguageIdentifier) -> None:
 
 
 @pytest.mark.parametrize("text", ["ok", "merci", "oui", "salam", "2000", "👍🙏", "bonjour salam"])
-def test_short_messages_without_language_cues_are_ambiguous(trained: LanguageIdentifier, text: str) -> None:
+def test_short_messages_without_language_cues_are_ambiguous_with_low_confidence(
+    trained: LanguageIdentifier, text: str,
+) -> None:
     (language,) = detect(trained, text)
     assert language["ambiguous"] is True
+    assert language["confidence"] < CONFIG["ambiguity_threshold"]
 
 
 def test_a_full_sentence_is_not_ambiguous(trained: LanguageIdentifier) -> None:
     (language,) = detect(trained, "est-ce que les soins sont gratuits pour les migrants au centre de santé")
     assert language["ambiguous"] is False
+    assert language["confidence"] >= CONFIG["ambiguity_threshold"]
 
 
 def test_language_lands_in_the_parse_output_with_code_and_confidence(trained: LanguageIdentifier) -> None:

@@ -73,3 +73,13 @@ def test_resolver_keeps_one_entity_per_span_and_ignores_homographs_alone() -> No
         {"entity": "city", "start": 22, "end": 27, "value": "Oujda", "extractor": "RegexEntityExtractor"},
     ]
     assert resolve(text, duplicates) == [("Oujda", "Oujda")]
+
+
+def test_resolver_finds_towns_no_extractor_reported_in_every_script() -> None:
+    text = "I live in tangier, before I was in وجدة and Fes"
+    assert [value for value, _ in resolve(text, [])] == ["Tanger", "Oujda", "Fès"]
+
+
+def test_ordinary_words_close_to_a_town_are_not_towns() -> None:
+    # "etranger" is one letter from "tanger", "jdida" means "new" in Darija.
+    assert resolve("je suis etranger, c'est une carte jdida", []) == []

@@ -17,6 +17,7 @@ from api.core.config import get_settings
 from api.gateways import telegram, telegram_keyboard
 from api.gateways.conversation import conversation_id_for, remember_identity
 from api.gateways.messages import BotReply, Button
+from api.gateways.models import OutboundMessage
 from api.gateways.outbound import deliver_pending, enqueue_outbound, register_sender
 from api.nlg.render import render_response
 from tests.api.gateways.cases_for_tests import case_held_by_operator
@@ -182,3 +183,35 @@ async def test_no_chat_id_or_message_text_appears_in_the_logs(bridge, clouds, ca
     assert clouds.telegram.sent() and caplog.records
     for needle in (str(CHAT_ID), "je suis séropositif", "réponse confidentielle", "Aminata"):
         assert needle not in caplog.text
+
+
+async def test_a_reply_telegram_fails_to_take_waits_in_the_outbox_and_goes_out_on_retry(bridge, clouds, factory) -> None:
+    clouds.rasa.replies = [{"text": "Premier"}, {"text": "Second"}]
+    clouds.telegram.fail_next_sends(1, status=502)
+    await feed(bridge, message("bonjour"))
+    assert clouds.telegram.sent() == []
+    with factory() as session:
+        pending = session.scalars(select(OutboundMessage).order_by(OutboundMessage.id)).all()
+    assert [(row.payload["text"], row.status) for row in pending] == [("Premier", "pending"), ("Second", "pending")]
+    register_sender("tg", telegram.TelegramSender(bridge.bot))
+    assert await deliver_pending(factory) == 2
+    assert [m["text"] for m in clouds.telegram.sent()] == ["Premier", "Second"]
+
+
+async def test_telegram_asking_to_slow_down_is_obeyed_and_the_reply_still_arrives(bridge, clouds, factory) -> None:
+    clouds.rasa.replies = [{"text": "Patience"}]
+    clouds.telegram.fail_next_sends(1, status=429, retry_after=1)
+    started = time.monotonic()
+    await feed(bridge, message("bonjour"))
+    assert time.monotonic() - started >= 1
+    assert [m["text"] for m in clouds.telegram.sent()] == ["Patience"]
+    with factory() as session:
+        assert session.scalars(select(OutboundMessage)).all() == []
+
+
+async def test_a_reply_telegram_refuses_as_malformed_is_not_queued_again(bridge, clouds, factory) -> None:
+    clouds.rasa.replies = [{"text": "Réponse"}]
+    clouds.telegram.fail_next_sends(1, status=400)
+    await feed(bridge, message("bonjour"))
+    with factory() as session:
+        assert session.scalars(select(OutboundMessage)).all() == []

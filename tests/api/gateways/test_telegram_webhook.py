@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from api.auth.deps import current_operator
 from api.cases.models import Operator
 from api.routes.telegram_webhook import router
-from tests.api.gateways.conftest import TELEGRAM_SECRET
+from tests.api.gateways.conftest import TELEGRAM_SECRET, TELEGRAM_TOKEN
 from tests.api.gateways.webhook_requests import gateway_app
 
 CHAT_ID = 11223344
@@ -58,3 +58,14 @@ def test_a_person_media_is_served_to_a_logged_in_operator_only(app, client, clou
     assert response.content == clouds.telegram.file_content
     assert response.headers["content-type"] == "audio/ogg"
     assert clouds.telegram.sent("getFile") == [{"file_id": "VOICE-9"}]
+
+
+def test_neither_the_bot_token_nor_the_chat_id_appears_in_the_logs(app, client, clouds, caplog) -> None:
+    caplog.set_level("INFO")
+    clouds.rasa.replies = [{"text": "Salut !"}]
+    client.post("/webhooks/telegram", json=UPDATE, headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET})
+    app.dependency_overrides[current_operator] = lambda: Operator(id=1, email="op@example.org", role="operator")
+    client.get("/media/telegram/VOICE-9")
+    assert clouds.telegram.sent() and clouds.telegram.sent("getFile") and caplog.records
+    for needle in (TELEGRAM_TOKEN, TELEGRAM_TOKEN.split(":")[1], str(CHAT_ID)):
+        assert needle not in caplog.text

@@ -1,0 +1,109 @@
+"""Human handoff on the channels: the operator holding a case talks with the person, then hands them back."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.auth.accounts import create_operator
+from api.cases import workflow
+from api.cases.intake import create_case_from_referral
+from api.cases.models import Case, CaseMessage, LiveEvent, Operator
+from api.cases.schemas import ReferralIn
+from api.core.config import get_settings
+from api.gateways import telegram, whatsapp
+from api.gateways.conversation import remember_identity
+from api.gateways.outbound import deliver_pending, register_sender
+from api.nlg.render import render_response
+from api.routes.whatsapp import router
+from tests.api.gateways.conftest import WHATSAPP_FROM
+from tests.api.gateways.webhook_requests import gateway_app, signed_post
+
+PHONE = "+212611223344"
+CHAT_ID = 55667788
+PATH = "/webhooks/whatsapp"
+
+
+@pytest.fixture
+def client(factory) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    register_sender(whatsapp.CHANNEL, whatsapp.send_whatsapp)
+    with TestClient(gateway_app(router)) as test_client:
+        yield test_client
+
+
+def whatsapp_message(body: str) -> dict[str, str]:
+    return {"From": f"whatsapp:{PHONE}", "To": WHATSAPP_FROM, "Body": body, "NumMedia": "0",
+            "MessageSid": "SM" + uuid.uuid4().hex, "AccountSid": "AC" + "0" * 32}
+
+
+def claimed_case(session: Session, channel: str, user_key: str, language: str) -> tuple[Case, Operator]:
+    """The person wrote, asked for a human (a referral) and an operator of the case's association claimed it."""
+    conversation_id = remember_identity(session, channel, user_key)
+    case, _ = create_case_from_referral(
+        session, ReferralIn(conversation_id=conversation_id, channel=channel, language=language, consent=True),
+        idempotency_key=str(uuid.uuid4()))
+    operator = create_operator(session, f"op-{uuid.uuid4().hex[:8]}@example.org", "a long enough password",
+                               association_id=case.queue.association_id, languages=[language])
+    session.commit()
+    return workflow.claim_case(session, operator, case.id), operator
+
+
+def test_while_an_operator_holds_the_case_the_persons_messages_go_to_the_case_live(client, clouds, factory) -> None:
+    with factory() as session:
+        case, _ = claimed_case(session, "wa", PHONE, "fr")
+        case_id = case.id
+    signed_post(client, PATH, whatsapp_message("j'ai toujours de la fièvre"))
+    with factory() as session:
+        stored = session.scalars(select(CaseMessage).where(CaseMessage.case_id == case_id)).all()
+        events = session.scalars(select(LiveEvent).where(LiveEvent.case_id == case_id)).all()
+    assert [(m.direction, m.text) for m in stored] == [("in", "j'ai toujours de la fièvre")]
+    assert "person_message" in [e.kind for e in events]
+    assert clouds.rasa.received == [] and clouds.twilio.messages == []
+
+
+async def test_an_operator_reply_goes_out_on_the_persons_whatsapp(client, clouds, factory) -> None:
+    with factory() as session:
+        case, operator = claimed_case(session, "wa", PHONE, "fr")
+        workflow.reply_to_person(session, operator, case.id, "Bonjour, je suis là pour vous aider.")
+    await deliver_pending(factory)
+    assert [(m["To"], m["Body"]) for m in clouds.twilio.messages] == [
+        (f"whatsapp:{PHONE}", "Bonjour, je suis là pour vous aider.")]
+
+
+async def test_closing_the_case_tells_the_person_in_their_language_and_gives_them_back_to_the_bot(
+        client, clouds, factory) -> None:
+    with factory() as session:
+        case, operator = claimed_case(session, "wa", PHONE, "en")
+        reference = case.reference
+        workflow.close_case(session, operator, case.id, "informed")
+    await deliver_pending(factory)
+    notice = render_response("case.closed_notice", "en", {"reference": reference}).text
+    assert clouds.twilio.bodies() == [notice]
+    clouds.rasa.replies = [{"text": "Hello again"}]
+    signed_post(client, PATH, whatsapp_message("hello"))
+    assert [m["message"] for m in clouds.rasa.received] == ["hello"]
+    assert clouds.twilio.bodies()[-1] == "Hello again"
+
+
+async def test_an_operator_reply_and_the_closing_notice_reach_the_telegram_chat(clouds, factory) -> None:
+    application = telegram.build_application(get_settings(), factory)
+    await application.initialize()
+    try:
+        register_sender("tg", telegram.TelegramSender(application.bot))
+        with factory() as session:
+            case, operator = claimed_case(session, "tg", str(CHAT_ID), "ar")
+            workflow.reply_to_person(session, operator, case.id, "مرحبا، أنا هنا")
+            workflow.close_case(session, operator, case.id, "informed")
+            reference = case.reference
+        assert await deliver_pending(factory) == 2
+    finally:
+        await application.shutdown()
+    sent = clouds.telegram.sent()
+    assert [int(m["chat_id"]) for m in sent] == [CHAT_ID, CHAT_ID]
+    assert [m["text"] for m in sent] == [
+        "مرحبا، أنا هنا", render_response("case.closed_notice", "ar", {"reference": reference}).text]

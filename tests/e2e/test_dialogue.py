@@ -1,0 +1,187 @@
+"""Conversations through the real stack (web chat gateway, Rasa, action server, backend) in fr, en, ar, ary.
+
+Each test types what a person would type (or presses the buttons the assistant sent) and checks
+the replies against the catalogs in the conversation's language, and the cases against the database.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from typing import Any
+
+import pytest
+
+from api.nlg.render import render_response
+from tests.e2e.conftest import WebChatPerson
+from tests.e2e.stack import Stack
+
+LANGUAGES = ("fr", "en", "ar", "ary")
+# Bidirectional isolates the renderer puts around values inside right-to-left text.
+ISOLATES = dict.fromkeys(map(ord, "\u2066\u2067\u2068\u2069"))
+
+RIGHTS_QUESTION = {
+    "fr": "je n'ai pas de papiers, est-ce que j'ai le droit de me soigner au centre de santé ?",
+    "en": "I have no papers, am I allowed to get treated at the health centre?",
+    "ar": "ليست لدي بطاقة إقامة، هل يحق لي العلاج في المركز الصحي؟",
+    "ary": "ma3endich lwra9, wach nqder ntdawa f sbitar?",
+}
+FIND_SERVICE = {
+    "fr": "où est le centre de santé le plus proche ?",
+    "en": "where is the nearest health centre?",
+    "ar": "أين يوجد أقرب مركز صحي؟",
+    "ary": "fin kayn a9rab centre de santé?",
+}
+IN_OUJDA = {"fr": "je suis à Oujda", "en": "I am in Oujda", "ar": "أنا في وجدة", "ary": "ana f wjda"}
+ASK_A_PERSON = {
+    "fr": "je veux parler à quelqu'un",
+    "en": "I want to talk to a real person",
+    "ar": "أريد التحدث مع شخص حقيقي",
+    "ary": "bghit nhder m3a chi wa7ed",
+}
+EMERGENCY = {
+    "fr": "mon ami ne respire plus",
+    "en": "my friend is not breathing",
+    "ar": "صديقي لا يتنفس",
+    "ary": "sa7bi ma kaytneffesch",
+}
+TOWN_ANSWER = {"fr": "Oujda", "en": "Oujda", "ar": "وجدة", "ary": "wjda"}
+YES, NO = "/affirm", "/deny"
+CHAT = '/choose_contact_mode{"contact_mode": "chat"}'
+
+
+def rendered(name: str, language: str, **variables: Any) -> str:
+    """The text the catalogs give for a response in a language."""
+    return render_response(name, language, variables).text
+
+
+def plain(text: str) -> str:
+    return text.translate(ISOLATES)
+
+
+def texts(replies: list[dict]) -> list[str]:
+    return [plain(r["text"]) for r in replies]
+
+
+def cases_of(stack: Stack, conversation_id: str) -> list[dict[str, Any]]:
+    """The hotline cases the backend holds for a conversation, read straight from its database."""
+    with sqlite3.connect(stack.workdir / "app.db") as db:
+        db.row_factory = sqlite3.Row
+        rows = db.execute("SELECT reference, idempotency_key, triage_level, base_priority, language, topic, city,"
+                          " contact, status FROM hotline_case WHERE conversation_id = ?", (conversation_id,))
+        return [dict(row) for row in rows]
+
+
+def answer_escalation_form(person: WebChatPerson, language: str, replies: list[dict],
+                           answers: dict[str, str]) -> list[dict]:
+    """Answer each question the escalation form asks, by recognising it in the catalog, until it stops asking."""
+    questions = {name: plain(rendered(name, language)) for name in answers}
+    for _ in range(len(answers) + 1):
+        asked = [name for name, text in questions.items() if text in texts(replies)]
+        if not asked:
+            return replies
+        replies = person.say(answers[asked[-1]])
+    raise AssertionError(f"the form kept asking: {texts(replies)}")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_rights_question_is_answered_with_the_circulars(person: WebChatPerson, language: str) -> None:
+    answer = texts(person.say(RIGHTS_QUESTION[language]))
+    expected = {plain(rendered(name, language)) for name in ("utter_rights_undocumented", "utter_rights_free_care")}
+    assert expected & set(answer), answer
+    assert any("2003" in text or "2008" in text for text in answer)
+    assert person.slots()["language"] == language
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_town_is_asked_then_the_nearest_services_are_listed_with_distances(
+        person: WebChatPerson, language: str) -> None:
+    asked = texts(person.say(FIND_SERVICE[language]))
+    assert plain(rendered("utter_ask_city", language)) in asked
+    listed = texts(person.say(IN_OUJDA[language]))
+    marker = "\u0000"
+    before, after = plain(rendered("utter_services_list", language, city="Oujda", services=marker)).split(marker)
+    lists = [text for text in listed if text.startswith(before) and text.endswith(after)]
+    assert len(lists) == 1, listed
+    lines = lists[0][len(before):len(lists[0]) - len(after)].strip().splitlines()
+    assert 1 <= len(lines) <= 3
+    assert all(re.fullmatch(r"\d\. .+ — Oujda, \d+ km( \*)?", line) for line in lines), lines
+    assert any("MS2" in line for line in lines)
+    # The directory holds no detail the seeds do not give: every listed service is unverified.
+    assert plain(rendered("utter_services_unverified_note", language)) in listed
+    assert person.slots()["city"] == "Oujda"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_escalation_creates_exactly_one_case_with_its_triage_priority(
+        stack: Stack, person: WebChatPerson, language: str) -> None:
+    replies = person.say(ASK_A_PERSON[language])
+    assert plain(rendered("utter_ask_escalation_consent", language)) in texts(replies)
+    replies = answer_escalation_form(person, language, replies, {
+        "utter_ask_escalation_consent": YES, "utter_ask_triage_emergency": NO, "utter_ask_triage_pregnant": YES,
+        "utter_ask_triage_child": NO, "utter_ask_triage_violence": NO, "utter_ask_topic": "/pregnancy_care",
+        "utter_ask_escalation_city": TOWN_ANSWER[language], "utter_ask_contact_mode": CHAT})
+    cases = cases_of(stack, person.conversation_id or "")
+    assert len(cases) == 1, cases
+    case = cases[0]
+    assert (case["triage_level"], case["base_priority"]) == ("vulnerable", 60)
+    assert (case["language"], case["topic"], case["city"], case["contact"]) == (
+        language, "pregnancy_care", "Oujda", "chat")
+    assert plain(rendered("utter_referral_created", language, reference=case["reference"])) in texts(replies)
+    assert person.slots()["callback_number"] is None
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_emergency_gets_the_numbers_first_then_a_top_priority_case_when_wanted(
+        stack: Stack, person: WebChatPerson, language: str) -> None:
+    replies = texts(person.say(EMERGENCY[language]))
+    assert replies[:2] == [plain(rendered("utter_emergency_numbers", language)),
+                           plain(rendered("utter_offer_case_emergency", language))]
+    assert "15" in replies[0] and "112" in replies[0]
+    assert cases_of(stack, person.conversation_id or "") == []  # nothing is passed on without the person's yes
+    replies = person.say(YES)
+    asked = texts(replies)
+    assert plain(rendered("utter_ask_escalation_consent", language)) in asked
+    assert plain(rendered("utter_ask_triage_emergency", language)) not in asked
+    answer_escalation_form(person, language, replies, {
+        "utter_ask_escalation_consent": YES, "utter_ask_triage_emergency": YES, "utter_ask_triage_pregnant": NO,
+        "utter_ask_triage_child": NO, "utter_ask_triage_violence": NO, "utter_ask_topic": "/out_of_scope",
+        "utter_ask_escalation_city": TOWN_ANSWER[language], "utter_ask_contact_mode": CHAT})
+    [case] = cases_of(stack, person.conversation_id or "")
+    assert (case["triage_level"], case["base_priority"], case["topic"]) == ("emergency", 1000, "emergency")
+
+
+def test_a_shared_location_lists_the_nearest_services_with_their_distance(stack: Stack) -> None:
+    person = WebChatPerson(stack)
+    person.say("bonjour")
+    # Nador: no service of the directory is in the town itself, so the distances are not zero.
+    response = person.say_location(35.17, -2.93)
+    listed = texts(response)
+    lines = [line for text in listed for line in text.splitlines() if re.fullmatch(r"\d\. .+, \d+ km( \*)?", line)]
+    assert lines, listed
+    distances = [int(re.search(r"(\d+) km", line).group(1)) for line in lines]  # type: ignore[union-attr]
+    assert distances == sorted(distances) and distances[0] > 0
+    assert person.slots()["city"] == "Nador"
+
+
+def test_asking_to_change_language_offers_every_language_and_a_choice_sticks(person: WebChatPerson) -> None:
+    person.say("bonjour")
+    replies = person.say("tu peux parler anglais ?")
+    buttons = [b["payload"] for r in replies for b in r["buttons"]]
+    assert '/choose_language{"language": "en"}' in buttons and '/choose_language{"language": "ary"}' in buttons
+    changed = texts(person.say('/choose_language{"language": "en"}'))
+    assert plain(rendered("utter_language_changed", "en")) in changed
+    # A short message in another script does not undo the person's choice.
+    person.say("ok")
+    assert person.slots()["language"] == "en"
+
+
+def test_two_misunderstandings_in_a_row_offer_a_person(person: WebChatPerson) -> None:
+    person.say("bonjour")
+    first = texts(person.say("zxqv wplk trbn"))
+    assert plain(rendered("utter_default", person.slots()["language"])) in first
+    # Whether the NLU is unsure or nothing in the dialogue fits the message, it is a misunderstanding.
+    second = texts(person.say("qqq vvv kkk"))
+    assert plain(rendered("utter_offer_human", person.slots()["language"])) in second
+    accepted = texts(person.say(YES))
+    assert plain(rendered("utter_ask_escalation_consent", person.slots()["language"])) in accepted
