@@ -28,13 +28,13 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KE
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.base import clone
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
-from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import LabelEncoder
 from sklearn.svm import LinearSVC
 
 from nlu.normalise import normalise_text
+from nlu.text_features import char_and_word_tfidf, transform
 
 logger = logging.getLogger(__name__)
 _MODEL_FILE = "intent_classifier.pkl"
@@ -118,18 +118,15 @@ class LinearIntentClassifier(GraphComponent):
 
     def _new_pipeline(self) -> Pipeline:
         return Pipeline([
-            ("features", FeatureUnion([
-                ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(1, self._config["max_ngram"]),
-                                          sublinear_tf=True, preprocessor=normalise_text)),
-                ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), token_pattern=r"(?u)[^\W_]+",
-                                          sublinear_tf=True, preprocessor=normalise_text)),
-            ])),
+            ("features", char_and_word_tfidf(normalise_text, (1, self._config["max_ngram"]), (1, 2))),
             ("classifier", LinearSVC(C=self._config["C"])),
         ])
 
     def probabilities(self, texts: List[str]) -> np.ndarray:
         """One row of intent probabilities per text (columns in the order of the labels)."""
-        return _softmax(self._pipeline.decision_function(texts) * self._temperature)
+        features = transform(self._pipeline.named_steps["features"], texts)
+        scores = self._pipeline.named_steps["classifier"].decision_function(features)
+        return _softmax(scores * self._temperature)
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Sets `intent` and `intent_ranking` on every message."""

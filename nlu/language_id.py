@@ -35,11 +35,11 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.pipeline import Pipeline
 
 from nlu.normalise import normalise_light
+from nlu.text_features import char_and_word_tfidf, transform
 
 logger = logging.getLogger(__name__)
 
@@ -158,12 +158,7 @@ class LanguageIdentifier(GraphComponent):
         texts, languages = self._examples(training_data, labels)
         self._shared_words = _words_in_several_languages(texts, languages)
         self._pipeline = Pipeline([
-            ("features", FeatureUnion([
-                ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4), sublinear_tf=True,
-                                          preprocessor=normalise_light)),
-                ("words", TfidfVectorizer(analyzer="word", token_pattern=r"(?u)[^\W_]+", sublinear_tf=True,
-                                          preprocessor=normalise_light)),
-            ])),
+            ("features", char_and_word_tfidf(normalise_light, (1, 4), (1, 1))),
             ("classifier", LogisticRegression(C=self._config["regularisation"], max_iter=3000)),
         ])
         self._pipeline.fit(texts, languages)
@@ -195,7 +190,8 @@ class LanguageIdentifier(GraphComponent):
         if self._pipeline is None:
             return messages
         texts = [m.get(TEXT) or "" for m in messages]
-        probabilities = self._pipeline.predict_proba(texts)
+        features = transform(self._pipeline.named_steps["features"], texts)
+        probabilities = self._pipeline.named_steps["classifier"].predict_proba(features)
         classes = self._pipeline.classes_
         for message, text, row in zip(messages, texts, probabilities):
             best = int(row.argmax())

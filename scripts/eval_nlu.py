@@ -135,8 +135,20 @@ def summarise(lines: List[Line]) -> Dict[str, object]:
         # Lines with no town where the model still found one (a wrong town in a referral).
         "city_false_positive_lines": sum(bool(x.predicted_cities) for x in lines if not x.cities),
     }
+    summary["intent_scores"] = per_intent_scores(lines)
     summary["failures"] = _failures(summary, groups)
     return summary
+
+
+def per_intent_scores(lines: List[Line]) -> Dict[str, Dict[str, float]]:
+    """Precision, recall, F1 and support of every expected intent, all languages together."""
+    from sklearn.metrics import precision_recall_fscore_support
+
+    labels = sorted({x.intent for x in lines})
+    precision, recall, f1, support = precision_recall_fscore_support(
+        [x.intent for x in lines], [x.predicted_intent for x in lines], labels=labels, zero_division=0)
+    return {label: {"precision": round(float(p), 4), "recall": round(float(r), 4), "f1": round(float(f), 4),
+                    "n": int(n)} for label, p, r, f, n in zip(labels, precision, recall, f1, support)}
 
 
 def _emergency_precision(lines: List[Line]) -> Optional[float]:
@@ -165,9 +177,12 @@ def write_reports(lines: List[Line], summary: Dict[str, object], out: Path) -> N
     out.mkdir(parents=True, exist_ok=True)
     errors = [{"language": x.language, "text": x.text, "intent": x.intent, "predicted": x.predicted_intent}
               for x in lines if x.intent != x.predicted_intent]
-    (out / "intent_report.json").write_text(json.dumps({**summary, "errors": errors}, ensure_ascii=False, indent=2),
-                                            encoding="utf-8")
-    (out / "intent_report.md").write_text(markdown(summary), encoding="utf-8")
+    city_errors = [{"language": x.language, "text": x.text, "cities": sorted(x.cities),
+                    "predicted": sorted(x.predicted_cities)} for x in lines if x.cities != x.predicted_cities]
+    (out / "intent_report.json").write_text(
+        json.dumps({**summary, "errors": errors, "city_errors": city_errors}, ensure_ascii=False, indent=2),
+        encoding="utf-8")
+    (out / "intent_report.md").write_text(markdown(summary) + per_intent_markdown(summary), encoding="utf-8")
     confusion_png(lines, out / "confusion_matrix.png")
 
 
@@ -190,6 +205,14 @@ def markdown(summary: Dict[str, object]) -> str:
              f"({summary['city_false_positive_lines']} lines without a town got one)", "",
              "Failures: " + ("; ".join(summary["failures"]) or "none"), ""]
     return "\n".join(rows)
+
+
+def per_intent_markdown(summary: Dict[str, object]) -> str:
+    """The per-intent table of the report file (not printed: the console shows the groups)."""
+    rows = ["", "| intent | n | precision | recall | F1 |", "|---|---|---|---|---|"]
+    for intent, s in summary["intent_scores"].items():
+        rows.append(f"| {intent} | {s['n']} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} |")
+    return "\n".join(rows) + "\n"
 
 
 def confusion_png(lines: List[Line], path: Path) -> None:

@@ -36,9 +36,15 @@ def _block(kind: str, name: str, values: Iterable[str]) -> str:
     return "\n".join(lines)
 
 
+def _matchable(town: Town) -> List[str]:
+    """Spellings safe to match anywhere: not "Safi" (Darija "enough"), nor "sale" from "Salé" unaccented."""
+    homographs = {h.lower() for h in town.homographs}
+    return [s for v in (town.name, *town.lookup_variants) for s in spellings(v) if s.lower() not in homographs]
+
+
 def render(towns: List[Town]) -> str:
     """The YAML text of the lookup table and one synonym block per town."""
-    lookup = [s.lower() for town in towns for v in (town.name, *town.lookup_variants) for s in spellings(v)]
+    lookup = [s.lower() for town in towns for s in _matchable(town)]
     blocks = [_block("lookup", "city", lookup)]
     for town in towns:
         synonyms = {s for v in town.variants for s in spellings(v)} | set(spellings(town.name))

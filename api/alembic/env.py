@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 from alembic import context
+import api.cases.models  # noqa: F401  (registers the case tables on Base.metadata)
 import api.gateways.models  # noqa: F401  (registers tables on Base.metadata)
 from api.core.config import get_settings
 from api.db import Base, make_engine
-
-try:  # the case tables, once their package exists
-    import api.cases.models  # noqa: F401
-except ModuleNotFoundError:
-    pass
 
 config = context.config
 target_metadata = Base.metadata

@@ -24,9 +24,14 @@ def audit(session: Session, action: str, case: Case | None = None, operator: Ope
     return event
 
 
-def emit_live_event(session: Session, case: Case, kind: str, **payload: Any) -> LiveEvent:
-    """Tell the consoles of the case's association (committed with the caller's transaction)."""
-    association_id = case.queue.association_id
+def emit_live_event(session: Session, case: Case, kind: str, association_id: int | None = None,
+                    **payload: Any) -> LiveEvent:
+    """Tell the consoles of the case's association (committed with the caller's transaction).
+
+    Callers that know the association pass it, sparing a query for the case's queue.
+    """
+    if association_id is None:
+        association_id = case.queue.association_id
     event = LiveEvent(association_id=association_id, kind=kind, case_id=case.id,
                       payload={"case_id": case.id, "reference": case.reference, "status": case.status,
                                "triage_level": case.triage_level, **payload})

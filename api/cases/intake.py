@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 
 from sqlalchemy import select
@@ -22,6 +23,7 @@ logger = logging.getLogger(__name__)
 REFERENCE_ALPHABET = "234679ACDEFGHJKMNPQRTUVWXYZ"
 REFERENCE_PREFIX = "MS-"
 REFERENCE_LENGTH = 6
+REFERENCE_PATTERN = re.compile(f"^{REFERENCE_PREFIX}[{REFERENCE_ALPHABET}]{{{REFERENCE_LENGTH}}}$")
 DEFAULT_ASSOCIATION_NAME = "Hotline"
 DEFAULT_QUEUE_NAME = "General"
 
@@ -29,6 +31,14 @@ DEFAULT_QUEUE_NAME = "General"
 def new_reference() -> str:
     """A short random public reference such as ``MS-7K3Q9P``."""
     return REFERENCE_PREFIX + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
+def reference_for_referral(session: Session, proposed: str | None) -> str:
+    """The bot's own reference when well-formed and unused (the person was already told it), else a new one."""
+    if proposed and REFERENCE_PATTERN.match(proposed):
+        if session.scalar(select(Case.id).where(Case.reference == proposed)) is None:
+            return proposed
+    return new_reference()
 
 
 def queue_for_city(session: Session, city: str | None) -> Queue:
@@ -72,10 +82,12 @@ def create_case_from_referral(session: Session, referral: ReferralIn, idempotenc
         return existing, False
     answers = TriageAnswers(**referral.triage.model_dump())
     level, base = triage_priority(answers)
+    proposed = referral.reference
     for _attempt in range(5):
         queue = queue_for_city(session, referral.city)
         case = Case(
-            reference=new_reference(), idempotency_key=idempotency_key, queue_id=queue.id, queue=queue,
+            reference=reference_for_referral(session, proposed),
+            idempotency_key=idempotency_key, queue_id=queue.id, queue=queue,
             conversation_id=referral.conversation_id, channel=referral.channel,
             language=referral.language_code(), topic=referral.topic, city=referral.city,
             triage_level=level, base_priority=base, triage_flags=referral.triage.model_dump(),
@@ -91,7 +103,8 @@ def create_case_from_referral(session: Session, referral: ReferralIn, idempotenc
             existing = find_case_by_key(session, idempotency_key)
             if existing is not None:
                 return existing, False
-            continue  # the random reference collided: draw another
+            proposed = None  # the reference collided: draw a random one
+            continue
         audit(session, "case_created", case, actor="service", triage_level=level, queue_id=queue.id)
         emit_live_event(session, case, "case_created", emergency=level == EMERGENCY, language=case.language)
         try:
@@ -101,6 +114,7 @@ def create_case_from_referral(session: Session, referral: ReferralIn, idempotenc
             existing = find_case_by_key(session, idempotency_key)
             if existing is not None:
                 return existing, False
+            proposed = None
             continue
         log_event(logger, "case_created", case_id=case.id, triage_level=level, queue_id=queue.id,
                   language=case.language, channel=case.channel)

@@ -36,10 +36,20 @@ class ReferralIn(BaseModel):
     contact: Literal["chat", "callback"] = "chat"
     callback_number: str | None = Field(default=None, max_length=32)
     summary: str | None = Field(default=None, max_length=2000)
+    # The bot tells the person a reference even while the backend is down (actions/referrals.py
+    # derives it from the Idempotency-Key); the case keeps it, so both sides agree. A malformed or
+    # taken one is replaced, not refused: a 422 would make the bot drop the escalation for good.
+    reference: str | None = Field(default=None, max_length=16)
 
     def language_code(self) -> str:
         """The case language, French when the bot sent a code we do not speak."""
         return self.language if self.language in SUPPORTED_LANGUAGES else "fr"
+
+
+class ErasureOut(BaseModel):
+    """How many cases of the conversation had their personal data erased."""
+
+    erased_cases: int
 
 
 class ReferralOut(BaseModel):

@@ -1,6 +1,6 @@
 """Triage: the level and base priority of a case, and the waiting-time ageing used to order queues.
 
-Rule (see docs/triage.md):
+Rule (also in api/cases/README.md):
 
 * ``emergency`` (base 1000): the person says it is an emergency. Always first.
 * ``violence`` (base 120): violence, including sexual and gender-based violence.
@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import DateTime, Float, bindparam, case, func
+from sqlalchemy import DateTime, Float, bindparam, func, literal
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
@@ -79,7 +79,9 @@ class minutes_between(FunctionElement):  # noqa: N801  (SQL function naming)
 @compiles(minutes_between, "postgresql")
 def _minutes_between_pg(element, compiler, **kw):  # type: ignore[no-untyped-def]
     start, end = list(element.clauses)
-    return (f"(EXTRACT(EPOCH FROM ({compiler.process(end, **kw)} - {compiler.process(start, **kw)}))"
+    # date_part gives double precision; EXTRACT gives numeric, whose arithmetic made ordering a
+    # few thousand waiting cases cost ~15 ms per claim.
+    return (f"(date_part('epoch', {compiler.process(end, **kw)} - {compiler.process(start, **kw)})"
             " / 60.0)")
 
 
@@ -91,10 +93,29 @@ def _minutes_between_default(element, compiler, **kw):  # type: ignore[no-untype
             " * 1440.0)")
 
 
+class clamped(FunctionElement):  # noqa: N801  (SQL function naming)
+    """``value`` kept between ``low`` and ``high``, evaluating ``value`` once (LEAST/GREATEST, or min/max)."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(clamped, "postgresql")
+def _clamped_pg(element, compiler, **kw):  # type: ignore[no-untyped-def]
+    value, low, high = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"LEAST(GREATEST({value}, {low}), {high})"
+
+
+@compiles(clamped)
+def _clamped_default(element, compiler, **kw):  # type: ignore[no-untyped-def]
+    value, low, high = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"min(max({value}, {low}), {high})"
+
+
 def effective_priority_sql(base_priority: ColumnElement, created_at: ColumnElement,
                            now: datetime) -> ColumnElement[float]:
     """SQL expression of the effective priority of a case at `now` (same rule as `effective_priority`)."""
     now_param = bindparam("triage_now", value=now, type_=DateTime(timezone=True))
     bonus = minutes_between(created_at, now_param) * AGEING_POINTS_PER_MINUTE
-    capped = case((bonus > AGEING_CAP_POINTS, AGEING_CAP_POINTS), (bonus < 0, 0.0), else_=bonus)
+    capped = clamped(bonus, literal(0.0), literal(AGEING_CAP_POINTS))
     return func.coalesce(base_priority + capped, base_priority)

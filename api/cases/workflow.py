@@ -20,6 +20,7 @@ from api.nlg.render import render_response
 
 logger = logging.getLogger(__name__)
 
+CONNECTED_NOTICE = "case.operator_connected"
 CLOSED_NOTICE = "case.closed_notice"
 # The final status a case gets for each outcome.
 OUTCOME_STATUS: dict[str, str] = {
@@ -58,16 +59,16 @@ def claim_next_case(session: Session, operator: Operator, now: datetime | None =
                  .where(Case.status == "queued", Case.queue_id.in_(association_queue_ids(operator)))
                  .order_by(priority.desc(), Case.created_at, Case.id)
                  .limit(1).with_for_update(skip_locked=True, of=Case).scalar_subquery())
-    claimed_id = session.execute(
+    # RETURNING the whole row saves a round trip: the claim is on every operator's critical path.
+    case = session.scalars(
         update(Case).where(Case.id == candidate, Case.status == "queued")
         .values(status="claimed", assigned_operator_id=operator.id, claimed_at=now)
-        .returning(Case.id).execution_options(synchronize_session=False)
-    ).scalar()
-    if claimed_id is None:
+        .returning(Case).execution_options(synchronize_session=False, populate_existing=True)
+    ).one_or_none()
+    if case is None:
         session.rollback()
         return None
-    case = session.get(Case, claimed_id, populate_existing=True)
-    assert case is not None
+    notify_person(session, case, CONNECTED_NOTICE)
     _record(session, case, operator, "case_claimed", via="next")
     return case
 
@@ -83,6 +84,7 @@ def claim_case(session: Session, operator: Operator, case_id: int) -> Case:
         session.rollback()
         raise Conflict("case_not_queued", "This case is no longer waiting; another operator may have taken it.")
     session.refresh(case)
+    notify_person(session, case, CONNECTED_NOTICE)
     _record(session, case, operator, "case_claimed", via="choice")
     return case
 
@@ -153,7 +155,8 @@ def transfer_case(session: Session, operator: Operator, case_id: int, queue_id: 
         move_to(case, "claimed")
         case.assigned_operator_id, case.claimed_at = target.id, utcnow()
         details = {"operator_id": target.id}
-    _record(session, case, operator, "case_transferred", **details)
+    # A case sent to another association's queue must show up on that association's consoles.
+    _record(session, case, operator, "case_transferred", association_id=case.queue.association_id, **details)
     return case
 
 
@@ -166,18 +169,26 @@ def close_case(session: Session, operator: Operator, case_id: int, outcome: str,
     case.outcome, case.closed_at = outcome, utcnow()
     if note:
         session.add(CaseNote(case_id=case.id, author_operator_id=operator.id, text=note))
-    if case.conversation_id is not None:
-        rendered = render_response(CLOSED_NOTICE, case.language, {"reference": case.reference})
-        enqueue_outbound(session, case.conversation_id, OutgoingMessage(text=rendered.text))
+    # Once closed the case no longer holds the conversation: the person's next message goes to the bot.
+    notify_person(session, case, CLOSED_NOTICE)
     _record(session, case, operator, "case_closed", outcome=outcome)
     return case
 
 
+def notify_person(session: Session, case: Case, key: str) -> None:
+    """Put a catalog text for the person (in the case's language) in the outbox, unless they were erased."""
+    if case.conversation_id is None:
+        return
+    rendered = render_response(key, case.language, {"reference": case.reference})
+    enqueue_outbound(session, case.conversation_id, OutgoingMessage(text=rendered.text))
+
+
 def _record(session: Session, case: Case, operator: Operator, action: str, event: str | None = "case_updated",
-            **details: object) -> None:
-    """Audit the action, tell the consoles, commit, and log ids only."""
+            association_id: int | None = None, **details: object) -> None:
+    """Audit the action, tell the consoles (of `association_id`, default the operator's), commit, log ids only."""
     audit(session, action, case, operator, **details)
     if event is not None:
-        emit_live_event(session, case, event)
+        # Every case an operator acts on is in their association's queues (access.py checks it).
+        emit_live_event(session, case, event, association_id=association_id or operator.association_id)
     session.commit()
     log_event(logger, action, case_id=case.id, operator_id=operator.id, status=case.status)

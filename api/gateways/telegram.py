@@ -181,14 +181,15 @@ async def set_conversation_language(conversation_id: str, language: str) -> None
     """Set the `language` slot in Rasa's tracker (the person chose it, e.g. with `/start ar`)."""
     settings = get_settings()
     url = f"{settings.rasa_url}/conversations/{conversation_id}/tracker/events"
+    events = [{"event": "slot", "name": "language", "value": language}]
     try:
         async with httpx.AsyncClient(timeout=settings.rasa_timeout_seconds) as client:
-            # A new conversation's session starts on its first append, stamped *after* the events sent
+            # A new conversation's session starts on its first append, stamped *after* the event sent
             # with it, and Rasa's SQL tracker store drops events older than the session start when it
-            # reloads: so start the session with an empty append, then set the slot.
-            (await client.post(url, json=[])).raise_for_status()
-            response = await client.post(url, json=[{"event": "slot", "name": "language", "value": language}])
-            response.raise_for_status()
+            # reloads. Sending the event twice keeps the second one; the same value twice is harmless.
+            for _ in range(2):
+                response = await client.post(url, json=events)
+                response.raise_for_status()
     except httpx.HTTPError as exc:  # the greeting still goes out; the language is detected from text
         log_event(logger, "language_slot_not_set", logging.WARNING, error=type(exc).__name__)
 

@@ -163,9 +163,13 @@ def print_coverage(snapshot: CatalogSnapshot, out: TextIO) -> None:
     for row in coverage(snapshot):
         print(f"{row.language:<5} {row.reviewed:>10} {row.fuzzy:>6} {row.missing:>8} "
               f"{row.served_from_fallback:>21}", file=out)
-    for language, msgid in fuzzy_entries(snapshot):
-        print(f"FUZZY {language}: {msgid} (served only where no reviewed text exists; review it and remove "
-              f"the '#, fuzzy' flag)", file=out)
+    fuzzy = fuzzy_entries(snapshot)
+    if fuzzy:
+        print("Unreviewed (#, fuzzy) entries, served only where no reviewed text exists:", file=out)
+    for language in SUPPORTED_LANGUAGES:
+        keys = [msgid for lang, msgid in fuzzy if lang == language]
+        if keys:
+            print(f"FUZZY {language} ({len(keys)}): {', '.join(keys)}", file=out)
 
 
 def run_check(locales_dir: Path, domain_path: Path, out: TextIO | None = None) -> int:

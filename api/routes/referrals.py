@@ -1,4 +1,4 @@
-"""POST /api/v1/referrals: the action server escalates a person to a hotline queue (idempotent)."""
+"""The action server's calls: escalate a person to a hotline queue (idempotent), erase a person's data."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from sqlalchemy.orm import Session
 
 from api.auth.deps import require_service_token
 from api.cases.errors import ApiError
+from api.cases.handoff import erase_person_data
 from api.cases.intake import create_case_from_referral
-from api.cases.schemas import ReferralIn, ReferralOut
+from api.cases.schemas import ErasureOut, ReferralIn, ReferralOut
 from api.db import get_session
 
 router = APIRouter(prefix="/api/v1", tags=["referrals"])
@@ -28,3 +29,16 @@ def create_referral(body: ReferralIn, response: Response,
         response.status_code = status.HTTP_200_OK
     return ReferralOut(reference=case.reference, case_id=case.id, priority=case.base_priority,
                        triage_level=case.triage_level, status=case.status)
+
+
+@router.post("/persons/{conversation_id}/erase", response_model=ErasureOut,
+             dependencies=[Depends(require_service_token)])
+def erase_person(conversation_id: str, session: Session = Depends(get_session)) -> ErasureOut:
+    """The person's /forget (actions/privacy.py): drop their messages, notes, summary and number.
+
+    Open cases are closed; what stays is anonymous (level, language, topic, town, dates, outcome).
+    Erasing a conversation with no case is not an error: 0 cases erased.
+    """
+    erased = erase_person_data(session, conversation_id)
+    session.commit()
+    return ErasureOut(erased_cases=erased)

@@ -23,6 +23,7 @@ from api.auth.accounts import create_operator
 from api.cases.models import Case, CaseMessage
 from api.db import make_engine
 from api.gateways.conversation import conversation_id_for
+from api.gateways.models import ChannelIdentity
 from api.nlg.render import render_response
 from tests.e2e.stack import (TELEGRAM_TOKEN, TWILIO_SID, TWILIO_TOKEN, WHATSAPP_FROM, Stack)
 from tests.fakes.telegram import FakeTelegram, running_fake_telegram
@@ -256,6 +257,8 @@ def test_forged_channel_webhooks_are_refused(stack: Stack, twilio_cloud: FakeTwi
     assert (voice.status_code, telegram.status_code) == (403, 403)
     time.sleep(2)
     assert person.received() == []
+    with database() as session:
+        assert session.get(ChannelIdentity, person.conversation_id) is None
 
 
 def test_whatsapp_handoff_escalation_operator_conversation_and_closing(
@@ -270,6 +273,7 @@ def test_whatsapp_handoff_escalation_operator_conversation_and_closing(
 
     operator = Operator(stack, database, case.id)
     operator.act("claim")
+    person.wait_for_text(text_of("case.operator_connected"))
     operator.act("reply", text="Bonjour, ici l'opérateur. Où êtes-vous suivi ?")
     person.wait_for_text("Bonjour, ici l'opérateur. Où êtes-vous suivi ?")
 

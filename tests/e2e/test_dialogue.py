@@ -185,3 +185,22 @@ def test_two_misunderstandings_in_a_row_offer_a_person(person: WebChatPerson) ->
     assert plain(rendered("utter_offer_human", person.slots()["language"])) in second
     accepted = texts(person.say(YES))
     assert plain(rendered("utter_ask_escalation_consent", person.slots()["language"])) in accepted
+
+
+def test_a_callback_number_is_checked_and_reaches_the_case_but_not_the_conversation(
+        stack: Stack, person: WebChatPerson) -> None:
+    replies = person.say("on m'a refusé au centre de santé, je veux qu'on m'aide")
+    replies = answer_escalation_form(person, "fr", replies, {
+        "utter_ask_escalation_consent": YES, "utter_ask_triage_emergency": NO, "utter_ask_triage_pregnant": NO,
+        "utter_ask_triage_child": NO, "utter_ask_triage_violence": NO, "utter_ask_topic": "/care_refused",
+        "utter_ask_escalation_city": "Nador",
+        "utter_ask_contact_mode": '/choose_contact_mode{"contact_mode": "callback"}'})
+    assert plain(rendered("utter_ask_callback_number", "fr")) in texts(replies)
+    refused = texts(person.say("demain matin"))
+    assert plain(rendered("utter_invalid_callback_number", "fr")) in refused
+    assert plain(rendered("utter_ask_callback_number", "fr")) in refused
+    done = texts(person.say("06 12 34 56 78"))
+    [case] = cases_of(stack, person.conversation_id or "")
+    assert (case["contact"], case["topic"], case["city"]) == ("callback", "care_refused", "Nador")
+    assert plain(rendered("utter_referral_created", "fr", reference=case["reference"])) in done
+    assert person.slots()["callback_number"] is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 import threading
 import time
@@ -37,3 +38,14 @@ def serving(app: ASGIApp, port: int | None = None) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=5)
+
+
+def reset_state(fake: object, keep: tuple[str, ...] = ("url",)) -> None:
+    """Put a fake's dataclass fields back to their defaults (except `keep`), so one server serves many tests."""
+    for spec in dataclasses.fields(fake):  # type: ignore[arg-type]
+        if spec.name in keep:
+            continue
+        if spec.default_factory is not dataclasses.MISSING:
+            setattr(fake, spec.name, spec.default_factory())
+        elif spec.default is not dataclasses.MISSING:
+            setattr(fake, spec.name, spec.default)

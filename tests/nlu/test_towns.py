@@ -81,5 +81,15 @@ def test_resolver_finds_towns_no_extractor_reported_in_every_script() -> None:
 
 
 def test_ordinary_words_close_to_a_town_are_not_towns() -> None:
-    # "etranger" is one letter from "tanger", "jdida" means "new" in Darija.
-    assert resolve("je suis etranger, c'est une carte jdida", []) == []
+    # "etranger" is one letter from "tanger", "jdida" means "new" and "safi" "enough" in Darija.
+    assert resolve("je suis etranger, c'est une carte jdida, safi", []) == []
+
+
+def test_lookup_table_leaves_out_towns_that_are_also_ordinary_words() -> None:
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    (lookup,) = [t for t in load_data(str(ROOT / "bot" / "data" / "lookups" / "city.yml")).lookup_tables
+                 if t["name"] == "city"]
+    elements = set(lookup["elements"])
+    assert {"oujda", "وجدة", "tangier", "fes"} <= elements
+    assert not {"safi", "jdida", "sale", "العيون"} & elements

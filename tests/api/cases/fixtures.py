@@ -154,9 +154,11 @@ def service_headers(key: str | None = None) -> dict[str, str]:
 
 @pytest.fixture
 def client(factory: sessionmaker[Session]) -> TestClient:
-    """The real app on the test database."""
+    """The real app on the test database, with the login rate limiter's counts forgotten."""
+    from api.auth.limiter import get_limiter
     from api.main import create_app
 
+    get_limiter().reset()  # the limiter lives for the process; each test starts with no attempts counted
     return TestClient(create_app())
 
 

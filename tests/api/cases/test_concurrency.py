@@ -28,13 +28,17 @@ def test_twenty_operators_claiming_concurrently_never_share_a_case(factory, seed
     barrier = threading.Barrier(OPERATORS)
 
     def claimer(operator_id: int) -> None:
+        # One session per claim, as one HTTP request each: a connection is held only while claiming.
         try:
-            with factory() as session:
-                operator = session.get(Operator, operator_id)
-                barrier.wait()
-                while (case := claim_next_case(session, operator)) is not None:
+            barrier.wait(timeout=30)
+            while True:
+                with factory() as session:
+                    case = claim_next_case(session, session.get(Operator, operator_id))
+                    if case is None:
+                        return
                     claims.append((case.id, operator_id))
         except BaseException as exc:  # surfaced by the assertion below
+            barrier.abort()
             errors.append(exc)
 
     threads = [threading.Thread(target=claimer, args=(op,)) for op in operator_ids]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from api.cases.handoff import record_person_message
 from api.cases.models import Case
+from api.core.config import PROJECT_ROOT
 from tests.api.cases.fixtures import create_case, login
 
 XSS = "<script>alert(1)</script>"
@@ -57,3 +58,23 @@ def test_the_stats_page_draws_charts_for_a_supervisor(client, seeded) -> None:
     assert page.text.count("<svg") == 4 and ">wo<" in page.text and ">covid_vaccine<" in page.text
     operator = login(type(client)(client.app), "op.a@example.org")
     assert operator.get("/console/stats").status_code == 403
+
+
+def test_console_labels_come_from_the_console_catalog_in_the_operators_language(client, seeded) -> None:
+    french = client.get("/console/login", headers={"Accept-Language": "fr"}).text
+    english = client.get("/console/login?lang=en").text
+    assert "Mot de passe" in french and "Connexion des écoutant·es" in french
+    assert "Password" in english and "Mot de passe" not in english
+
+
+def test_every_console_label_is_translated_in_french_and_english() -> None:
+    from babel.messages.pofile import read_po
+
+    from api.console.catalog import template_catalog
+
+    wanted = {message.id for message in template_catalog() if message.id}
+    for language in ("fr", "en"):
+        with (PROJECT_ROOT / "locales" / language / "LC_MESSAGES" / "console.po").open("rb") as handle:
+            catalog = read_po(handle, locale=language)
+        translated = {message.id for message in catalog if message.id and message.string}
+        assert wanted - translated == set(), language

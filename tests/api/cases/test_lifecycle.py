@@ -51,8 +51,9 @@ def test_a_case_goes_from_queued_to_claimed_to_waiting_and_back_to_resolved(clie
             .order_by(OutboundMessage.id))]
         actions = [a.action for a in session.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id)
                                                       .order_by(AuditEvent.id))]
+    connected = render_response("case.operator_connected", "en", {}).text
     notice = render_response("case.closed_notice", "en", {"reference": created["reference"]}).text
-    assert outbox == ["Go to the health centre tomorrow", notice]
+    assert outbox == [connected, "Go to the health centre tomorrow", notice]
     assert actions == ["case_created", "case_claimed", "waiting_person", "reply_sent", "note_added", "referred",
                        "case_closed"]
     again = client.post(f"/api/v1/cases/{case_id}/reply", json={"text": "hello?"})

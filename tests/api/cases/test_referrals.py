@@ -107,3 +107,33 @@ def test_an_unknown_language_code_falls_back_to_french(client, factory, seeded) 
     data = client.post("/api/v1/referrals", json=referral_body(language="xx"), headers=service_headers()).json()
     with factory() as session:
         assert session.get(Case, data["case_id"]).language == "fr"
+
+
+def test_the_reference_the_bot_already_told_the_person_is_kept(client, seeded) -> None:
+    told = client.post("/api/v1/referrals", json=referral_body(reference="MS-7K3Q9P"), headers=service_headers())
+    assert told.status_code == 201 and told.json()["reference"] == "MS-7K3Q9P"
+
+
+def test_a_malformed_or_already_used_bot_reference_is_replaced_by_a_fresh_one(client, seeded) -> None:
+    first = client.post("/api/v1/referrals", json=referral_body(reference="MS-7K3Q9P"), headers=service_headers())
+    clash = client.post("/api/v1/referrals", json=referral_body(reference="MS-7K3Q9P"), headers=service_headers())
+    odd = client.post("/api/v1/referrals", json=referral_body(reference="<b>x</b>"), headers=service_headers())
+    references = [first.json()["reference"], clash.json()["reference"], odd.json()["reference"]]
+    assert references[0] == "MS-7K3Q9P" and len(set(references)) == 3
+    assert all(re.fullmatch(r"MS-[234679ACDEFGHJKMNPQRTUVWXYZ]{6}", ref) for ref in references)
+
+
+def test_the_bot_erases_a_person_with_its_service_token_only(client, factory, seeded) -> None:
+    created = client.post("/api/v1/referrals", headers=service_headers(),
+                          json=referral_body(conversation_id="tg-forgetme", contact="callback",
+                                             callback_number="+212612345678", summary="my story")).json()
+    refused = client.post("/api/v1/persons/tg-forgetme/erase", headers={"Authorization": "Bearer wrong"})
+    assert refused.status_code == 401
+    erased = client.post("/api/v1/persons/tg-forgetme/erase", headers=service_headers())
+    assert erased.status_code == 200 and erased.json() == {"erased_cases": 1}
+    with factory() as session:
+        case = session.get(Case, created["case_id"])
+        assert case.callback_number_encrypted is None and case.summary is None and case.conversation_id is None
+        assert case.status == "closed"
+    again = client.post("/api/v1/persons/tg-forgetme/erase", headers=service_headers())
+    assert again.json() == {"erased_cases": 0}

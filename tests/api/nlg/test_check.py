@@ -59,7 +59,7 @@ def test_a_fuzzy_arabic_entry_fails_as_unreviewed(tmp_path: Path) -> None:
 def test_a_fuzzy_community_entry_is_marked_but_does_not_fail(tmp_path: Path) -> None:
     code, output = check(tmp_path, {**COMPLETE, "ln": {"utter_goodbye": ("Tokomonana", True)}})
     assert code == 0, output
-    assert "FUZZY ln: utter_goodbye" in output
+    assert "FUZZY ln (1): utter_goodbye" in output
     assert output.splitlines()[2:12][5].split()[1:3] == ["0", "1"]  # the ln row: 0 translated, 1 fuzzy
 
 

@@ -6,10 +6,11 @@ import io
 from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 
 from api.core.config import PROJECT_ROOT
 from api.core.languages import RTL_LANGUAGES, SUPPORTED_LANGUAGES
-from api.nlg.catalogs import CatalogSnapshot, CatalogStore, language_chain
+from api.nlg.catalogs import CatalogSnapshot, CatalogStore, catalog_path, language_chain
 from api.nlg.check import REQUIRED_LANGUAGES, domain_responses, run_check
 from api.nlg.render import FSI, PDI, render_from_snapshot
 from api.nlg.rights_card import card_layout, has_glyph
@@ -86,3 +87,17 @@ def test_the_rights_card_cites_the_circulars_and_article_57_in_french_and_arabic
 def test_there_are_ten_catalogs() -> None:
     present = sorted(p.parent.parent.name for p in Path(LOCALES_DIR).glob("*/LC_MESSAGES/messages.po"))
     assert present == sorted(SUPPORTED_LANGUAGES)
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_each_catalog_entry_carries_the_where_and_source_notes_of_the_source_list(snapshot: CatalogSnapshot,
+                                                                                  language: str) -> None:
+    """The `#.` notes come from source.yml by `make locales-update`; a mismatch means it was not run."""
+    specs = snapshot.specs
+    with catalog_path(LOCALES_DIR, language).open("rb") as handle:
+        messages = {m.id: m for m in read_po(handle) if m.id}
+    out_of_date = [key for key, spec in specs.items()
+                   if key not in messages
+                   or f"where: {spec.where}" not in " ".join(messages[key].auto_comments)
+                   or (spec.source and f"source: {spec.source}" not in " ".join(messages[key].auto_comments))]
+    assert not out_of_date, f"{language}: run `make locales-update`; notes differ for {out_of_date[:5]}"

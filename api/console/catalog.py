@@ -1,0 +1,94 @@
+"""Extract the console's labels (the gettext domain `console`) and merge them into its fr/en catalogs.
+
+`python -m api.console.catalog update` reads every `_("...")` of the console templates, plus
+the codes the pages translate at run time (levels, statuses, roles, outcomes, triage flags,
+the labels the page script needs), and merges them into
+`locales/{fr,en}/LC_MESSAGES/console.po`, keeping existing translations.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po, write_po
+
+from api.cases.access import ALLOWED_TRANSITIONS
+from api.cases.schemas import OUTCOMES, TriageIn
+from api.cases.triage import LEVELS
+from api.console import CONSOLE_DIR
+from api.console.i18n import CONSOLE_LANGUAGES, DOMAIN
+from api.core.config import get_settings
+
+TEMPLATE_CALL = re.compile(r"""_\(\s*(?:"([^"]+)"|'([^']+)')\s*\)""")
+ROLES: tuple[str, ...] = ("operator", "supervisor", "admin")
+CONTACT_MODES: tuple[str, ...] = ("chat", "callback")
+
+
+def template_messages(templates_dir: Path) -> dict[str, str]:
+    """Every literal `_("...")` of the templates, with the template it appears in."""
+    found: dict[str, str] = {}
+    for path in sorted(templates_dir.glob("*.html")):
+        for match in TEMPLATE_CALL.finditer(path.read_text(encoding="utf-8")):
+            found.setdefault(match.group(1) or match.group(2), f"console page {path.name}")
+    return found
+
+
+def runtime_messages() -> dict[str, str]:
+    """Codes shown translated (`_(case.status)` and the like) and the page script's labels."""
+    from api.routes.console import SCRIPT_TEXT_KEYS
+
+    found: dict[str, str] = {}
+    groups = {"triage level code": LEVELS, "case status code": tuple(ALLOWED_TRANSITIONS),
+              "operator role code": ROLES, "outcome code": OUTCOMES, "contact mode code": CONTACT_MODES,
+              "triage flag code": tuple(TriageIn.model_fields)}
+    for where, codes in groups.items():
+        for code in codes:
+            found.setdefault(code, where)
+    for key in SCRIPT_TEXT_KEYS:
+        found.setdefault(key, "console page script (queue, live alerts)")
+    return found
+
+
+def template_catalog() -> Catalog:
+    """The console's messages as an untranslated catalog."""
+    catalog = Catalog(domain=DOMAIN, project="sante-migrants console")
+    for message_id, where in {**template_messages(CONSOLE_DIR / "templates"), **runtime_messages()}.items():
+        catalog.add(message_id, auto_comments=[f"where: {where}"])
+    return catalog
+
+
+def update_catalogs(locales_dir: Path) -> list[Path]:
+    """Merge the extracted messages into every console language's .po (new ones untranslated)."""
+    template = template_catalog()
+    written = []
+    for language in CONSOLE_LANGUAGES:
+        path = locales_dir / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+        if path.exists():
+            with path.open("rb") as handle:
+                catalog = read_po(handle, locale=language, domain=DOMAIN)
+            catalog.update(template, no_fuzzy_matching=True)
+        else:
+            catalog = Catalog(locale=language, domain=DOMAIN, project="sante-migrants console")
+            catalog.update(template, no_fuzzy_matching=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as handle:
+            write_po(handle, catalog, width=100, omit_header=False, ignore_obsolete=True)
+        written.append(path)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`update`: merge the console's messages into its catalogs."""
+    parser = argparse.ArgumentParser(prog="python -m api.console.catalog", description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=("update",))
+    parser.parse_args(argv)
+    for path in update_catalogs(get_settings().locales_dir):
+        print(f"updated {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,211 @@
+"""The operator console in a real headless Chromium against a real API process (uvicorn, SQLite).
+
+An operator logs in, claims a case, sees the person's message arrive live (the person writes
+through the web chat gateway), replies (the person receives it), closes the case (the person
+gets the closing notice), and markup sent by the person shows as text, never runs.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from api.nlg.render import render_response
+from tests.support.app_db import migrate
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+SERVICE_TOKEN = "browser-test-service-token"
+EMAIL = "operator@example.org"
+COLLEAGUE = "colleague@example.org"
+PASSWORD = "a long browser-test password"
+XSS = "<script>alert(1)</script>"
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class RunningApi:
+    """The API process and how to reach it."""
+
+    url: str
+    process: subprocess.Popen
+
+
+def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60.0) -> None:
+    """Poll the health endpoint until the API answers (or fail with its output)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the API exited early:\n{process.stdout.read() if process.stdout else ''}")
+        try:
+            if httpx.get(f"{url}/console/login", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError("the API did not start in time")
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApi]:
+    """A migrated SQLite file, an operator made with the CLI, and uvicorn serving the app on a free port."""
+    workdir = tmp_path_factory.mktemp("browser")
+    database_url = f"sqlite:///{workdir / 'app.db'}"
+    migrate(database_url)
+    env = {**os.environ, "DATABASE_URL": database_url, "SERVICE_TOKEN": SERVICE_TOKEN,
+           "SECRET_KEY": uuid.uuid4().hex * 2, "WEBCHAT_ENABLED": "true",
+           # Nothing listens there: a held case never needs the bot.
+           "RASA_URL": f"http://127.0.0.1:{free_port()}", "LOG_LEVEL": "WARNING"}
+    for email in (EMAIL, COLLEAGUE):
+        subprocess.run([sys.executable, "-m", "api.cli", "create-operator", "--email", email,
+                        "--association", "Cellule d'écoute Oujda", "--languages", "fr,en", "--password-stdin"],
+                       input=PASSWORD + "\n", text=True, env=env, cwd=ROOT, check=True, capture_output=True)
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1",
+                                "--port", str(port)], env=env, cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(url, process)
+        yield RunningApi(url, process)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Debian's headless Chromium driven by Playwright (no browser download)."""
+    if not CHROMIUM.exists():
+        pytest.fail("the browser tests need /usr/bin/chromium: run scripts/setup_test_tools.sh")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                              args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+def refer(api: RunningApi, conversation_id: str, **overrides: object) -> dict:
+    """The action server escalates the person (service token, fresh idempotency key)."""
+    body = {"conversation_id": conversation_id, "channel": "web", "language": "fr", "topic": "rights_free_care",
+            "city": "Oujda", "consent": True, "contact": "chat", **overrides}
+    response = httpx.post(f"{api.url}/api/v1/referrals", json=body, headers={
+        "Authorization": f"Bearer {SERVICE_TOKEN}", "Idempotency-Key": str(uuid.uuid4())})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def log_in(page, api: RunningApi, email: str) -> None:  # type: ignore[no-untyped-def]
+    """Fill the login form and land on the live queue."""
+    page.goto(f"{api.url}/console/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/console/queue")
+    page.wait_for_selector("body[data-live=connected]")
+
+
+def person_writes(api: RunningApi, token: str, text: str) -> dict:
+    """The person types in the web chat (the same gateway path as Telegram or WhatsApp)."""
+    response = httpx.post(f"{api.url}/chat/api/messages", json={"token": token, "text": text}, timeout=30)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def person_receives(api: RunningApi, token: str, expected: str, timeout: float = 15.0) -> list[str]:
+    """Wait until the outbox delivered `expected` to the person's web chat; returns what they got."""
+    deadline = time.monotonic() + timeout
+    texts: list[str] = []
+    while time.monotonic() < deadline:
+        texts = [m["text"] for m in httpx.get(f"{api.url}/chat/api/updates", params={"token": token}).json()]
+        if expected in texts:
+            return texts
+        time.sleep(0.3)
+    raise AssertionError(f"the person never received {expected!r}; got {texts!r}")
+
+
+def test_an_operator_claims_talks_live_with_the_person_and_closes_the_case(api: RunningApi, browser) -> None:
+    token = uuid.uuid4().hex
+    # The person first writes to the assistant (the bot is down: their message is kept), then is escalated.
+    conversation_id = person_writes(api, token, "bonjour")["conversation_id"]
+    referral = refer(api, conversation_id, triage={"pregnant": True}, summary=XSS)
+    reference = referral["reference"]
+
+    context = browser.new_context(locale="en-US")
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    try:
+        log_in(page, api, EMAIL)
+        row = page.locator("#queue-rows tr", has_text=reference)
+        row.wait_for()
+        assert "vulnerable" in row.inner_text().lower() and "fr" in row.inner_text()
+
+        row.get_by_role("button", name="Claim").click()
+        page.wait_for_url(f"**/console/cases/{referral['case_id']}")
+        page.wait_for_selector("body[data-live=connected]")
+        assert page.locator("dd.pre").inner_text() == XSS  # the summary, escaped by the template
+        person_receives(api, token, render_response("case.operator_connected", "fr", {}).text)
+
+        person_writes(api, token, XSS)
+        incoming = page.locator("#messages li.msg.in .text", has_text="alert(1)")
+        incoming.wait_for(timeout=15000)
+        assert incoming.inner_text() == XSS
+
+        page.fill("#reply-text", "Bonjour, je suis là pour vous aider.")
+        page.click("#reply-form button[type=submit]")
+        page.locator("#messages li.msg.out .text", has_text="je suis là").wait_for()
+        person_receives(api, token, "Bonjour, je suis là pour vous aider.")
+
+        page.select_option("#close-outcome", "informed")
+        page.click("#close-form button[type=submit]")
+        page.locator(".badge.status", has_text="resolved").wait_for()
+        person_receives(api, token, render_response("case.closed_notice", "fr", {"reference": reference}).text)
+        assert page.locator("#reply-form").count() == 0
+    finally:
+        context.close()
+    assert dialogs == []
+
+
+
+def test_an_emergency_alerts_every_connected_operator_at_once(api: RunningApi, browser) -> None:
+    contexts = [browser.new_context(locale="en-US") for _ in (EMAIL, COLLEAGUE)]
+    pages = [context.new_page() for context in contexts]
+    try:
+        for page, email in zip(pages, (EMAIL, COLLEAGUE)):
+            log_in(page, api, email)
+        for page in pages:
+            assert page.locator("#emergency-banner").is_hidden()
+        emergency = refer(api, f"web-{uuid.uuid4().hex[:20]}", triage={"emergency": True})
+        for page in pages:
+            page.locator("#emergency-banner").wait_for(state="visible", timeout=15000)
+            assert page.locator("#emergency-link").inner_text() == emergency["reference"]
+            page.locator("#queue-rows tr", has_text=emergency["reference"]).wait_for()
+    finally:
+        for context in contexts:
+            context.close()
