@@ -22,6 +22,13 @@ def open_case_held_by_operator(session: Session, conversation_id: str) -> Case |
         .order_by(Case.id.desc()).limit(1))
 
 
+def open_case_of_person(session: Session, conversation_id: str) -> Case | None:
+    """The person's newest case that is not finished yet (queued or held), or None."""
+    return session.scalar(
+        select(Case).where(Case.conversation_id == conversation_id, Case.status.in_(OPEN_STATUSES))
+        .order_by(Case.id.desc()).limit(1))
+
+
 def record_person_message(session: Session, case: Case, text: str, media_url: str | None = None) -> CaseMessage:
     """Store the person's message on the case and tell the consoles; the caller commits.
 

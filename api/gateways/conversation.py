@@ -94,6 +94,10 @@ async def handle_incoming(session: Session, msg: IncomingMessage) -> list[BotRep
         log_event(logger, "message_to_case", channel=msg.channel, case_id=case.id)
         return []
     if msg.media_url and not msg.text:
+        # A voice note or photo cannot go to the bot; it joins the person's open case if there is one.
+        waiting_case = handoff.open_case_of_person(session, conversation_id)
+        if waiting_case is not None:
+            handoff.record_person_message(session, waiting_case, "", media_url=msg.media_url)
         session.commit()
         language = msg.metadata.get("language") or await conversation_language(conversation_id)
         return [_reply_from_catalog("channel.media_acknowledged", language)]

@@ -204,3 +204,35 @@ def test_a_callback_number_is_checked_and_reaches_the_case_but_not_the_conversat
     assert (case["contact"], case["topic"], case["city"]) == ("callback", "care_refused", "Nador")
     assert plain(rendered("utter_referral_created", "fr", reference=case["reference"])) in done
     assert person.slots()["callback_number"] is None
+
+
+def case_by_reference(stack: Stack, reference: str) -> dict[str, Any]:
+    with sqlite3.connect(stack.workdir / "app.db") as db:
+        db.row_factory = sqlite3.Row
+        row = db.execute("SELECT conversation_id, callback_number_encrypted, status, erased_at FROM hotline_case"
+                         " WHERE reference = ?", (reference,)).fetchone()
+    return dict(row)
+
+
+def test_forget_me_erases_the_person_after_confirmation_only(stack: Stack, person: WebChatPerson) -> None:
+    replies = person.say("I want to talk to a real person")
+    answer_escalation_form(person, "en", replies, {
+        "utter_ask_escalation_consent": YES, "utter_ask_triage_emergency": NO, "utter_ask_triage_pregnant": NO,
+        "utter_ask_triage_child": NO, "utter_ask_triage_violence": YES, "utter_ask_topic": "/mental_health",
+        "utter_ask_escalation_city": "Berkane",
+        "utter_ask_contact_mode": '/choose_contact_mode{"contact_mode": "callback"}',
+        "utter_ask_callback_number": "+212 6 12 34 56 78"})
+    [case] = cases_of(stack, person.conversation_id or "")
+    assert case["triage_level"] == "violence"
+
+    assert plain(rendered("utter_ask_forget_confirm", "en")) in texts(person.say("/forget_me"))
+    assert plain(rendered("utter_forget_cancelled", "en")) in texts(person.say(NO))
+    assert case_by_reference(stack, case["reference"])["erased_at"] is None
+
+    person.say("/forget_me")
+    assert plain(rendered("utter_forget_done", "en")) in texts(person.say(YES))
+    erased = case_by_reference(stack, case["reference"])
+    assert erased["erased_at"] is not None and erased["conversation_id"] is None
+    assert erased["callback_number_encrypted"] is None
+    # The conversation starts afresh: nothing the person said is kept in its slots.
+    assert person.slots()["city"] is None and person.slots()["escalation_city"] is None

@@ -9,11 +9,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.cases.models import CaseMessage
 from api.crypto import decrypt
 from api.gateways.conversation import conversation_id_for, handle_incoming, redeliver_pending_inbound
 from api.gateways.messages import IncomingMessage
 from api.gateways.models import ChannelIdentity, InboundMessage, OutboundMessage
 from api.nlg.render import render_response
+from tests.api.gateways.cases_for_tests import case_held_by_operator
 from tests.support.app_db import migrated_sqlite
 from tests.support.fake_rasa import FakeRasa, running_fake_rasa
 
@@ -89,3 +91,27 @@ async def test_no_raw_channel_id_appears_in_the_logs(factory, caplog) -> None:
         await handle_incoming(session, IncomingMessage(channel="wa", user_key="+212611223344", text="salam"))
     assert caplog.records, "the gateway logs its events"
     assert "+212611223344" not in caplog.text and "salam" not in caplog.text
+
+
+async def test_a_voice_note_is_acknowledged_and_joins_the_persons_queued_case(factory, rasa) -> None:
+    conversation_id = conversation_id_for("tg", "777")
+    with factory() as session:
+        case = case_held_by_operator(session, conversation_id, "tg")
+        case.status = "queued"  # nobody has taken it yet
+        session.commit()
+        replies = await handle_incoming(session, IncomingMessage(
+            channel="tg", user_key="777", text="", media_url="https://files.example/voice.ogg",
+            metadata={"language": "fr"}))
+        stored = session.scalars(select(CaseMessage).where(CaseMessage.case_id == case.id)).all()
+    assert [r.text for r in replies] == [render_response("channel.media_acknowledged", "fr", {}).text]
+    assert [m.media_url for m in stored] == ["https://files.example/voice.ogg"]
+    assert rasa.received == []  # a voice note never goes to the bot
+
+
+async def test_a_voice_note_without_a_case_is_acknowledged_and_nothing_else_is_stored(factory, rasa) -> None:
+    with factory() as session:
+        replies = await handle_incoming(session, IncomingMessage(
+            channel="tg", user_key="778", text="", media_url="https://files.example/photo.jpg",
+            metadata={"language": "en"}))
+        assert session.scalars(select(CaseMessage)).all() == []
+    assert [r.text for r in replies] == [render_response("channel.media_acknowledged", "en", {}).text]
