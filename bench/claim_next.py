@@ -7,6 +7,9 @@ what one HTTP request does: a fresh session, `claim_next_case` (UPDATE ... WHERE
 FOR UPDATE SKIP LOCKED)), the audit row, the live event, the "operator connected" notice, commit.
 Aim: p95 <= 30 ms.
 
+The claimers are spread over `--processes` worker processes (default: one per core, at most 4),
+as the API runs under several uvicorn workers; threads of one process share its GIL.
+
 Two loads: `--think-ms 0` (default) has every claimer claim again at once, a saturation test
 whose latency is mostly waiting for the others (Little's law: claimers / throughput); with
 `--think-ms N` each claimer pauses a random time averaging N ms between claims, as operators
@@ -16,6 +19,7 @@ do, and the latency is that of a claim under that much concurrency.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import random
 import statistics
@@ -83,45 +87,68 @@ def seed(factory: sessionmaker[Session], claimers: int, cases: int) -> list[int]
         return [operator.id for operator in operators]
 
 
-def run(factory: sessionmaker[Session], operator_ids: list[int],
-        think_seconds: float = 0.0) -> tuple[list[float], list[int], float]:
-    """Every operator claims until the queue is empty; returns latencies (s), claimed ids, wall time."""
+def claim_in_threads(url: str, operator_ids: list[int], think_seconds: float, start: object,
+                     results: object) -> None:
+    """One worker process (like one uvicorn worker): a thread per operator, claiming until the queue is empty."""
+    engine = create_engine(url, pool_size=len(operator_ids), max_overflow=0)
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
     latencies: list[float] = []
     claimed: list[int] = []
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(len(operator_ids) + 1)
+    errors: list[str] = []
     lock = threading.Lock()
 
     def claimer(operator_id: int) -> None:
         rng = random.Random(operator_id)
         try:
-            barrier.wait(timeout=60)
+            start.wait(timeout=120)  # type: ignore[attr-defined]
             while True:
                 if think_seconds:
                     time.sleep(rng.expovariate(1 / think_seconds))
-                start = time.perf_counter()
+                began = time.perf_counter()
                 with factory() as session:
                     case = claim_next_case(session, session.get(Operator, operator_id))
-                elapsed = time.perf_counter() - start
+                elapsed = time.perf_counter() - began
                 if case is None:
                     return
                 with lock:
                     latencies.append(elapsed)
                     claimed.append(case.id)
-        except BaseException as exc:  # reported after the run
-            barrier.abort()
-            errors.append(exc)
+        except BaseException as exc:  # reported by the parent
+            errors.append(repr(exc))
 
     threads = [threading.Thread(target=claimer, args=(op,)) for op in operator_ids]
     for thread in threads:
         thread.start()
-    barrier.wait(timeout=60)
-    started = time.perf_counter()
     for thread in threads:
         thread.join()
-    wall = time.perf_counter() - started
-    if errors:
-        raise SystemExit(f"a claimer failed: {errors[0]!r}")
+    engine.dispose()
+    results.put((latencies, claimed, errors))  # type: ignore[attr-defined]
+
+
+def run(url: str, operator_ids: list[int], processes: int,
+        think_seconds: float = 0.0) -> tuple[list[float], list[int], float]:
+    """Every operator claims until the queue is empty; returns latencies (s), claimed ids, wall time."""
+    context = multiprocessing.get_context("spawn")
+    start = context.Barrier(len(operator_ids) + 1)
+    results = context.Queue()
+    workers = [context.Process(target=claim_in_threads,
+                               args=(url, operator_ids[n::processes], think_seconds, start, results))
+               for n in range(processes)]
+    for worker in workers:
+        worker.start()
+    start.wait(timeout=120)
+    began = time.perf_counter()
+    latencies: list[float] = []
+    claimed: list[int] = []
+    for _ in workers:
+        part_latencies, part_claimed, errors = results.get(timeout=600)
+        if errors:
+            raise SystemExit(f"a claimer failed: {errors[0]}")
+        latencies += part_latencies
+        claimed += part_claimed
+    wall = time.perf_counter() - began
+    for worker in workers:
+        worker.join()
     return latencies, claimed, wall
 
 
@@ -137,6 +164,8 @@ def main() -> int:
     parser.add_argument("--claimers", type=int, default=50)
     parser.add_argument("--cases", type=int, default=3000)
     parser.add_argument("--think-ms", type=float, default=0.0, help="mean pause of a claimer between claims")
+    parser.add_argument("--processes", type=int, default=min(4, os.cpu_count() or 1),
+                        help="worker processes the claimers are spread over, as uvicorn --workers")
     args = parser.parse_args()
     base = normalise_database_url(database_url())
     schema = f"bench_claim_{uuid.uuid4().hex[:8]}"
@@ -144,19 +173,19 @@ def main() -> int:
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
-    # One connection per claimer, as an API deployment sized for 50 concurrent requests would have.
-    engine = create_engine(url, pool_size=args.claimers, max_overflow=0)
+    engine = create_engine(url, pool_size=2, max_overflow=0)
     try:
         migrate(url)
         factory = sessionmaker(bind=engine, expire_on_commit=False)
         operator_ids = seed(factory, args.claimers, args.cases)
-        latencies, claimed, wall = run(factory, operator_ids, args.think_ms / 1000)
+        # One connection per claimer in each worker, as an API deployment sized for them would have.
+        latencies, claimed, wall = run(url, operator_ids, args.processes, args.think_ms / 1000)
         with factory() as session:
             still_queued = session.scalar(select(func.count()).select_from(Case).where(Case.status == "queued"))
         doubles = len(claimed) - len(set(claimed))
         ms = [value * 1000 for value in latencies]
         print(f"claim_next on PostgreSQL: {args.claimers} concurrent claimers, {args.cases} queued cases, "
-              f"mean think time {args.think_ms:.0f} ms")
+              f"mean think time {args.think_ms:.0f} ms, {args.processes} worker processes")
         print(f"claimed={len(claimed)} double_claims={doubles} left_queued={still_queued}")
         print(f"throughput={len(claimed) / wall:.1f} claims/s wall={wall:.2f}s")
         print(f"latency_ms p50={statistics.median(ms):.1f} p95={percentile(ms, 0.95):.1f} "

@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import logging
 import pickle
-import random
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any, Dict, List, Optional, Text
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -40,9 +39,6 @@ from nlu.text_features import char_and_word_tfidf, transform
 logger = logging.getLogger(__name__)
 _MODEL_FILE = "intent_classifier.pkl"
 _TEMPERATURES = np.geomspace(0.5, 50.0, 40)
-GREET = "greet"
-# Turns that are themselves greetings or politeness: a greeting in front changes nothing to learn.
-SMALL_TALK = frozenset({"greet", "goodbye", "thank", "affirm", "deny"})
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -52,7 +48,7 @@ class LinearIntentClassifier(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         """SVM regularisation, folds used to fit the temperature, ranking length, longest character n-gram."""
-        return {"C": 1.0, "calibration_folds": 3, "ranking_length": 10, "max_ngram": 4, "greeting_prefixes": 3}
+        return {"C": 1.0, "calibration_folds": 3, "ranking_length": 10, "max_ngram": 4}
 
     def __init__(
         self,
@@ -100,8 +96,7 @@ class LinearIntentClassifier(GraphComponent):
     def train(self, training_data: TrainingData) -> Resource:
         """Fits the features and the SVM on every intent example, and the confidence temperature."""
         examples = [m for m in training_data.intent_examples if m.get(TEXT) and m.get(INTENT)]
-        texts, intents = with_greeting_prefixes([m.get(TEXT) for m in examples], [m.get(INTENT) for m in examples],
-                                                self._config["greeting_prefixes"])
+        texts, intents = [m.get(TEXT) for m in examples], [m.get(INTENT) for m in examples]
         encoder = LabelEncoder().fit(intents)
         targets = encoder.transform(intents)
         folds = min(self._config["calibration_folds"], int(np.bincount(targets).min()))
@@ -144,23 +139,6 @@ class LinearIntentClassifier(GraphComponent):
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
-
-
-def with_greeting_prefixes(texts: List[str], intents: List[str], every: int) -> Tuple[List[str], List[str]]:
-    """Adds copies of every `every`-th request prefixed with a short greeting ("salam, bghit nchouf tbib").
-
-    People open with a greeting in any language before the question; without such examples a
-    greeting word outweighs the request ("bonjour bghit nchouf tbib" was read as `greet`).
-    """
-    if every <= 0:
-        return texts, intents
-    greetings = sorted({t for t, i in zip(texts, intents) if i == GREET and len(t.split()) <= 2})
-    if not greetings:
-        return texts, intents
-    rng = random.Random(0)
-    extra = [(f"{rng.choice(greetings)}, {t}", i) for n, (t, i) in enumerate(zip(texts, intents))
-             if i not in SMALL_TALK and n % every == 0]
-    return texts + [t for t, _ in extra], intents + [i for _, i in extra]
 
 
 def _softmax(scores: np.ndarray) -> np.ndarray:

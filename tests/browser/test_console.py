@@ -176,6 +176,7 @@ def test_an_operator_claims_talks_live_with_the_person_and_closes_the_case(api: 
         incoming = page.locator("#messages li.msg.in .text", has_text="alert(1)")
         incoming.wait_for(timeout=15000)
         assert incoming.inner_text() == XSS
+        assert page.locator("#messages script").count() == 0
 
         page.fill("#reply-text", "Bonjour, je suis là pour vous aider.")
         page.click("#reply-form button[type=submit]")
@@ -187,10 +188,14 @@ def test_an_operator_claims_talks_live_with_the_person_and_closes_the_case(api: 
         page.locator(".badge.status", has_text="resolved").wait_for()
         person_receives(api, token, render_response("case.closed_notice", "fr", {"reference": reference}).text)
         assert page.locator("#reply-form").count() == 0
+        # Back with the bot: the next message is not the operator's any more (the bot is down here,
+        # so the gateway answers with its "answer later" text instead of storing it on the case).
+        after = person_writes(api, token, "merci")
+        assert [r["text"] for r in after["replies"]] == [render_response("channel.delayed_reply", "fr", {}).text]
+        assert page.locator("#messages li.msg.in").count() == 1
     finally:
         context.close()
     assert dialogs == []
-
 
 
 def test_an_emergency_alerts_every_connected_operator_at_once(api: RunningApi, browser) -> None:
