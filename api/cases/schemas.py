@@ -67,6 +67,7 @@ class CaseSummaryOut(BaseModel):
 
     id: int
     reference: str
+    channel: str
     language: str
     topic: str
     city: str | None

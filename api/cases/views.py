@@ -23,7 +23,7 @@ def case_summary(case: Case, operator: Operator, effective: float | None = None,
     now = now or utcnow()
     waited = max((now - _aware(case.created_at)).total_seconds() / 60, 0.0)
     return CaseSummaryOut(
-        id=case.id, reference=case.reference, language=case.language, topic=case.topic, city=case.city,
+        id=case.id, reference=case.reference, channel=case.channel, language=case.language, topic=case.topic, city=case.city,
         triage_level=case.triage_level, base_priority=case.base_priority,
         effective_priority=round(effective if effective is not None
                                  else effective_priority(case.base_priority, waited), 2),

@@ -28,6 +28,9 @@ OUTCOME_STATUS: dict[str, str] = {
     "callback_done": "resolved", "unreachable": "closed", "other": "closed",
 }
 
+# A phone caller cannot receive written messages: operators call them back instead.
+CHANNELS_WITHOUT_CHAT: frozenset[str] = frozenset({"voice"})
+
 
 def association_queue_ids(operator: Operator):  # type: ignore[no-untyped-def]
     """SQL subquery of the ids of the operator's association's queues."""
@@ -94,6 +97,8 @@ def reply_to_person(session: Session, operator: Operator, case_id: int, text: st
     case = held_case(session, operator, case_id)
     if case.conversation_id is None:
         raise Conflict("person_erased", "The person asked to erase their data; they can no longer be reached.")
+    if case.channel in CHANNELS_WITHOUT_CHAT:
+        raise Conflict("no_chat_channel", "This person called the phone line: call them back at the number on the case.")
     message = CaseMessage(case_id=case.id, direction="out", text=text, author_operator_id=operator.id)
     session.add(message)
     enqueue_outbound(session, case.conversation_id, OutgoingMessage(text=text))
@@ -177,7 +182,7 @@ def close_case(session: Session, operator: Operator, case_id: int, outcome: str,
 
 def notify_person(session: Session, case: Case, key: str) -> None:
     """Put a catalog text for the person (in the case's language) in the outbox, unless they were erased."""
-    if case.conversation_id is None:
+    if case.conversation_id is None or case.channel in CHANNELS_WITHOUT_CHAT:
         return
     rendered = render_response(key, case.language, {"reference": case.reference})
     enqueue_outbound(session, case.conversation_id, OutgoingMessage(text=rendered.text))

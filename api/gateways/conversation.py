@@ -7,7 +7,7 @@ import logging
 from datetime import timedelta
 
 import httpx
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.cases import handoff
@@ -15,7 +15,7 @@ from api.core.config import get_settings
 from api.core.logging import log_event
 from api.crypto import encrypt, pseudonym
 from api.gateways.messages import BotReply, IncomingMessage
-from api.gateways.models import ChannelIdentity, InboundMessage, utcnow
+from api.gateways.models import ChannelIdentity, InboundMessage, OutboundMessage, utcnow
 from api.gateways.outbound import enqueue_outbound
 from api.nlg.render import render_response
 
@@ -118,6 +118,20 @@ async def handle_incoming(session: Session, msg: IncomingMessage) -> list[BotRep
     session.commit()
     log_event(logger, "message_to_bot", channel=msg.channel, replies=len(replies))
     return replies
+
+
+def erase_conversation_copies(session: Session, conversation_id: str) -> None:
+    """The person's /forget on the gateway side: drop the texts the gateway kept; the caller commits.
+
+    Answered messages lose their text and sent replies are deleted. Messages still waiting
+    (for Rasa or for delivery) stay so that the answer to the erasure itself still reaches the
+    person, and the encrypted address stays because it is how that answer is sent.
+    """
+    session.execute(update(InboundMessage)
+                    .where(InboundMessage.conversation_id == conversation_id, InboundMessage.status == "done")
+                    .values(text=""))
+    session.execute(delete(OutboundMessage)
+                    .where(OutboundMessage.conversation_id == conversation_id, OutboundMessage.status == "sent"))
 
 
 def _reply_from_catalog(key: str, language: str) -> BotReply:

@@ -11,6 +11,7 @@ from api.cases.handoff import erase_person_data
 from api.cases.intake import create_case_from_referral
 from api.cases.schemas import ErasureOut, ReferralIn, ReferralOut
 from api.db import get_session
+from api.gateways.conversation import erase_conversation_copies
 
 router = APIRouter(prefix="/api/v1", tags=["referrals"])
 
@@ -40,5 +41,6 @@ def erase_person(conversation_id: str, session: Session = Depends(get_session)) 
     Erasing a conversation with no case is not an error: 0 cases erased.
     """
     erased = erase_person_data(session, conversation_id)
+    erase_conversation_copies(session, conversation_id)
     session.commit()
     return ErasureOut(erased_cases=erased)

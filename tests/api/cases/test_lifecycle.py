@@ -141,3 +141,15 @@ def test_new_person_messages_are_listed_after_the_last_one_seen(client, factory,
         assert session.scalar(select(CaseMessage.text).where(CaseMessage.id == first_id)) == "one"
     newer = client.get(f"/api/v1/cases/{created['case_id']}/messages", params={"after": first_id}).json()
     assert [(m["text"], m["media_url"]) for m in newer] == [("two", "https://example.org/voice.ogg")]
+
+
+def test_a_phone_caller_gets_a_call_back_not_a_chat_message(client, factory, seeded) -> None:
+    created = create_case(client, channel="voice", contact="callback", callback_number="+212612345678")
+    login(client, "op.a@example.org")
+    assert client.post("/api/v1/cases/claim-next").json()["id"] == created["case_id"]
+    reply = client.post(f"/api/v1/cases/{created['case_id']}/reply", json={"text": "hello"})
+    assert reply.status_code == 409 and reply.json()["code"] == "no_chat_channel"
+    page = client.get(f"/console/cases/{created['case_id']}")
+    assert 'id="reply-form"' not in page.text and "+212612345678" in page.text
+    with factory() as session:  # nothing waits forever in an outbox no channel delivers
+        assert session.scalars(select(OutboundMessage)).all() == []

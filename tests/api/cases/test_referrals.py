@@ -12,6 +12,7 @@ from api.cases.intake import create_case_from_referral
 from api.cases.models import AuditEvent, Case, LiveEvent
 from api.cases.schemas import ReferralIn
 from api.crypto import decrypt
+from api.gateways.models import InboundMessage, OutboundMessage
 from tests.api.cases.fixtures import SERVICE_TOKEN, referral_body, service_headers
 
 
@@ -137,3 +138,20 @@ def test_the_bot_erases_a_person_with_its_service_token_only(client, factory, se
         assert case.status == "closed"
     again = client.post("/api/v1/persons/tg-forgetme/erase", headers=service_headers())
     assert again.json() == {"erased_cases": 0}
+
+
+def test_erasure_also_drops_the_texts_the_gateway_kept(client, factory, seeded) -> None:
+    with factory() as session:
+        session.add_all([
+            InboundMessage(conversation_id="tg-forgetme2", channel="tg", status="done", text="my story"),
+            InboundMessage(conversation_id="tg-someone", channel="tg", status="done", text="other story"),
+            OutboundMessage(conversation_id="tg-forgetme2", channel="tg", status="sent", payload={"text": "answer"}),
+            OutboundMessage(conversation_id="tg-forgetme2", channel="tg", status="pending", payload={"text": "still to send"}),
+        ])
+        session.commit()
+    assert client.post("/api/v1/persons/tg-forgetme2/erase", headers=service_headers()).status_code == 200
+    with factory() as session:
+        inbound = {row.conversation_id: row.text for row in session.scalars(select(InboundMessage))}
+        outbound = [row.payload["text"] for row in session.scalars(select(OutboundMessage))]
+    assert inbound == {"tg-forgetme2": "", "tg-someone": "other story"}
+    assert outbound == ["still to send"]  # the answer to the erasure itself still goes out
