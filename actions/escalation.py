@@ -30,6 +30,8 @@ TRIAGE_FROM_INTENT = {
     "child_vaccination": "triage_child",
 }
 LOOKBACK_MESSAGES = 6
+# Messages the rules answer even inside the form (the emergency numbers first, leaving): never an answer.
+INTERRUPTING_INTENTS = frozenset({"emergency", "goodbye", "forget_me"})
 CONTACT_MODES = ("chat", "callback")
 UNDISCLOSED_CITY = "undisclosed"
 CHANNELS = ("tg", "wa", "voice", "web")
@@ -105,6 +107,8 @@ class ValidateEscalationForm(FormValidationAction):
         if tracker.get_slot("requested_slot") != "topic" or tracker.get_slot("topic"):
             return {}
         intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent in INTERRUPTING_INTENTS:
+            return {}  # the form steps aside and the rules answer (the emergency numbers first)
         return {"topic": intent if intent in TOPIC_INTENTS or intent in TRIAGE_FROM_INTENT else "other"}
 
     async def extract_escalation_city(self, dispatcher: CollectingDispatcher, tracker: Tracker,

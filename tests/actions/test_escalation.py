@@ -105,6 +105,16 @@ async def test_the_topic_question_always_moves_on(domain: dict[str, Any]) -> Non
     assert await form.extract_topic(CollectingDispatcher(), other, domain) == {"topic": "other"}
 
 
+async def test_an_emergency_said_at_the_topic_question_is_not_taken_as_the_topic(domain: dict[str, Any]) -> None:
+    tracker = make_tracker(slots={"requested_slot": "topic"}, history=[user_event("emergency", "il saigne beaucoup")])
+    assert await ValidateEscalationForm().extract_topic(CollectingDispatcher(), tracker, domain) == {}
+
+
+def test_an_emergency_said_at_the_number_question_is_not_read_as_a_number(domain: dict[str, Any]) -> None:
+    [mapping] = domain["slots"]["callback_number"]["mappings"]
+    assert "emergency" in mapping["not_intent"]
+
+
 def test_the_referral_body_follows_the_backend_contract(settings_env: Any) -> None:
     settings_env("http://127.0.0.1:9")
     tracker = make_tracker(slots=CONSENTED | {"contact_mode": "callback", "callback_number": "+212612345678"})

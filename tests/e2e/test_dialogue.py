@@ -236,3 +236,19 @@ def test_forget_me_erases_the_person_after_confirmation_only(stack: Stack, perso
     assert erased["callback_number_encrypted"] is None
     # The conversation starts afresh: nothing the person said is kept in its slots.
     assert person.slots()["city"] is None and person.slots()["escalation_city"] is None
+
+
+@pytest.mark.parametrize("language", ["fr", "ary"])
+def test_an_emergency_said_during_the_escalation_gets_the_numbers_before_the_next_question(
+        person: WebChatPerson, language: str) -> None:
+    replies = person.say(ASK_A_PERSON[language])
+    replies = answer_escalation_form(person, language, replies, {
+        "utter_ask_escalation_consent": YES, "utter_ask_triage_emergency": NO, "utter_ask_triage_pregnant": NO,
+        "utter_ask_triage_child": NO, "utter_ask_triage_violence": NO, "utter_ask_topic": "/hiv_sti",
+        "utter_ask_escalation_city": TOWN_ANSWER[language]})
+    answers = texts(person.say('/choose_contact_mode{"contact_mode": "callback"}'))
+    assert plain(rendered("utter_ask_callback_number", language)) in answers
+    interrupted = texts(person.say(EMERGENCY[language]))
+    assert interrupted[0] == plain(rendered("utter_emergency_numbers", language))
+    assert plain(rendered("utter_invalid_callback_number", language)) not in interrupted
+    assert plain(rendered("utter_ask_callback_number", language)) in interrupted[1:]
