@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from api.core.config import PROJECT_ROOT, get_settings
 from api.core.logging import configure_logging, log_event
 from api.db import get_sessionmaker
+from api.gateways.bot_history import erase_overdue_bot_histories
 from api.gateways.conversation import redeliver_pending_inbound
 from api.gateways.outbound import deliver_pending, register_sender
 from api.routes import health, nlg, webchat
@@ -38,6 +39,7 @@ async def run_outbox_worker(stop: asyncio.Event) -> None:
         try:
             await deliver_pending(factory)
             await redeliver_pending_inbound(factory)
+            erase_overdue_bot_histories(factory)
         except Exception:  # a failing round must not stop the worker; the next round retries
             logger.exception("outbox_round_failed")
         with contextlib.suppress(asyncio.TimeoutError):

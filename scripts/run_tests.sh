@@ -8,7 +8,7 @@ MODEL=bot/models/current.tar.gz
 passed=0; failed=0; skipped=0; failures=()
 
 count_pytest() {  # adds the counts of pytest's summary line in $1
-  local line; line=$(grep -E '^=+ .*(passed|failed|error|skipped|no tests ran).* in [0-9.]+s' "$1" | tail -1)
+  local line; line=$(grep -E '^(=+ )?[0-9a-z ,]*(passed|failed|errors?|skipped|no tests ran)[0-9a-z ,]* in [0-9.]+s' "$1" | tail -1)
   local p f e s
   p=$(grep -oE '[0-9]+ passed' <<<"$line" | cut -d' ' -f1); f=$(grep -oE '[0-9]+ failed' <<<"$line" | cut -d' ' -f1)
   e=$(grep -oE '[0-9]+ errors?' <<<"$line" | cut -d' ' -f1); s=$(grep -oE '[0-9]+ skipped' <<<"$line" | cut -d' ' -f1)

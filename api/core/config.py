@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     api_url: str = "http://127.0.0.1:8000"
     public_base_url: str = "http://localhost:8000"
     rasa_timeout_seconds: float = 30.0
+    # Rasa's SQLite tracker store (bot/endpoints.yml): a person's /forget deletes their conversation there.
+    rasa_tracker_db: str = str(PROJECT_ROOT / "var" / "rasa-tracker.db")
 
     # --- secrets (the defaults are for a laptop only; production sets its own)
     secret_key: str = "dev-only-change-me-0123456789abcdef0123456789abcdef"

@@ -14,6 +14,7 @@ from api.cases import handoff
 from api.core.config import get_settings
 from api.core.logging import log_event
 from api.crypto import encrypt, pseudonym
+from api.gateways.bot_history import erase_requested_bot_history
 from api.gateways.messages import BotReply, IncomingMessage
 from api.gateways.models import ChannelIdentity, InboundMessage, OutboundMessage, utcnow
 from api.gateways.outbound import enqueue_outbound
@@ -116,6 +117,7 @@ async def handle_incoming(session: Session, msg: IncomingMessage) -> list[BotRep
         return [_reply_from_catalog("channel.delayed_reply", language)]
     inbound.status, inbound.processed_at = "done", utcnow()
     session.commit()
+    erase_requested_bot_history(session, conversation_id)
     log_event(logger, "message_to_bot", channel=msg.channel, replies=len(replies))
     return replies
 
@@ -173,5 +175,6 @@ async def redeliver_pending_inbound(factory: sessionmaker[Session], limit: int =
             session.execute(update(InboundMessage).where(InboundMessage.id == row.id)
                             .values(status="done", processed_at=utcnow()))
             session.commit()
+            erase_requested_bot_history(session, row.conversation_id)
             delivered += 1
     return delivered

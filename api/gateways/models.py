@@ -59,3 +59,13 @@ class OutboundMessage(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class BotHistoryErasure(Base):
+    """A person asked to be forgotten: their conversation must leave Rasa's tracker store once the turn is over."""
+
+    __tablename__ = "bot_history_erasure"
+
+    conversation_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

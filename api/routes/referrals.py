@@ -11,6 +11,7 @@ from api.cases.handoff import erase_person_data
 from api.cases.intake import create_case_from_referral
 from api.cases.schemas import ErasureOut, ReferralIn, ReferralOut
 from api.db import get_session
+from api.gateways.bot_history import request_bot_history_erasure
 from api.gateways.conversation import erase_conversation_copies
 
 router = APIRouter(prefix="/api/v1", tags=["referrals"])
@@ -42,5 +43,6 @@ def erase_person(conversation_id: str, session: Session = Depends(get_session)) 
     """
     erased = erase_person_data(session, conversation_id)
     erase_conversation_copies(session, conversation_id)
+    request_bot_history_erasure(session, conversation_id)
     session.commit()
     return ErasureOut(erased_cases=erased)

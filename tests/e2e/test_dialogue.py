@@ -234,8 +234,12 @@ def test_forget_me_erases_the_person_after_confirmation_only(stack: Stack, perso
     erased = case_by_reference(stack, case["reference"])
     assert erased["erased_at"] is not None and erased["conversation_id"] is None
     assert erased["callback_number_encrypted"] is None
-    # The conversation starts afresh: nothing the person said is kept in its slots.
+    # The conversation starts afresh: nothing the person said is kept in its slots, and once the turn is
+    # over Rasa's tracker store no longer holds what they said.
     assert person.slots()["city"] is None and person.slots()["escalation_city"] is None
+    with sqlite3.connect(stack.workdir / "tracker.db") as db:
+        kept = db.execute("SELECT data FROM events WHERE sender_id = ?", (person.conversation_id,)).fetchall()
+    assert not any("real person" in data or "Berkane" in data for (data,) in kept)
 
 
 @pytest.mark.parametrize("language", ["fr", "ary"])

@@ -12,7 +12,7 @@ from api.cases.intake import create_case_from_referral
 from api.cases.models import AuditEvent, Case, LiveEvent
 from api.cases.schemas import ReferralIn
 from api.crypto import decrypt
-from api.gateways.models import InboundMessage, OutboundMessage
+from api.gateways.models import BotHistoryErasure, InboundMessage, OutboundMessage
 from tests.api.cases.fixtures import SERVICE_TOKEN, referral_body, service_headers
 
 
@@ -155,3 +155,6 @@ def test_erasure_also_drops_the_texts_the_gateway_kept(client, factory, seeded) 
         outbound = [row.payload["text"] for row in session.scalars(select(OutboundMessage))]
     assert inbound == {"tg-forgetme2": "", "tg-someone": "other story"}
     assert outbound == ["still to send"]  # the answer to the erasure itself still goes out
+    with factory() as session:  # and the bot's copy goes once Rasa has finished the turn
+        request = session.get(BotHistoryErasure, "tg-forgetme2")
+        assert request is not None and request.done_at is None
