@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Installs what only the tests need from Debian: headless Chromium for the console browser test.
+# Installs what the tests need from Debian: headless Chromium (console browser test) and the
+# DejaVu fonts (the rights card image draws Arabic with them).
 set -euo pipefail
-if [ -x /usr/bin/chromium ]; then exit 0; fi
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+[ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  echo "==> installing Debian's chromium for the browser tests"
-  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  echo "==> installing from Debian for the tests: ${missing[*]}"
+  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 else
-  echo "error: the browser tests need Chromium at /usr/bin/chromium: sudo apt-get install chromium" >&2
+  echo "error: the tests need these Debian packages: sudo apt-get install ${missing[*]}" >&2
   exit 1
 fi
