@@ -25,7 +25,7 @@ from api.core.languages import SUPPORTED_LANGUAGES
 from api.core.logging import log_event
 from api.gateways.conversation import remember_identity
 from api.gateways.voice_hours import hotline_open
-from api.nlg.render import render_response
+from api.nlg.render import FSI, PDI, render_response
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +69,9 @@ def add_prompt(verb: VoiceResponse | Gather, key: str, language: str, variables:
         return
     spoken = spoken_language(language)
     tts_language, voice = TTS_VOICES[spoken]
-    verb.say(render_response(key, spoken, variables or {}).text, language=tts_language, voice=voice)
+    text = render_response(key, spoken, variables or {}).text
+    # Direction isolates are for screens; a text-to-speech engine gets the plain words.
+    verb.say(text.replace(FSI, "").replace(PDI, ""), language=tts_language, voice=voice)
 
 
 def language_menu() -> VoiceResponse:

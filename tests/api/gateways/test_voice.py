@@ -76,6 +76,8 @@ def test_a_call_is_welcomed_with_the_language_menu_by_keypad(client) -> None:
     languages = [say.get("language") for say in says[1:]]
     assert languages[:3] == ["fr-FR", "arb", "en-US"]
     assert set(languages[3:]) == {"fr-FR"}  # no voice speaks Wolof, Lingala...: the French line is read
+    arabic_line = says[2].text or ""
+    assert "2" in arabic_line and "\u2068" not in arabic_line and "\u2069" not in arabic_line  # no screen marks
 
 
 def test_a_community_language_with_a_recording_is_played_instead_of_read(client, tmp_path, monkeypatch) -> None:
