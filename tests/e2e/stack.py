@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -77,7 +78,7 @@ class Stack:
             RASA_URL=self.rasa_url, ACTION_SERVER_URL=self.actions_url,
             ACTION_ENDPOINT_URL=f"{self.actions_url}/webhook", API_URL=self.api_url,
             NLG_URL=f"{self.api_url}/nlg", PUBLIC_BASE_URL=self.api_url,
-            RASA_TRACKER_DB=str(self.workdir / "tracker.db"),
+            RASA_TRACKER_DB=str(self.workdir / "tracker.db"), LOCALES_DIR=str(self.locales_dir),
             OUTBOX_PATH=str(self.workdir / "actions-outbox.db"),
             **self.channel_env(),
         )
@@ -151,7 +152,13 @@ class Stack:
         text = path.read_text(errors="replace").splitlines() if path.exists() else []
         return f"--- {name}\n" + "\n".join(text[-lines:])
 
+    @property
+    def locales_dir(self) -> Path:
+        """The stack's own copy of the catalogs, so a test can edit a text as an editor would."""
+        return self.workdir / "locales"
+
     def start_all(self) -> None:
+        shutil.copytree(ROOT / "locales", self.locales_dir, dirs_exist_ok=True)
         self.migrate()
         for name in ("api", "actions", "rasa"):
             self.start(name)

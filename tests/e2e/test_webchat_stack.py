@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import time
 
 import httpx
+from babel.messages.pofile import read_po, write_po
 
 from api.nlg.render import render_response
 from tests.e2e.conftest import WebChatPerson
@@ -67,3 +69,25 @@ def test_a_message_sent_while_rasa_is_down_is_answered_once_it_is_back(stack: St
             break
         time.sleep(1)
     assert render_response("utter_thank", "fr", {}).text in texts(late_replies)
+
+
+def test_an_editors_change_to_a_french_text_reaches_the_next_reply_without_restart(
+        stack: Stack, person: WebChatPerson) -> None:
+    catalog = stack.locales_dir / "fr" / "LC_MESSAGES" / "messages.po"
+    original = catalog.read_bytes()
+    running = {name: process.pid for name, process in stack.processes.items()}
+    edited = "Avec plaisir ! Prenez soin de vous. (texte revu par l'équipe)"
+    assert edited not in texts(person.say("merci beaucoup"))
+    try:
+        with catalog.open("rb") as handle:
+            po = read_po(handle, locale="fr")
+        po["utter_thank"].string = edited
+        buffer = io.BytesIO()
+        write_po(buffer, po, width=0)
+        catalog.write_bytes(buffer.getvalue())  # as Poedit would save it: only the .po, no compiling
+
+        assert edited in texts(person.say("merci beaucoup"))
+        assert {name: process.pid for name, process in stack.processes.items()} == running
+        assert all(process.poll() is None for process in stack.processes.values())  # nothing restarted
+    finally:
+        catalog.write_bytes(original)
