@@ -21,7 +21,10 @@ from actions.services import TOPIC_INTENTS, directory
 logger = logging.getLogger(__name__)
 
 FORM_SLOTS = ("escalation_consent", "triage_emergency", "triage_pregnant", "triage_child", "triage_violence",
-              "topic", "escalation_city", "contact_mode", "callback_number")
+              "topic", "triage_no_medication", "escalation_city", "contact_mode", "callback_number")
+# Topics whose treatment cannot wait: only for them is the person asked whether they are without it.
+TREATMENT_TOPICS = frozenset({"hiv_sti", "tuberculosis"})
+TRIAGE_FLAGS = ("emergency", "pregnant", "child", "violence", "no_medication")
 # An intent said in the last few messages answers a triage question before it is asked.
 TRIAGE_FROM_INTENT = {
     "emergency": "triage_emergency",
@@ -88,7 +91,7 @@ class ActionStartEscalation(Action):
 
 
 class ValidateEscalationForm(FormValidationAction):
-    """Checks the escalation form's answers and skips the callback number for a chat contact."""
+    """Checks the escalation form's answers; asks about treatment only for HIV/TB, a number only for a callback."""
 
     def name(self) -> str:
         return "validate_escalation_form"
@@ -97,9 +100,12 @@ class ValidateEscalationForm(FormValidationAction):
                              tracker: Tracker, domain: dict[str, Any]) -> list[str]:
         if tracker.get_slot("escalation_consent") is False:
             return []  # no consent: stop asking, action_create_referral says it is fine
+        skipped: set[str] = set()
+        if tracker.get_slot("topic") not in TREATMENT_TOPICS:
+            skipped.add("triage_no_medication")  # asked once the topic is known to be HIV/STI or TB
         if tracker.get_slot("contact_mode") != "callback":
-            return [slot for slot in domain_slots if slot != "callback_number"]
-        return domain_slots
+            skipped.add("callback_number")
+        return [slot for slot in domain_slots if slot not in skipped]
 
     async def extract_topic(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                             domain: dict[str, Any]) -> dict[str, Any]:
@@ -164,7 +170,7 @@ def _reask_when_not_understood(slot: str) -> Any:
 
 
 for _slot in ("escalation_consent", "triage_emergency", "triage_pregnant", "triage_child", "triage_violence",
-              "contact_mode"):
+              "triage_no_medication", "contact_mode"):
     setattr(ValidateEscalationForm, f"extract_{_slot}", _reask_when_not_understood(_slot))
 
 
@@ -191,8 +197,7 @@ def referral_body(tracker: Tracker, reference: str) -> dict[str, Any]:
         "topic": tracker.get_slot("topic") or "other",
         "city": None if city in (None, UNDISCLOSED_CITY) else city,
         "consent": True,
-        "triage": {flag: bool(tracker.get_slot(f"triage_{flag}"))
-                   for flag in ("emergency", "pregnant", "child", "violence")} | {"no_medication": False},
+        "triage": {flag: bool(tracker.get_slot(f"triage_{flag}")) for flag in TRIAGE_FLAGS},
         "contact": contact,
         "reference": reference,
     }

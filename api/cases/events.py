@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from api.cases.models import AuditEvent, Case, LiveEvent, Operator, utcnow
@@ -37,6 +37,28 @@ def emit_live_event(session: Session, case: Case, kind: str, association_id: int
                                "triage_level": case.triage_level, **payload})
     session.add(event)
     return event
+
+
+def audit_and_live_event(session: Session, action: str, case: Case, operator: Operator, kind: str,
+                         association_id: int, **details: Any) -> None:
+    """Audit an operator's action on a case and tell the consoles, in one round trip on PostgreSQL.
+
+    Operator actions (claim-next above all) run under load: on PostgreSQL both rows go in one
+    statement (the audit insert as a data-modifying CTE); elsewhere they are added to the session.
+    Same rows as `audit` + `emit_live_event`.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        audit(session, action, case, operator, **details)
+        emit_live_event(session, case, kind, association_id=association_id)
+        return
+    now = utcnow()
+    audit_row = insert(AuditEvent).values(
+        action=action, case_id=case.id, actor_operator_id=operator.id, actor="operator", at=now,
+        details=details).cte("audit_row")
+    session.execute(insert(LiveEvent).add_cte(audit_row).values(
+        association_id=association_id, kind=kind, case_id=case.id, created_at=now,
+        payload={"case_id": case.id, "reference": case.reference, "status": case.status,
+                 "triage_level": case.triage_level}))
 
 
 def latest_live_event_id(session: Session) -> int:

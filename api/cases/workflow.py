@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from api.cases.access import OPEN_STATUSES, held_case, move_to, visible_case
 from api.cases.errors import Conflict, NotFound
-from api.cases.events import audit, emit_live_event
+from api.cases.events import audit, audit_and_live_event
 from api.cases.models import Case, CaseMessage, CaseNote, Operator, Queue, Referral, utcnow
 from api.cases.triage import effective_priority_sql
 from api.core.logging import log_event
@@ -191,9 +191,11 @@ def notify_person(session: Session, case: Case, key: str) -> None:
 def _record(session: Session, case: Case, operator: Operator, action: str, event: str | None = "case_updated",
             association_id: int | None = None, **details: object) -> None:
     """Audit the action, tell the consoles (of `association_id`, default the operator's), commit, log ids only."""
-    audit(session, action, case, operator, **details)
-    if event is not None:
+    if event is None:
+        audit(session, action, case, operator, **details)
+    else:
         # Every case an operator acts on is in their association's queues (access.py checks it).
-        emit_live_event(session, case, event, association_id=association_id or operator.association_id)
+        audit_and_live_event(session, action, case, operator, event,
+                             association_id or operator.association_id, **details)
     session.commit()
     log_event(logger, action, case_id=case.id, operator_id=operator.id, status=case.status)

@@ -71,6 +71,33 @@ async def test_declining_consent_ends_the_form(domain: dict[str, Any]) -> None:
     assert await required(domain, {"escalation_consent": False}) == []
 
 
+@pytest.mark.parametrize("topic", ["hiv_sti", "tuberculosis"])
+async def test_the_treatment_question_comes_right_after_an_hiv_or_tb_topic(domain: dict[str, Any], topic: str) -> None:
+    assert await required(domain, {"topic": topic, "contact_mode": "callback"}) == [
+        "escalation_consent", "triage_emergency", "triage_pregnant", "triage_child", "triage_violence", "topic",
+        "triage_no_medication", "escalation_city", "contact_mode", "callback_number"]
+
+
+@pytest.mark.parametrize("topic", [None, "pregnancy_care", "care_refused", "emergency", "other"])
+async def test_the_treatment_question_is_not_asked_for_other_topics(domain: dict[str, Any], topic: str | None) -> None:
+    assert "triage_no_medication" not in await required(domain, {"topic": topic})
+
+
+def test_only_a_yes_or_no_answers_the_treatment_question(domain: dict[str, Any]) -> None:
+    mappings = domain["slots"]["triage_no_medication"]["mappings"]
+    assert {(m["intent"], m["value"]) for m in mappings} == {("affirm", True), ("deny", False)}
+    assert all(c["requested_slot"] == "triage_no_medication" for m in mappings for c in m["conditions"])
+
+
+async def test_a_new_escalation_forgets_the_previous_treatment_answer(settings_env: Any) -> None:
+    settings_env("http://127.0.0.1:9")
+    slots = await start([user_event("hiv_sti", "je n'ai plus mes médicaments du VIH"),
+                         user_event("request_human", "je veux parler à quelqu'un")],
+                        {"triage_no_medication": True})
+    assert slots["topic"] == "hiv_sti"
+    assert slots["triage_no_medication"] is None
+
+
 @pytest.mark.parametrize("typed, kept", [("+212 6 12 34 56 78", "+212612345678"), ("06-12-34-56-78", "0612345678"),
                                          ("(0)6 12.34.56.78", "0612345678")])
 def test_phone_like_numbers_are_kept_as_digits(typed: str, kept: str) -> None:
@@ -90,10 +117,11 @@ async def test_a_bad_callback_number_is_refused_with_a_message(domain: dict[str,
     assert [m["response"] for m in dispatcher.messages] == ["utter_invalid_callback_number"]
 
 
-async def test_an_unrecognised_answer_leaves_the_question_open(domain: dict[str, Any]) -> None:
-    tracker = make_tracker(slots={"requested_slot": "triage_child"}, history=[user_event("nlu_fallback", "euh")])
-    extract = getattr(ValidateEscalationForm(), "extract_triage_child")
-    assert await extract(CollectingDispatcher(), tracker, domain) == {"triage_child": None}
+@pytest.mark.parametrize("slot", ["triage_child", "triage_no_medication"])
+async def test_an_unrecognised_answer_leaves_the_question_open(domain: dict[str, Any], slot: str) -> None:
+    tracker = make_tracker(slots={"requested_slot": slot}, history=[user_event("nlu_fallback", "euh")])
+    extract = getattr(ValidateEscalationForm(), f"extract_{slot}")
+    assert await extract(CollectingDispatcher(), tracker, domain) == {slot: None}
 
 
 async def test_the_topic_question_always_moves_on(domain: dict[str, Any]) -> None:
@@ -124,6 +152,17 @@ def test_the_referral_body_follows_the_backend_contract(settings_env: Any) -> No
         "city": "Oujda", "consent": True, "contact": "callback", "callback_number": "+212612345678",
         "triage": {"emergency": False, "pregnant": True, "child": False, "violence": False, "no_medication": False},
         "reference": "MS-ABCDEF"}
+
+
+@pytest.mark.parametrize("answer", [True, False])
+def test_the_treatment_answer_reaches_the_referral(settings_env: Any, answer: bool) -> None:
+    settings_env("http://127.0.0.1:9")
+    tracker = make_tracker(slots=CONSENTED | {"triage_pregnant": False, "topic": "hiv_sti",
+                                              "triage_no_medication": answer})
+    body = referral_body(tracker, "MS-ABCDEF")
+    assert body["topic"] == "hiv_sti"
+    assert body["triage"] == {"emergency": False, "pregnant": False, "child": False, "violence": False,
+                              "no_medication": answer}
 
 
 def test_the_reference_is_derived_from_the_key_in_the_backend_alphabet() -> None:

@@ -151,6 +151,22 @@ def test_an_emergency_gets_the_numbers_first_then_a_top_priority_case_when_wante
     assert (case["triage_level"], case["base_priority"], case["topic"]) == ("emergency", 1000, "emergency")
 
 
+@pytest.mark.parametrize("language", ["fr", "ary"])
+def test_an_hiv_escalation_without_treatment_is_a_vulnerable_case(
+        stack: Stack, person: WebChatPerson, language: str) -> None:
+    replies = person.say(ASK_A_PERSON[language])
+    replies = answer_escalation_form(person, language, replies, {
+        "utter_ask_escalation_consent": YES, "utter_ask_triage_emergency": NO, "utter_ask_triage_pregnant": NO,
+        "utter_ask_triage_child": NO, "utter_ask_triage_violence": NO, "utter_ask_topic": "/hiv_sti",
+        "utter_ask_triage_no_medication": YES, "utter_ask_escalation_city": TOWN_ANSWER[language],
+        "utter_ask_contact_mode": CHAT})
+    [case] = cases_of(stack, person.conversation_id or "")
+    # Only the missing treatment makes it more than an `other` case: no pregnancy, child or violence.
+    assert (case["triage_level"], case["base_priority"], case["topic"]) == ("vulnerable", 60, "hiv_sti")
+    assert person.slots()["triage_no_medication"] is True
+    assert plain(rendered("utter_referral_created", language, reference=case["reference"])) in texts(replies)
+
+
 def test_a_shared_location_lists_the_nearest_services_with_their_distance(stack: Stack) -> None:
     person = WebChatPerson(stack)
     person.say("bonjour")
@@ -249,7 +265,7 @@ def test_an_emergency_said_during_the_escalation_gets_the_numbers_before_the_nex
     replies = answer_escalation_form(person, language, replies, {
         "utter_ask_escalation_consent": YES, "utter_ask_triage_emergency": NO, "utter_ask_triage_pregnant": NO,
         "utter_ask_triage_child": NO, "utter_ask_triage_violence": NO, "utter_ask_topic": "/hiv_sti",
-        "utter_ask_escalation_city": TOWN_ANSWER[language]})
+        "utter_ask_triage_no_medication": NO, "utter_ask_escalation_city": TOWN_ANSWER[language]})
     answers = texts(person.say('/choose_contact_mode{"contact_mode": "callback"}'))
     assert plain(rendered("utter_ask_callback_number", language)) in answers
     interrupted = texts(person.say(EMERGENCY[language]))

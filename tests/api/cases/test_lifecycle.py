@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from api.cases.access import ALLOWED_TRANSITIONS, can_transition
 from api.cases.handoff import record_person_message
-from api.cases.models import AuditEvent, Case, CaseMessage
+from api.cases.models import AuditEvent, Case, CaseMessage, LiveEvent, Operator
 from api.gateways.models import OutboundMessage
 from api.nlg.render import render_response
 from tests.api.cases.fixtures import create_case, login
@@ -89,6 +89,23 @@ def test_a_claimed_case_cannot_be_claimed_again(client, seeded) -> None:
     other = login(TestClient(client.app), "op.a2@example.org")
     second = other.post(f"/api/v1/cases/{created['case_id']}/claim")
     assert second.status_code == 409 and second.json()["code"] == "case_not_queued"
+
+
+def test_claim_next_audits_the_claim_and_tells_the_association_consoles(client, factory, seeded) -> None:
+    created = create_case(client)
+    login(client, "op.a@example.org")
+    case_id = client.post("/api/v1/cases/claim-next").json()["id"]
+    with factory() as session:
+        operator = session.scalars(select(Operator).where(Operator.email == "op.a@example.org")).one()
+        claim = session.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id,
+                                                         AuditEvent.action == "case_claimed")).one()
+        event = session.scalars(select(LiveEvent).where(LiveEvent.case_id == case_id,
+                                                        LiveEvent.kind == "case_updated")).one()
+    assert (claim.actor, claim.actor_operator_id, claim.details) == ("operator", operator.id, {"via": "next"})
+    assert claim.at is not None and event.created_at is not None
+    assert event.association_id == operator.association_id
+    assert event.payload == {"case_id": case_id, "reference": created["reference"], "status": "claimed",
+                             "triage_level": "other"}
 
 
 def test_claim_next_answers_204_when_nothing_waits(client, seeded) -> None:
