@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ import httpx
 import pytest
 
 from api.nlg.render import render_response
+from tests.e2e.stack import free_port
 from tests.support.app_db import migrate
 
 pytestmark = pytest.mark.browser
@@ -33,13 +33,6 @@ EMAIL = "operator@example.org"
 COLLEAGUE = "colleague@example.org"
 PASSWORD = "a long browser-test password"
 XSS = "<script>alert(1)</script>"
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
