@@ -10,22 +10,19 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from api.console import install_referral_backend
 from api.core.config import PROJECT_ROOT, get_settings
 from api.core.logging import configure_logging, log_event
 from api.db import get_sessionmaker
+from api.gateways import whatsapp as whatsapp_gateway
 from api.gateways.bot_history import erase_overdue_bot_histories
 from api.gateways.conversation import redeliver_pending_inbound
 from api.gateways.outbound import deliver_pending, register_sender
-from api.routes import health, nlg, webchat
-# --- referral backend and operator console
-from api.console import install_referral_backend
-from api.routes import auth as auth_routes, cases, console, referrals, stats
-# --- end referral backend imports
-# --- channels: Telegram, WhatsApp and the phone hotline (docs/channels.md)
-from api.gateways import whatsapp as whatsapp_gateway
 from api.gateways.telegram import deliver_via_shared_application, shutdown_shared_application
-from api.routes import telegram_webhook, voice as voice_routes, whatsapp as whatsapp_routes
-# --- end channel imports
+from api.routes import auth as auth_routes
+from api.routes import cases, console, health, nlg, referrals, stats, telegram_webhook, webchat
+from api.routes import voice as voice_routes
+from api.routes import whatsapp as whatsapp_routes
 
 logger = logging.getLogger(__name__)
 

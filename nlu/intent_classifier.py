@@ -133,7 +133,7 @@ class LinearIntentClassifier(GraphComponent):
         if self._pipeline is None or not messages:
             return messages
         probabilities = self.probabilities([m.get(TEXT) or "" for m in messages])
-        for message, row in zip(messages, probabilities):
+        for message, row in zip(messages, probabilities, strict=True):
             order = np.argsort(row)[::-1][: self._config["ranking_length"]]
             ranking = [{INTENT_NAME_KEY: self._labels[i], PREDICTED_CONFIDENCE_KEY: float(row[i])} for i in order]
             message.set(INTENT, ranking[0], add_to_output=True)

@@ -193,7 +193,7 @@ class LanguageIdentifier(GraphComponent):
         features = transform(self._pipeline.named_steps["features"], texts)
         probabilities = self._pipeline.named_steps["classifier"].predict_proba(features)
         classes = self._pipeline.classes_
-        for message, text, row in zip(messages, texts, probabilities):
+        for message, text, row in zip(messages, texts, probabilities, strict=True):
             best = int(row.argmax())
             confidence = float(row[best])
             ambiguous = self.is_ambiguous(text, confidence)
@@ -222,7 +222,7 @@ class LanguageIdentifier(GraphComponent):
 
 def _words_in_several_languages(texts: List[str], languages: List[str]) -> Set[str]:
     seen: Dict[str, Set[str]] = defaultdict(set)
-    for text, language in zip(texts, languages):
+    for text, language in zip(texts, languages, strict=True):
         for word in _WORD.findall(normalise_light(text)):
             seen[word].add(language)
     return {w for w, langs in seen.items() if len(langs) > 1}

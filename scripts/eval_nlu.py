@@ -54,6 +54,7 @@ class Line:
 def leaked_lines(lines: List[Line], train_dir: Path) -> List[str]:
     """Held-out texts that also appear (spelling-normalised) in the training data: the split must stay clean."""
     from rasa.shared.nlu.training_data.loading import load_data
+
     from nlu.normalise import normalise_text
 
     trained = {normalise_text(m.get("text")) for path in train_dir.glob("*.yml")
@@ -64,6 +65,7 @@ def leaked_lines(lines: List[Line], train_dir: Path) -> List[str]:
 def read_eval_lines(eval_dir: Path) -> List[Line]:
     """Every intent example of every <lang>.yml file, with the canonical names of its annotated cities."""
     from rasa.shared.nlu.training_data.loading import load_data
+
     from nlu.towns import gazetteer
 
     towns = gazetteer()
@@ -96,7 +98,7 @@ def intent_scores(lines: List[Line]) -> Dict[str, float]:
 
     truth = [x.intent for x in lines]
     predicted = [x.predicted_intent for x in lines]
-    accuracy = sum(t == p for t, p in zip(truth, predicted)) / len(lines)
+    accuracy = sum(t == p for t, p in zip(truth, predicted, strict=True)) / len(lines)
     macro_f1 = f1_score(truth, predicted, labels=sorted(set(truth)), average="macro", zero_division=0)
     return {"n": len(lines), "accuracy": round(accuracy, 4), "macro_f1": round(float(macro_f1), 4)}
 
@@ -148,7 +150,7 @@ def per_intent_scores(lines: List[Line]) -> Dict[str, Dict[str, float]]:
     precision, recall, f1, support = precision_recall_fscore_support(
         [x.intent for x in lines], [x.predicted_intent for x in lines], labels=labels, zero_division=0)
     return {label: {"precision": round(float(p), 4), "recall": round(float(r), 4), "f1": round(float(f), 4),
-                    "n": int(n)} for label, p, r, f, n in zip(labels, precision, recall, f1, support)}
+                    "n": int(n)} for label, p, r, f, n in zip(labels, precision, recall, f1, support, strict=True)}
 
 
 def _emergency_precision(lines: List[Line]) -> Optional[float]:

@@ -32,6 +32,7 @@ suite() {  # name kind command...: kind is pytest (counts tests) or check (count
 
 [ -n "${TEST_DATABASE_URL:-}" ] && echo "==> database suites also run on ${TEST_DATABASE_URL%%@*}@…"
 
+suite lint check .venv-app/bin/ruff check .
 suite app-unit pytest .venv-app/bin/pytest -q -p no:cacheprovider tests/api
 suite bot-unit pytest .venv-bot/bin/pytest -q -p no:cacheprovider tests/nlu tests/actions
 suite locales-check check .venv-app/bin/python -m api.nlg.catalogs check

@@ -58,7 +58,7 @@ def train(rasa: Path, target: Path) -> None:
     env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2")
     with tempfile.TemporaryDirectory(dir=target.parent) as out:
         started = time.monotonic()
-        print(f"==> training the Rasa model (about 2-5 minutes); progress follows", flush=True)
+        print("==> training the Rasa model (about 2-5 minutes); progress follows", flush=True)
         subprocess.run([str(rasa), "train", "--config", "config.yml", "--domain", _domain(), "--data", "data",
                         "--out", out, "--fixed-model-name", "model"], cwd=BOT, env=env, check=True)
         Path(out, "model.tar.gz").replace(target)

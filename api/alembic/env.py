@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
+
 import api.cases.models  # noqa: F401  (registers the case tables on Base.metadata)
 import api.gateways.models  # noqa: F401  (registers tables on Base.metadata)
 from api.core.config import get_settings

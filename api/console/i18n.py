@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import gettext
 from functools import lru_cache
+from io import BytesIO
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
-from io import BytesIO
 
 CONSOLE_LANGUAGES: tuple[str, ...] = ("fr", "en")
 DOMAIN = "console"

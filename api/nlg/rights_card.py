@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import arabic_reshaper
+
 # The pure-Python algorithm of python-bidi: it mirrors brackets in right-to-left runs; the newer
 # top-level `bidi.get_display` (0.5+) does not, and would draw "(2011)" as ")2011(".
 from bidi.algorithm import get_display

@@ -17,8 +17,18 @@ from api.cases import workflow
 from api.cases.access import visible_case
 from api.cases.events import latest_live_event_id, live_events_since
 from api.cases.models import Association, Operator, Queue
-from api.cases.schemas import (CaseDetailOut, CaseSummaryOut, CloseIn, MessageOut, NoteOut, QueueOut,
-                               ReferIn, ReferralRecordOut, TextIn, TransferIn)
+from api.cases.schemas import (
+    CaseDetailOut,
+    CaseSummaryOut,
+    CloseIn,
+    MessageOut,
+    NoteOut,
+    QueueOut,
+    ReferIn,
+    ReferralRecordOut,
+    TextIn,
+    TransferIn,
+)
 from api.cases.views import case_detail, case_messages, case_summary
 from api.db import get_session, get_sessionmaker
 

@@ -10,11 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.core.config import PROJECT_ROOT
+from api.core.languages import RTL_LANGUAGES, SUPPORTED_LANGUAGES, negotiate_language
 from api.db import get_session
 from api.gateways.conversation import conversation_id_for, handle_incoming
 from api.gateways.messages import IncomingMessage
 from api.gateways.models import OutboundMessage
-from api.core.languages import RTL_LANGUAGES, SUPPORTED_LANGUAGES, negotiate_language
 from api.nlg.render import render_response
 
 router = APIRouter(tags=["web chat"])

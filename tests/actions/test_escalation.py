@@ -8,7 +8,12 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.escalation import (
-    ActionCreateReferral, ActionStartEscalation, ValidateEscalationForm, normalise_callback_number, referral_body)
+    ActionCreateReferral,
+    ActionStartEscalation,
+    ValidateEscalationForm,
+    normalise_callback_number,
+    referral_body,
+)
 from actions.outbox import ReferralOutbox
 from actions.referrals import REFERENCE_ALPHABET, reference_for_key
 from tests.actions.conftest import FakeReferralBackend, make_tracker, user_event

@@ -12,7 +12,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.places import Gazetteer, haversine_km
-from actions.services import ActionFindServices, KINDS, UNVERIFIED_MARK, directory, nearest_services
+from actions.services import KINDS, UNVERIFIED_MARK, ActionFindServices, directory, nearest_services
 from tests.actions.conftest import ROOT, make_tracker, user_event
 
 SEED_FILE = re.compile(r"^\d{3}_[0-9a-f]{16}\.txt$")

@@ -195,7 +195,7 @@ def test_an_emergency_alerts_every_connected_operator_at_once(api: RunningApi, b
     contexts = [browser.new_context(locale="en-US") for _ in (EMAIL, COLLEAGUE)]
     pages = [context.new_page() for context in contexts]
     try:
-        for page, email in zip(pages, (EMAIL, COLLEAGUE)):
+        for page, email in zip(pages, (EMAIL, COLLEAGUE), strict=True):
             log_in(page, api, email)
         for page in pages:
             assert page.locator("#emergency-banner").is_hidden()

@@ -9,11 +9,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from api import cli
 from api.auth.accounts import AccountLocked, authenticate, create_operator
 from api.auth.passwords import verify_password
 from api.cases.errors import Conflict, Unauthorized
 from api.cases.models import AuditEvent, Operator, utcnow
-from api import cli
 from tests.api.cases.fixtures import PASSWORD, login
 
 

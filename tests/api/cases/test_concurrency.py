@@ -7,9 +7,9 @@ from collections import Counter
 
 from sqlalchemy import func, select
 
+from api.cases.intake import create_case_from_referral
 from api.cases.models import AuditEvent, Case, Operator
 from api.cases.schemas import ReferralIn
-from api.cases.intake import create_case_from_referral
 from api.cases.workflow import claim_next_case
 from tests.api.cases.fixtures import add_operator, referral_body
 

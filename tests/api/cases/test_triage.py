@@ -7,8 +7,17 @@ from datetime import timedelta
 import pytest
 
 from api.cases.models import Case, Operator, utcnow
-from api.cases.triage import (AGEING_CAP_POINTS, BASE_PRIORITY, EMERGENCY, OTHER, VIOLENCE, VULNERABLE,
-                              TriageAnswers, effective_priority, triage_priority)
+from api.cases.triage import (
+    AGEING_CAP_POINTS,
+    BASE_PRIORITY,
+    EMERGENCY,
+    OTHER,
+    VIOLENCE,
+    VULNERABLE,
+    TriageAnswers,
+    effective_priority,
+    triage_priority,
+)
 from api.cases.workflow import claim_next_case, list_open_cases
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import datetime, timezone
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
