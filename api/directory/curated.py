@@ -94,7 +94,7 @@ class CuratedSync:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._seen: dict[Path, tuple[int, int]] = {}
+        self._seen: dict[tuple[str, Path], tuple[int, int]] = {}
 
     def ensure(self, session: Session, path: Path, towns: Gazetteer) -> None:
         """Sync (and commit) if the file changed; a broken file is logged and the last good rows stay."""
@@ -103,8 +103,9 @@ class CuratedSync:
             signature = (stat.st_mtime_ns, stat.st_size)
         except OSError:
             signature = (0, 0)
+        key = (str(session.get_bind().engine.url), path)  # a test process talks to several databases
         with self._lock:
-            if self._seen.get(path) == signature:
+            if self._seen.get(key) == signature:
                 return
             try:
                 summary = sync_curated(session, path, towns)
@@ -116,7 +117,12 @@ class CuratedSync:
                 session.rollback()  # another API process inserted the same entries first
             else:
                 log_event(logger, "curated_services_synced", summary=summary)
-            self._seen[path] = signature
+            self._seen[key] = signature
+
+    def forget(self) -> None:
+        """Sync again on the next request (tests that empty the table call it)."""
+        with self._lock:
+            self._seen.clear()
 
 
 curated_sync = CuratedSync()
