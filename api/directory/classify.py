@@ -79,7 +79,7 @@ MATERNITY = _words(rf"{_B}maternit", rf"{_B}maison d.accouchement", rf"{_B}maiso
                    "مركز الولادة", "الولادة")
 HEALTH_CENTRE = _words(rf"{_B}centre de sant[ée]", rf"{_B}centre sant[ée]", rf"{_B}centre de sante",
                        rf"{_B}c\.?s\.?[ucr]{_E}", rf"{_B}csu{_E}", rf"{_B}csr{_E}", rf"{_B}csc{_E}",
-                       rf"{_B}dispensaire", rf"{_B}dispensary", rf"{_B}health cent(er|re)", rf"{_B}poste de sant[ée]",
+                       rf"{_B}dispensaire", rf"{_B}disp[eo]n+s+aire", rf"{_B}dispensary", rf"{_B}health cent(er|re)", rf"{_B}poste de sant[ée]",
                        rf"{_B}centre de sant[ée] (urbain|rural|communal)", rf"{_B}krankenstation",
                        "مركز صحي", "المركز الصحي", "المركز السحي", "مستوصف", "المستوصف")
 HOSPITAL = _words(rf"{_B}h[ôo]p(ital)?\.?{_E}", rf"{_B}h[ôo]pital", rf"{_B}hospital", rf"{_B}hospitalier",

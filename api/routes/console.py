@@ -53,6 +53,11 @@ def _login_redirect() -> RedirectResponse:
     return RedirectResponse("/console/login", status_code=status.HTTP_303_SEE_OTHER)
 
 
+def _home(operator: Operator) -> str:
+    """Where an operator lands: editors keep the directory and see no case."""
+    return "/console/directory" if operator.role == "editor" else "/console/queue"
+
+
 def _page_operator(request: Request, session: Session) -> Operator | None:
     return session_operator(request, session)
 
@@ -63,8 +68,7 @@ def console_home(request: Request, session: Session = Depends(get_session)) -> R
     operator = _page_operator(request, session)
     if operator is None:
         return _login_redirect()
-    home = "/console/directory" if operator.role == "editor" else "/console/queue"
-    return RedirectResponse(home, status_code=status.HTTP_303_SEE_OTHER)
+    return RedirectResponse(_home(operator), status_code=status.HTTP_303_SEE_OTHER)
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -85,7 +89,7 @@ def login_submit(request: Request, email: str = Form(max_length=254), password: 
     except Unauthorized:
         return _render(request, "login.html", {"error": "invalid"}, status_code=401)
     start_session(request, operator)
-    return RedirectResponse("/console/queue", status_code=status.HTTP_303_SEE_OTHER)
+    return RedirectResponse(_home(operator), status_code=status.HTTP_303_SEE_OTHER)
 
 
 @router.get("/queue", response_class=HTMLResponse)
