@@ -62,7 +62,7 @@ bench: train  ## print parse latency and claim-next throughput
 	@$(APP)/python bench/claim_next.py
 
 import-facilities: migrate  ## import OpenStreetMap health facilities: make import-facilities FILE=extract.geojson
-	@test -n "$(FILE)" || { echo "usage: make import-facilities FILE=path/to/extract.geojson (or .osm.pbf)"; exit 2; }
+	@test -n "$(FILE)" || { echo "usage: make import-facilities FILE=path/to/extract.geojson"; exit 2; }
 	@$(APP)/python -m api.directory.importer "$(FILE)" $(if $(WITHDRAW_MISSING),--withdraw-missing,)
 
 directory-coverage: migrate  ## per town: nearest public hospital and health centre, share within 30 km

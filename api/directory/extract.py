@@ -3,7 +3,8 @@
 Three shapes of properties are understood:
 - a cleaned export (`osm_id`, `osm_type`, `name_clean`, `facility_type`, `name_fr`, `name_ar`, `addr_city`...);
 - Overpass / osmtogeojson (`@id` or the feature `id` "node/123", raw tags `amenity`, `name:fr`, `addr:street`...);
-- HOT export tool (`osm_id`, `osm_type` "nodes"/"ways_poly", raw tags).
+- HOT export tool (`osm_id`, `osm_type` "nodes"/"ways_poly", raw tags);
+- `osmium export --add-unique-id=type_id` of a country `.osm.pbf` (feature `id` "n123"/"w45", raw tags).
 Polygons and lines are placed at the mean of their vertices (good enough to measure kilometres).
 """
 
@@ -68,9 +69,14 @@ def _point(geometry: dict[str, Any] | None) -> tuple[float | None, float | None]
     return sum(lats) / len(lats), sum(lons) / len(lons)
 
 
+OSMIUM_ID = re.compile(r"^([nwr])(\d+)$")
+
+
 def _osm_identity(feature: dict[str, Any], props: dict[str, Any]) -> tuple[str, str] | None:
     """("node", "123") from whichever field the export used."""
     for ref in (props.get("@id"), feature.get("id"), props.get("id")):
+        if isinstance(ref, str) and (short := OSMIUM_ID.match(ref)):  # osmium export --add-unique-id=type_id
+            return OSM_TYPES[short.group(1)], short.group(2)
         if isinstance(ref, str) and "/" in ref:
             kind, _, number = ref.partition("/")
             if kind in OSM_TYPES and number.lstrip("-").isdigit():

@@ -1,7 +1,7 @@
 """Import OpenStreetMap health facilities into the directory: `python -m api.directory.importer FILE`.
 
-Reads a GeoJSON export (api/directory/extract.py) or an `.osm.pbf` extract (api/directory/pbf.py),
-keeps what serves this population (api/directory/classify.py), and updates the directory by
+Reads a GeoJSON export (api/directory/extract.py: cleaned, Overpass, HOT, or `osmium export` of a
+country `.osm.pbf`, see PBF_HINT), keeps what serves this population (api/directory/classify.py), and updates the directory by
 OpenStreetMap id. What an editor changed (`edited_fields`) is never overwritten, and a place an
 editor verified is left as it is. Places of an earlier import that are now classified out are
 withdrawn; with `--withdraw-missing`, so are those absent from the file (use it with a full country
@@ -31,6 +31,10 @@ from api.directory.curated import sync_curated
 from api.directory.extract import ExtractError, read_geojson
 from api.directory.models import Place, apply_source_values
 from api.directory.towns import Gazetteer, gazetteer
+
+# A country extract goes through osmium-tool (Debian/Ubuntu package `osmium-tool`) in two steps.
+PBF_HINT = ("osmium tags-filter morocco.osm.pbf nwr/amenity=hospital,clinic,doctors,pharmacy nwr/healthcare "
+            "-o health.osm.pbf && osmium export health.osm.pbf --add-unique-id=type_id -o health.geojson")
 
 
 @dataclass
@@ -116,22 +120,20 @@ def import_facilities(session: Session, facilities: Iterable[Facility | None], t
 
 
 def read_extract(path: Path) -> Iterable[Facility | None]:
-    """The facilities of a GeoJSON export or an `.osm.pbf` extract."""
-    if path.name.endswith(".osm.pbf") or path.suffix == ".pbf":
-        from api.directory.pbf import read_pbf
-
-        return read_pbf(path)
+    """The facilities of a GeoJSON export; a `.pbf` country extract is refused with how to convert it."""
+    if path.suffix == ".pbf":
+        raise ExtractError(f"{path}: convert the .osm.pbf extract to GeoJSON first: {PBF_HINT}")
     return read_geojson(path)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Import FILE into the database named by DATABASE_URL and print the statistics."""
     parser = argparse.ArgumentParser(prog="python -m api.directory.importer", description=__doc__.splitlines()[0])
-    parser.add_argument("file", type=Path, help="GeoJSON export or .osm.pbf extract of health facilities")
+    parser.add_argument("file", type=Path, help="GeoJSON export of health facilities (Overpass, HOT, osmium export)")
     parser.add_argument("--withdraw-missing", action="store_true",
                         help="withdraw earlier places absent from this file (full extracts only)")
     args = parser.parse_args(argv)
-    if not args.file.is_file():
+    if not args.file.is_file():  # an unreadable file loses nothing: the directory stays as it was
         print(f"error: {args.file} does not exist", file=sys.stderr)
         return 2
     settings = get_settings()
@@ -141,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             stats = import_facilities(session, read_extract(args.file), towns, args.withdraw_missing)
         except ExtractError as error:
+            session.rollback()
             print(f"error: {error}", file=sys.stderr)
             return 1
         curated = sync_curated(session, settings.data_dir / "services.yml", towns)

@@ -99,8 +99,13 @@ def test_a_mixed_name_gives_its_french_and_arabic_parts() -> None:
      "phone": "+212 5 00 00 00 00"},
      "geometry": {"type": "Polygon", "coordinates": [[[-6.0, 34.0], [-6.2, 34.0], [-6.2, 34.2], [-6.0, 34.2],
                                                        [-6.0, 34.0]]]}},
+    # osmium export --add-unique-id=type_id of a country .osm.pbf
+    {"type": "Feature", "id": "w77", "properties": {"amenity": "hospital", "name": "Hôpital Essai",
+     "name:ar": "مستشفى تجريبي", "addr:street": "Rue Essai", "addr:housenumber": "3", "phone": "+212 5 00 00 00 00"},
+     "geometry": {"type": "MultiPolygon", "coordinates": [[[[-6.0, 34.0], [-6.2, 34.0], [-6.2, 34.2], [-6.0, 34.2],
+                                                            [-6.0, 34.0]]]]}},
 ])
-def test_overpass_and_hot_exports_are_read_alike(feature: dict) -> None:
+def test_overpass_hot_and_osmium_exports_are_read_alike(feature: dict) -> None:
     found = facility_from_feature(feature)
     assert found is not None
     assert (found.key, found.amenity, found.name, found.name_ar) == ("osm:way/77", "hospital", "Hôpital Essai",

@@ -130,3 +130,6 @@ def test_the_command_prints_the_statistics(factory: sessionmaker[Session], tmp_p
     assert "kept 10: hospital 5, primary_health_centre 4, pharmacy 1" in out
     assert "dropped 5: private 2" in out and "curated services (data/services.yml): 17 in the file" in out
     assert main([str(tmp_path / "absent.geojson")]) == 2
+    pbf = tmp_path / "morocco.osm.pbf"
+    pbf.write_bytes(b"\x00")
+    assert main([str(pbf)]) == 1 and "osmium export" in capsys.readouterr().err
