@@ -59,8 +59,9 @@ TOPIC_LOOKBACK_MESSAGES = 6
 # the find_service message, because the NLU contract has no entity for it.
 NAMED_KINDS: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = (
     (re.compile(r"pharmac|farmas|فرمس|فارماس|صيدلي", re.IGNORECASE), frozenset({"pharmacy"})),
+    # OpenStreetMap maps few health centres: public hospitals nearby come with them.
     (re.compile(r"centre de sant|centre sant|dispensaire|health cent|clinic|مركز صحي|المركز الصحي|مستوصف|"
-                r"\bcs[ur]?\b|sbitar sghir|markaz", re.IGNORECASE), HEALTH_CENTRES),
+                r"\bcs[ur]?\b|sbitar sghir|markaz", re.IGNORECASE), HEALTH_CENTRES | HOSPITALS),
     (re.compile(r"h[oô]pital|hospital|sbitar|sbital|سبيطار|مستشف|urgences|مستعجلات", re.IGNORECASE),
      frozenset({"hospital", "children_hospital"})),
     (re.compile(r"associa|جمعي|jam3i", re.IGNORECASE), ASSOCIATIONS),

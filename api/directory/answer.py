@@ -70,18 +70,19 @@ def listing_text(items: list[NearbyPlace], language: str) -> tuple[str, int]:
     attribution = _line("directory.osm_attribution", language)
     for item in items:
         block = place_text(item.place, language, len(blocks) + 1, item.distance_km)
-        if blocks and sum(len(b) + 2 for b in blocks) + len(block) + len(attribution) > LISTING_MAX_CHARS:
+        if blocks and sum(len(b) + 1 for b in blocks) + len(block) + len(attribution) > LISTING_MAX_CHARS:
             break
         blocks.append(block)
         listed.append(item)
     if any(item.place.source == "openstreetmap" for item in listed):
         blocks.append(attribution)
-    return "\n\n".join(blocks), len(listed)
+    # One line break only: Rasa sends each paragraph ("\n\n") of a text as a message of its own.
+    return "\n".join(blocks), len(listed)
 
 
 def sent_place_text(place: Place, language: str) -> str:
     """One place as an operator sends it, with the attribution when it comes from OpenStreetMap."""
     text = place_text(place, language)
     if place.source == "openstreetmap":
-        text = f"{text}\n\n{_line('directory.osm_attribution', language)}"
+        text = f"{text}\n{_line('directory.osm_attribution', language)}"
     return text

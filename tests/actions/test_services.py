@@ -106,7 +106,7 @@ async def test_a_named_kind_of_place_wins_and_pharmacies_come_only_when_asked(fa
                                               user_event("inform_location", "je suis à Casablanca")])
     await run_action({"city": "Casablanca"}, [user_event("find_service", "أين توجد أقرب صيدلية؟")])
     await run_action({"city": "Casablanca"}, [user_event("find_service", "où aller")])
-    assert [q["kind"] for q in fake_directory.queries[:2]] == [["primary_health_centre"], ["pharmacy"]]
+    assert [q["kind"] for q in fake_directory.queries[:2]] == [["hospital", "primary_health_centre"], ["pharmacy"]]
     assert "pharmacy" not in fake_directory.queries[2]["kind"]
 
 

@@ -6,6 +6,7 @@ through Rasa, the action server and the directory look-up. No restart in between
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -51,7 +52,7 @@ def browser() -> Iterator[object]:
 def hospital_block(replies: list[dict]) -> str:
     """The lines of the Berkane hospital in the person's listing."""
     listing = "\n".join(r["text"] for r in replies).translate(ISOLATES)
-    blocks = [b for b in listing.split("\n\n") if HOSPITAL in b]
+    blocks = [b for b in re.split(r"\n(?=\d\. )", listing) if HOSPITAL in b]
     assert len(blocks) == 1, listing
     return blocks[0]
 

@@ -110,7 +110,8 @@ def test_an_editor_verifies_a_place_and_the_next_answer_shows_it(
         "phone": "0536 00 00 00", "opening_hours": "24/7", "receives_migrants": True, "verified": True})
     assert response.status_code == 200, response.text
     assert set(response.json()["edited_fields"]) == {"phone", "opening_hours", "receives_migrants"}
-    first = nearby(client, BERKANE, PREGNANCY)["text"].split("\n\n")[0]
+    text = nearby(client, BERKANE, PREGNANCY)["text"]
+    first = text[:text.index("\n2. ")]
     assert "Téléphone : 0536 00 00 00" in first and "Horaires : 24/7" in first
     assert "Accueille les personnes migrantes" in first and "Non vérifié" not in first
     with imported() as session:
