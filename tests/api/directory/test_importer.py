@@ -133,3 +133,19 @@ def test_the_command_prints_the_statistics(factory: sessionmaker[Session], tmp_p
     pbf = tmp_path / "morocco.osm.pbf"
     pbf.write_bytes(b"\x00")
     assert main([str(pbf)]) == 1 and "osmium export" in capsys.readouterr().err
+
+
+def test_every_curated_service_names_its_seed_and_invents_no_contact_detail() -> None:
+    import re
+
+    import yaml
+
+    raw = yaml.safe_load((PROJECT_ROOT / "data" / "services.yml").read_text(encoding="utf-8"))
+    ids = [s["id"] for s in raw["services"]]
+    assert len(ids) == len(set(ids))
+    for service in raw["services"]:
+        assert re.fullmatch(r"\d{3}_[0-9a-f]{16}\.txt", service["source"]), service["id"]
+        town = TOWNS.find(service["city"])
+        assert town is not None and (town.lat, town.lon) == (service["lat"], service["lon"]), service["id"]
+        if not service.get("verified"):
+            assert not {"address", "phone", "hours"} & set(service), service["id"]
