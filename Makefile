@@ -22,7 +22,8 @@ APP := .venv-app/bin
 BOT := .venv-bot/bin
 PROCESSES := rasa actions api status $(if $(TELEGRAM_BOT_TOKEN),telegram,)
 
-.PHONY: help setup locales migrate train run test eval-nlu locales-check locales-update bench admin clean
+.PHONY: help setup locales migrate train run test eval-nlu locales-check locales-update bench admin clean \
+        import-facilities directory-coverage
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' Makefile | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -59,6 +60,13 @@ locales-update: setup  ## extract the message template and merge it into every c
 bench: train  ## print parse latency and claim-next throughput
 	@$(BOT)/python bench/nlu_parse_latency.py --model bot/models/current.tar.gz
 	@$(APP)/python bench/claim_next.py
+
+import-facilities: migrate  ## import OpenStreetMap health facilities: make import-facilities FILE=extract.geojson
+	@test -n "$(FILE)" || { echo "usage: make import-facilities FILE=path/to/extract.geojson"; exit 2; }
+	@$(APP)/python -m api.directory.importer "$(FILE)" $(if $(WITHDRAW_MISSING),--withdraw-missing,)
+
+directory-coverage: migrate  ## per town: nearest public hospital and health centre, share within 30 km
+	@$(APP)/python bench/directory_coverage.py
 
 admin: migrate  ## create the first admin account (asks for the password)
 	@$(APP)/python -m api.cli create-admin

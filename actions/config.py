@@ -12,12 +12,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @dataclass(frozen=True)
 class ActionSettings:
-    """Where the referral backend and the data files are, and how the outbox retries."""
+    """Where the referral backend and the gazetteer are, and how the outbox retries."""
 
     api_url: str
     service_token: str
     outbox_path: Path
-    services_path: Path
     towns_path: Path
     request_timeout_s: float
     retry_initial_s: float
@@ -38,7 +37,6 @@ def get_settings() -> ActionSettings:
         # Same laptop default as the backend (api/core/config.py); production sets both.
         service_token=os.environ.get("SERVICE_TOKEN", "dev-service-token"),
         outbox_path=_path("OUTBOX_PATH", ROOT / "var" / "actions-outbox.db"),
-        services_path=_path("SERVICES_PATH", ROOT / "data" / "services.yml"),
         towns_path=_path("TOWNS_PATH", ROOT / "data" / "towns.yml"),
         request_timeout_s=float(os.environ.get("REFERRAL_TIMEOUT_S", "5")),
         retry_initial_s=float(os.environ.get("OUTBOX_RETRY_INITIAL_S", "5")),

@@ -15,8 +15,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.config import get_settings
 from actions.language import LANGUAGES, detected_language
 from actions.outbox import ReferralOutbox, default_outbox, delivery_task
+from actions.places import town_gazetteer
 from actions.referrals import post_referral, reference_for_key
-from actions.services import TOPIC_INTENTS, directory
+from actions.services import TOPIC_INTENTS
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ class ActionStartEscalation(Action):
             if slot.startswith("triage_"):
                 events.append(SlotSet(slot, True if slot in known else None))
         topic = next((i for i in intents if i in TOPIC_INTENTS or i in TRIAGE_FROM_INTENT), None)
-        gazetteer, _ = directory()
+        gazetteer = town_gazetteer()
         town = gazetteer.find(tracker.get_slot("city"))
         events += [SlotSet("topic", topic), SlotSet("escalation_city", town.name if town else None),
                    SlotSet("escalation_consent", None), SlotSet("contact_mode", None),
@@ -124,7 +125,7 @@ class ValidateEscalationForm(FormValidationAction):
             return {}
         if (tracker.latest_message.get("intent") or {}).get("name") == "deny":
             return {"escalation_city": UNDISCLOSED_CITY}
-        gazetteer, _ = directory()
+        gazetteer = town_gazetteer()
         named = [str(e["value"]) for e in tracker.latest_message.get("entities") or []
                  if e.get("entity") == "city" and e.get("value")]
         town = gazetteer.find(named[0] if named else tracker.latest_message.get("text") or "")
@@ -139,7 +140,7 @@ class ValidateEscalationForm(FormValidationAction):
     async def validate_escalation_city(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                        domain: dict[str, Any]) -> dict[str, Any]:
         """Keep the canonical town name; a town the gazetteer does not know is kept as said."""
-        gazetteer, _ = directory()
+        gazetteer = town_gazetteer()
         town = gazetteer.find(str(value)) if value else None
         return {"escalation_city": town.name if town else value}
 

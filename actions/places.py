@@ -5,9 +5,12 @@ from __future__ import annotations
 import math
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
+
+from actions.config import get_settings
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -69,3 +72,9 @@ class Gazetteer:
         if not self.towns:
             return None
         return min(self.towns, key=lambda t: haversine_km(lat, lon, t.lat, t.lon))
+
+
+@lru_cache(maxsize=1)
+def town_gazetteer() -> Gazetteer:
+    """The gazetteer of the configured towns file, loaded once per process."""
+    return Gazetteer.from_file(get_settings().towns_path)

@@ -1,132 +1,163 @@
-"""Nearest services: the service directory (data/services.yml) and `action_find_services`."""
+"""Nearest services: `action_find_services` asks the backend's directory for the places the need calls for.
+
+The directory (OpenStreetMap places and the associations' curated services) lives in the backend's
+database; this action only knows which kinds of place fit which need, where the person is (a
+shared location or their town in data/towns.yml), and what to say. The backend returns the places
+nearest first within its distance cap, already worded in the person's language.
+"""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
+import re
+from dataclasses import dataclass
 from typing import Any
 
-import yaml
+import httpx
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.config import get_settings
-from actions.places import Gazetteer, Town, fold, haversine_km
+from actions.config import ActionSettings, get_settings
+from actions.places import Town, town_gazetteer
 
 logger = logging.getLogger(__name__)
 
 MAX_LISTED = 3
-# Not a word: the catalog's utter_services_unverified_note explains it in the person's language.
-UNVERIFIED_MARK = "*"
-KINDS = ("primary_health_centre", "hospital", "association", "listening_cell", "violence_unit", "hiv_testing")
-# Which kinds of place answer which need; a topic not listed here gets every kind.
+HOSPITALS = frozenset({"hospital"})
+HEALTH_CENTRES = frozenset({"primary_health_centre"})
+ASSOCIATIONS = frozenset({"association", "listening_cell", "hiv_testing", "violence_unit"})
+# Kinds listed when the need does not say more (pharmacies only when asked for).
+ANY_NEED = frozenset({"primary_health_centre", "hospital", "maternity"}) | ASSOCIATIONS
+# Which kinds of place answer which need (a curated service is also listed for the topics it names).
 KINDS_FOR_TOPIC: dict[str, frozenset[str]] = {
-    "pregnancy_care": frozenset({"primary_health_centre", "hospital"}),
-    "family_planning": frozenset({"primary_health_centre"}),
-    "child_vaccination": frozenset({"primary_health_centre"}),
-    "hiv_sti": frozenset({"hiv_testing"}),
-    "tuberculosis": frozenset({"primary_health_centre", "hospital"}),
+    "pregnancy_care": frozenset({"maternity", "primary_health_centre", "hospital"}),
+    "family_planning": frozenset({"primary_health_centre", "maternity"}),
+    "show_family_planning": frozenset({"primary_health_centre", "maternity"}),
+    "child_vaccination": HEALTH_CENTRES,
+    "hiv_sti": frozenset({"primary_health_centre", "hiv_testing"}),
+    "tuberculosis": HEALTH_CENTRES,
     "covid_symptoms": frozenset({"primary_health_centre", "hospital"}),
-    "covid_vaccine": frozenset({"primary_health_centre"}),
-    "mental_health": frozenset({"listening_cell"}),
+    "covid_vaccine": HEALTH_CENTRES,
+    "mental_health": frozenset({"listening_cell", "primary_health_centre", "hospital", "psychiatric_hospital"}),
     "violence_support": frozenset({"violence_unit"}),
+    "emergency": frozenset({"hospital", "children_hospital"}),
+    "care_refused": frozenset({"association"}),
 }
-# Intents that say what the person needs; the latest one recently said decides the kind.
-TOPIC_INTENTS = frozenset(KINDS_FOR_TOPIC) | {
-    "rights_free_care", "rights_undocumented", "rights_hospital_billing", "health_coverage", "care_refused",
-    "covid_prevention",
-}
+# Topics the curated services name under another intent name.
+TOPIC_ALIASES = {"show_family_planning": "family_planning"}
+# Intents that name a case topic (actions/escalation.py uses them too).
+TOPIC_INTENTS = frozenset({
+    "pregnancy_care", "family_planning", "child_vaccination", "hiv_sti", "tuberculosis", "covid_symptoms",
+    "covid_vaccine", "mental_health", "violence_support", "rights_free_care", "rights_undocumented",
+    "rights_hospital_billing", "health_coverage", "care_refused", "covid_prevention",
+})
+# Intents that say what the person needs; the latest one recently said decides the kind of place.
+NEED_INTENTS = TOPIC_INTENTS | frozenset(KINDS_FOR_TOPIC)
 TOPIC_LOOKBACK_MESSAGES = 6
+# The kind of place a person names when asking where to go ("la pharmacie la plus proche"); matched on
+# the find_service message, because the NLU contract has no entity for it.
+NAMED_KINDS: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = (
+    (re.compile(r"pharmac|farmas|فرمس|فارماس|صيدلي", re.IGNORECASE), frozenset({"pharmacy"})),
+    # OpenStreetMap maps few health centres: public hospitals nearby come with them.
+    (re.compile(r"centre de sant|centre sant|dispensaire|health cent|clinic|مركز صحي|المركز الصحي|مستوصف|"
+                r"\bcs[ur]?\b|sbitar sghir|markaz", re.IGNORECASE), HEALTH_CENTRES | HOSPITALS),
+    (re.compile(r"h[oô]pital|hospital|sbitar|sbital|سبيطار|مستشف|urgences|مستعجلات", re.IGNORECASE),
+     frozenset({"hospital", "children_hospital"})),
+    (re.compile(r"associa|جمعي|jam3i", re.IGNORECASE), ASSOCIATIONS),
+)
 
 
 @dataclass(frozen=True)
-class Service:
-    """One entry of the service directory."""
+class Lookup:
+    """What to ask the directory for."""
 
-    id: str
-    name: str
-    kind: str
-    city: str
-    lat: float
-    lon: float
-    verified: bool
-    topics: frozenset[str] = field(default_factory=frozenset)
-
-    def serves(self, topic: str | None) -> bool:
-        """Whether to list this service for a person asking about `topic` (None: any need)."""
-        if topic is None or topic not in KINDS_FOR_TOPIC:
-            return True
-        return self.kind in KINDS_FOR_TOPIC[topic] or topic in self.topics
+    kinds: frozenset[str]
+    topic: str | None
+    emergency_care: bool = False
 
 
 @dataclass(frozen=True)
-class NearbyService:
-    """A service and how far it is from the person, in kilometres."""
+class DirectoryAnswer:
+    """The backend's answer: the listing text (empty when nothing is near) and its cap, or None when down."""
 
-    service: Service
-    distance_km: float
-
-
-def load_services(path: Path, gazetteer: Gazetteer) -> list[Service]:
-    """Read the directory; an entry without coordinates takes its town's centre from the gazetteer."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    services = []
-    for entry in raw.get("services") or []:
-        if entry.get("kind") not in KINDS:
-            raise ValueError(f"{path}: service {entry.get('id')!r} has unknown kind {entry.get('kind')!r}")
-        lat, lon = entry.get("lat"), entry.get("lon")
-        if lat is None or lon is None:
-            town = gazetteer.find(entry["city"])
-            if town is None:
-                raise ValueError(f"{path}: service {entry['id']!r} has no coordinates and its town is unknown")
-            lat, lon = town.lat, town.lon
-        services.append(Service(id=str(entry["id"]), name=str(entry["name"]), kind=entry["kind"],
-                                city=str(entry["city"]), lat=float(lat), lon=float(lon),
-                                verified=bool(entry.get("verified", False)),
-                                topics=frozenset(entry.get("topics") or ())))
-    return services
+    text: str
+    count: int
+    max_km: float
 
 
-def nearest_services(services: list[Service], lat: float, lon: float, topic: str | None,
-                     limit: int = MAX_LISTED) -> list[NearbyService]:
-    """The `limit` services fitting `topic` closest to the point, nearest first (file order on ties)."""
-    fitting = [NearbyService(s, haversine_km(lat, lon, s.lat, s.lon)) for s in services if s.serves(topic)]
-    return sorted(fitting, key=lambda n: round(n.distance_km, 1))[:limit]
-
-
-def format_services(nearby: list[NearbyService]) -> str:
-    """One numbered line per service: names and distances are data, the same in every language."""
-    lines = []
-    for number, item in enumerate(nearby, start=1):
-        mark = "" if item.service.verified else f" {UNVERIFIED_MARK}"
-        lines.append(f"{number}. {item.service.name} — {item.service.city}, {item.distance_km:.0f} km{mark}")
-    return "\n".join(lines)
-
-
-@lru_cache(maxsize=1)
-def directory() -> tuple[Gazetteer, list[Service]]:
-    """The gazetteer and service directory of the configured files, loaded once per process."""
-    settings = get_settings()
-    gazetteer = Gazetteer.from_file(settings.towns_path)
-    return gazetteer, load_services(settings.services_path, gazetteer)
+def _recent_user_events(tracker: Tracker) -> list[dict[str, Any]]:
+    users = [e for e in reversed(tracker.events_after_latest_restart()) if e.get("event") == "user"]
+    return users[:TOPIC_LOOKBACK_MESSAGES]
 
 
 def recent_topic(tracker: Tracker) -> str | None:
     """The latest need-revealing intent among the person's last few messages, if any."""
-    seen = 0
-    for event in reversed(tracker.events_after_latest_restart()):
-        if event.get("event") != "user":
-            continue
-        seen += 1
+    for event in _recent_user_events(tracker):
         intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        if intent in TOPIC_INTENTS:
-            return intent
-        if seen >= TOPIC_LOOKBACK_MESSAGES:
-            break
+        if intent in NEED_INTENTS:
+            return str(intent)
     return None
+
+
+def named_kinds(tracker: Tracker) -> frozenset[str] | None:
+    """The kind of place the person named in their latest request for a service, if they named one."""
+    for event in _recent_user_events(tracker):
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if intent != "find_service":
+            continue
+        text = str(event.get("text") or "")
+        for pattern, kinds in NAMED_KINDS:
+            if pattern.search(text):
+                return kinds
+        return None
+    return None
+
+
+def lookup_for(tracker: Tracker) -> Lookup:
+    """The kinds the need calls for: a kind the person named wins over the kind their topic implies."""
+    topic = recent_topic(tracker)
+    named = named_kinds(tracker)
+    curated_topic = TOPIC_ALIASES.get(topic or "", topic)
+    if named is not None:
+        return Lookup(named, curated_topic, emergency_care=topic == "emergency")
+    return Lookup(KINDS_FOR_TOPIC.get(topic or "", ANY_NEED), curated_topic, emergency_care=topic == "emergency")
+
+
+def conversation_language(tracker: Tracker) -> str:
+    """The language the answer will be rendered in (the NLG endpoint's rule: slot, else detected, else fr)."""
+    slot = tracker.get_slot("language")
+    if isinstance(slot, str) and slot:
+        return slot
+    detected = tracker.latest_message.get("language")
+    code = detected.get("code") if isinstance(detected, dict) else None
+    return str(code) if isinstance(code, str) and code else "fr"
+
+
+async def ask_directory(settings: ActionSettings, point: tuple[float, float], lookup: Lookup, language: str,
+                        client: httpx.AsyncClient | None = None) -> DirectoryAnswer | None:
+    """GET the nearby places from the backend; None when it cannot answer (never raises for that)."""
+    params: list[tuple[str, str]] = [("lat", f"{point[0]:.6f}"), ("lon", f"{point[1]:.6f}"),
+                                     ("language", language), ("limit", str(MAX_LISTED))]
+    params += [("kind", kind) for kind in sorted(lookup.kinds)]
+    if lookup.topic:
+        params.append(("topic", lookup.topic))
+    if lookup.emergency_care:
+        params.append(("emergency_care", "true"))
+    own_client = client is None
+    http = client or httpx.AsyncClient(timeout=settings.request_timeout_s)
+    try:
+        response = await http.get(f"{settings.api_url}/api/v1/directory/nearby", params=params,
+                                  headers={"Authorization": f"Bearer {settings.service_token}"})
+        response.raise_for_status()
+        body = response.json()
+        return DirectoryAnswer(text=str(body["text"]), count=len(body["places"]), max_km=float(body["max_km"]))
+    except (httpx.HTTPError, ValueError, KeyError, TypeError) as error:
+        logger.warning("directory_unavailable error=%s", type(error).__name__)
+        return None
+    finally:
+        if own_client:
+            await http.aclose()
 
 
 def _shared_point(tracker: Tracker) -> tuple[float, float] | None:
@@ -141,45 +172,42 @@ def _shared_point(tracker: Tracker) -> tuple[float, float] | None:
 
 
 class ActionFindServices(Action):
-    """Lists the three nearest services of the kind the person needs, or asks where they are."""
+    """Lists the nearest places of the kind the person needs, says honestly when none is near, or asks the town."""
 
     def name(self) -> str:
         return "action_find_services"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        gazetteer, services = directory()
+        gazetteer = town_gazetteer()
         events: list[EventType] = []
         point = _shared_point(tracker)
-        city: str | None
+        located_by = "shared_location" if point else "city"
+        town: Town | None
         if point is not None:
-            town: Town | None = gazetteer.nearest(*point)
-            city = town.name if town else None
-            if city:
-                events.append(SlotSet("city", city))
-        else:
-            city = tracker.get_slot("city")
-            town = gazetteer.find(city)
+            town = gazetteer.nearest(*point)
             if town is not None:
-                point = (town.lat, town.lon)
-                city = town.name
-        if not city:
-            dispatcher.utter_message(response="utter_ask_city")
-            return events
-        topic = recent_topic(tracker)
-        if point is None:
-            # A place the gazetteer does not know: only its own services can be listed, distance unknown.
-            nearby = [NearbyService(s, 0.0) for s in services
-                      if fold(s.city) == fold(city) and s.serves(topic)][:MAX_LISTED]
+                events.append(SlotSet("city", town.name))
         else:
-            nearby = nearest_services(services, point[0], point[1], topic)
-        logger.info("services_listed topic=%s found=%d located_by=%s", topic or "any", len(nearby),
-                    "shared_location" if _shared_point(tracker) else "city")
-        if not nearby:
-            dispatcher.utter_message(response="utter_services_none", city=city)
-            dispatcher.utter_message(response="utter_hotline_check_note")
+            town = gazetteer.find(tracker.get_slot("city"))
+            point = (town.lat, town.lon) if town is not None else None
+        city = town.name if town is not None else tracker.get_slot("city")
+        if point is None:
+            if city:  # a place the gazetteer does not know: no distance can be measured
+                dispatcher.utter_message(response="utter_services_none", city=city)
+            else:
+                dispatcher.utter_message(response="utter_ask_city")
             return events
-        dispatcher.utter_message(response="utter_services_list", city=city, services=format_services(nearby))
-        if any(not item.service.verified for item in nearby):
-            dispatcher.utter_message(response="utter_services_unverified_note")
+        lookup = lookup_for(tracker)
+        answer = await ask_directory(get_settings(), point, lookup, conversation_language(tracker))
+        if answer is None:
+            dispatcher.utter_message(response="utter_services_unavailable")
+            return events
+        logger.info("services_listed topic=%s kinds=%s found=%d located_by=%s", lookup.topic or "any",
+                    ",".join(sorted(lookup.kinds)), answer.count, located_by)
+        if answer.count == 0:
+            dispatcher.utter_message(response="utter_services_none_nearby", city=city or "",
+                                     max_km=f"{answer.max_km:g}")
+            return events
+        dispatcher.utter_message(response="utter_services_list", city=city or "", services=answer.text)
         return events

@@ -54,10 +54,10 @@ def _parser() -> argparse.ArgumentParser:
     admin.add_argument("--email")
     admin.add_argument("--association", default="Hotline", help="association name (created if missing)")
     admin.add_argument("--password-stdin", action="store_true")
-    operator = commands.add_parser("create-operator", help="create an operator or supervisor account")
+    operator = commands.add_parser("create-operator", help="create an operator, supervisor or editor account")
     operator.add_argument("--email", required=True)
-    operator.add_argument("--association", required=True)
-    operator.add_argument("--role", default="operator", choices=("operator", "supervisor", "admin"))
+    operator.add_argument("--association", help="association name (created if missing); editors need none")
+    operator.add_argument("--role", default="operator", choices=("operator", "supervisor", "admin", "editor"))
     operator.add_argument("--languages", default="", help="comma-separated codes, e.g. fr,ar,ary")
     operator.add_argument("--password-stdin", action="store_true")
     association = commands.add_parser("create-association", help="create an association and its queue")
@@ -80,9 +80,12 @@ def main(argv: list[str] | None = None) -> int:
             role = "admin" if args.command == "create-admin" else args.role
             env_name = "ADMIN_PASSWORD" if args.command == "create-admin" else "OPERATOR_PASSWORD"
             password = read_password(args.password_stdin, env_name)
-            found = ensure_association(session, args.association)
+            if args.command == "create-operator" and not args.association and role != "editor":
+                print("error: --association is required for operators, supervisors and admins", file=sys.stderr)
+                return 1
+            found = ensure_association(session, args.association) if args.association or role != "editor" else None
             languages = [c.strip() for c in getattr(args, "languages", "").split(",") if c.strip()]
-            created = create_operator(session, email, password, role, found.id, languages)
+            created = create_operator(session, email, password, role, found.id if found else None, languages)
             session.commit()
         except ApiError as error:
             print(f"error: {error.detail}", file=sys.stderr)

@@ -20,7 +20,18 @@ from api.gateways.conversation import redeliver_pending_inbound
 from api.gateways.outbound import deliver_pending, register_sender
 from api.gateways.telegram import deliver_via_shared_application, shutdown_shared_application
 from api.routes import auth as auth_routes
-from api.routes import cases, console, health, nlg, referrals, stats, telegram_webhook, webchat
+from api.routes import (
+    cases,
+    console,
+    console_directory,
+    directory,
+    health,
+    nlg,
+    referrals,
+    stats,
+    telegram_webhook,
+    webchat,
+)
 from api.routes import voice as voice_routes
 from api.routes import whatsapp as whatsapp_routes
 
@@ -67,7 +78,8 @@ def create_app() -> FastAPI:
     app.include_router(nlg.router)
     # --- referral backend and operator console (sessions, login limiter, JSON errors, console assets)
     install_referral_backend(app)
-    for router in (referrals.router, cases.router, auth_routes.router, stats.router, console.router):
+    for router in (referrals.router, cases.router, auth_routes.router, stats.router, console.router,
+                   directory.router, console_directory.router):
         app.include_router(router)
     # --- end referral backend block
     if settings.webchat_enabled:

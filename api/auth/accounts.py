@@ -18,7 +18,8 @@ from api.core.logging import log_event
 
 logger = logging.getLogger(__name__)
 
-ROLES: tuple[str, ...] = ("operator", "supervisor", "admin")
+# `editor`: keeps the services directory (api/directory); sees no case.
+ROLES: tuple[str, ...] = ("operator", "supervisor", "admin", "editor")
 
 
 class AccountLocked(ApiError):

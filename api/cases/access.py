@@ -12,6 +12,8 @@ OPEN_STATUSES: tuple[str, ...] = ("queued", "claimed", "waiting_person")
 HELD_STATUSES: tuple[str, ...] = ("claimed", "waiting_person")
 FINAL_STATUSES: tuple[str, ...] = ("referred", "resolved", "closed")
 SUPERVISING_ROLES: frozenset[str] = frozenset({"supervisor", "admin"})
+# Roles that work on cases; an `editor` keeps the services directory and sees no case.
+CASE_ROLES: frozenset[str] = frozenset({"operator", "supervisor", "admin"})
 
 # queued → claimed → waiting_person → referred/resolved/closed; "queued" again after a transfer
 # to a queue, "claimed" → "claimed" when handed to another operator.
@@ -46,7 +48,7 @@ def visible_case(session: Session, operator: Operator, case_id: int, *, for_upda
              .where(Case.id == case_id, Queue.association_id == operator.association_id))
     if for_update:
         query = query.with_for_update(of=Case)
-    case = session.scalar(query) if operator.association_id is not None else None
+    case = session.scalar(query) if operator.association_id is not None and operator.role in CASE_ROLES else None
     if case is None:
         raise NotFound("case_not_found", "No such case in your association's queues.")
     return case

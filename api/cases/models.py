@@ -53,7 +53,7 @@ class Operator(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     hashed_password: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(16), default="operator")  # operator | supervisor | admin
+    role: Mapped[str] = mapped_column(String(16), default="operator")  # operator | supervisor | admin | editor
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     association_id: Mapped[int | None] = mapped_column(ForeignKey("association.id"), nullable=True, index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)

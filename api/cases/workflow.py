@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import literal, select, update
 from sqlalchemy.orm import Session
 
-from api.cases.access import OPEN_STATUSES, held_case, move_to, visible_case
+from api.cases.access import CASE_ROLES, OPEN_STATUSES, held_case, move_to, visible_case
 from api.cases.errors import Conflict, NotFound
 from api.cases.events import audit, audit_and_live_event
 from api.cases.models import Case, CaseMessage, CaseNote, Operator, Queue, Referral, utcnow
@@ -33,8 +33,9 @@ CHANNELS_WITHOUT_CHAT: frozenset[str] = frozenset({"voice"})
 
 
 def association_queue_ids(operator: Operator):  # type: ignore[no-untyped-def]
-    """SQL subquery of the ids of the operator's association's queues."""
-    return select(Queue.id).where(Queue.association_id == operator.association_id).scalar_subquery()
+    """SQL subquery of the ids of the operator's association's queues (none for an editor)."""
+    return select(Queue.id).where(Queue.association_id == operator.association_id,
+                                  literal(operator.role in CASE_ROLES)).scalar_subquery()
 
 
 def list_open_cases(session: Session, operator: Operator, now: datetime | None = None) -> list[tuple[Case, float]]:

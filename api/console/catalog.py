@@ -21,9 +21,11 @@ from api.cases.triage import LEVELS
 from api.console import CONSOLE_DIR
 from api.console.i18n import CONSOLE_LANGUAGES, DOMAIN
 from api.core.config import get_settings
+from api.directory.classify import KINDS
+from api.directory.console_texts import SERVICE_TOPICS
 
 TEMPLATE_CALL = re.compile(r"""_\(\s*(?:"([^"]+)"|'([^']+)')\s*\)""")
-ROLES: tuple[str, ...] = ("operator", "supervisor", "admin")
+ROLES: tuple[str, ...] = ("operator", "supervisor", "admin", "editor")
 CONTACT_MODES: tuple[str, ...] = ("chat", "callback")
 
 
@@ -43,7 +45,8 @@ def runtime_messages() -> dict[str, str]:
     found: dict[str, str] = {}
     groups = {"triage level code": LEVELS, "case status code": tuple(ALLOWED_TRANSITIONS),
               "operator role code": ROLES, "outcome code": OUTCOMES, "contact mode code": CONTACT_MODES,
-              "triage flag code": tuple(TriageIn.model_fields)}
+              "triage flag code": tuple(TriageIn.model_fields), "directory place kind code": KINDS,
+              "need (intent) code": SERVICE_TOPICS}
     for where, codes in groups.items():
         for code in codes:
             found.setdefault(code, where)

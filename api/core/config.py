@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     data_dir: Path = PROJECT_ROOT / "data"
     default_language: str = "fr"
 
+    # --- services directory (api/directory)
+    # Past this distance no place is listed: the person is told nothing is known nearby, and offered the hotline.
+    directory_max_km: float = 50.0
+    # The console's "town" filter lists the places within this distance of the town centre.
+    directory_town_radius_km: float = 30.0
+
     # --- telegram
     telegram_bot_token: str = ""
     telegram_webhook_secret: str = ""

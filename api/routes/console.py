@@ -25,6 +25,7 @@ from api.console import CONSOLE_DIR
 from api.console.i18n import console_translations, pick_console_language
 from api.core.config import get_settings
 from api.db import get_session
+from api.directory.console_texts import DIRECTORY_SCRIPT_KEYS
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 templates = Jinja2Templates(directory=str(CONSOLE_DIR / "templates"))
@@ -35,7 +36,7 @@ SCRIPT_TEXT_KEYS: tuple[str, ...] = (
     "Emergency", "Violence", "Vulnerable", "Other", "Claim", "Open", "waiting", "min",
     "New emergency case", "No case is waiting.", "Error", "You", "Person", "Operator",
     "queued", "claimed", "waiting_person", "referred", "resolved", "closed",
-)
+) + DIRECTORY_SCRIPT_KEYS
 
 
 def _render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
@@ -52,6 +53,11 @@ def _login_redirect() -> RedirectResponse:
     return RedirectResponse("/console/login", status_code=status.HTTP_303_SEE_OTHER)
 
 
+def _home(operator: Operator) -> str:
+    """Where an operator lands: editors keep the directory and see no case."""
+    return "/console/directory" if operator.role == "editor" else "/console/queue"
+
+
 def _page_operator(request: Request, session: Session) -> Operator | None:
     return session_operator(request, session)
 
@@ -59,9 +65,10 @@ def _page_operator(request: Request, session: Session) -> Operator | None:
 @router.get("", response_class=HTMLResponse)
 def console_home(request: Request, session: Session = Depends(get_session)) -> Response:
     """The queue when logged in, the login page otherwise."""
-    if _page_operator(request, session) is None:
+    operator = _page_operator(request, session)
+    if operator is None:
         return _login_redirect()
-    return RedirectResponse("/console/queue", status_code=status.HTTP_303_SEE_OTHER)
+    return RedirectResponse(_home(operator), status_code=status.HTTP_303_SEE_OTHER)
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -82,7 +89,7 @@ def login_submit(request: Request, email: str = Form(max_length=254), password: 
     except Unauthorized:
         return _render(request, "login.html", {"error": "invalid"}, status_code=401)
     start_session(request, operator)
-    return RedirectResponse("/console/queue", status_code=status.HTTP_303_SEE_OTHER)
+    return RedirectResponse(_home(operator), status_code=status.HTTP_303_SEE_OTHER)
 
 
 @router.get("/queue", response_class=HTMLResponse)

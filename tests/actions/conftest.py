@@ -13,7 +13,7 @@ from rasa_sdk import Tracker
 
 from actions.config import get_settings
 from actions.outbox import delivery_task
-from actions.services import directory
+from actions.places import town_gazetteer
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICE_TOKEN = "test-service-token"
@@ -110,7 +110,7 @@ def settings_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
         monkeypatch.setenv("OUTBOX_RETRY_MAX_S", "0.2")
         monkeypatch.setenv("REFERRAL_TIMEOUT_S", "2")
         get_settings.cache_clear()
-        directory.cache_clear()
+        town_gazetteer.cache_clear()
     yield configure
     get_settings.cache_clear()
-    directory.cache_clear()
+    town_gazetteer.cache_clear()

@@ -1,26 +1,59 @@
-"""Nearest services: the directory's data, the ordering by distance and what `action_find_services` says."""
+"""`action_find_services`: which kinds of place each need asks for, where from, and what is said.
+
+The backend's directory is faked at its HTTP contract (`GET /api/v1/directory/nearby`, service
+token); the real pairing is tested end to end (tests/e2e/test_directory.py).
+"""
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, AsyncIterator
 
 import pytest
-import yaml
+from aiohttp import web
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.places import Gazetteer, haversine_km
-from actions.services import KINDS, UNVERIFIED_MARK, ActionFindServices, directory, nearest_services
-from tests.actions.conftest import ROOT, make_tracker, user_event
-
-SEED_FILE = re.compile(r"^\d{3}_[0-9a-f]{16}\.txt$")
+from actions.services import ActionFindServices
+from tests.actions.conftest import ROOT, SERVICE_TOKEN, make_tracker, user_event
 
 
-@pytest.fixture(autouse=True)
-def default_files(settings_env: Any) -> None:
-    settings_env("http://127.0.0.1:9")
+@dataclass
+class FakeDirectory:
+    """Answers like the backend; records every query it got."""
+
+    places: int = 2
+    status: int = 200
+    queries: list[dict[str, Any]] = field(default_factory=list)
+
+    async def nearby(self, request: web.Request) -> web.Response:
+        if request.headers.get("Authorization") != f"Bearer {SERVICE_TOKEN}":
+            return web.json_response({"code": "invalid_service_token"}, status=401)
+        query = {key: request.query.getall(key) for key in request.query}
+        self.queries.append(query)
+        if self.status != 200:
+            return web.json_response({"code": "boom"}, status=self.status)
+        places = [{"id": n, "name": f"place {n}", "kind": "hospital", "distance_km": n, "address": None,
+                   "phone": None, "opening_hours": None, "verified": False, "source": "openstreetmap",
+                   "map_url": f"https://www.openstreetmap.org/node/{n}"} for n in range(1, self.places + 1)]
+        text = "\n".join(f"{p['id']}. {p['name']} [{query['language'][0]}]" for p in places)
+        return web.json_response({"max_km": 50.0, "language": query["language"][0], "places": places,
+                                  "text": text})
+
+
+@pytest.fixture
+async def fake_directory(settings_env: Any) -> AsyncIterator[FakeDirectory]:
+    fake = FakeDirectory()
+    app = web.Application()
+    app.router.add_get("/api/v1/directory/nearby", fake.nearby)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    settings_env(f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}")  # type: ignore[union-attr]
+    yield fake
+    await runner.cleanup()
 
 
 async def run_action(slots: dict[str, Any], history: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[Any]]:
@@ -29,89 +62,107 @@ async def run_action(slots: dict[str, Any], history: list[dict[str, Any]]) -> tu
     return dispatcher.messages, events
 
 
-def test_every_service_names_its_seed_and_invents_no_contact_detail() -> None:
-    raw = yaml.safe_load((ROOT / "data" / "services.yml").read_text(encoding="utf-8"))
-    ids = [s["id"] for s in raw["services"]]
-    assert len(ids) == len(set(ids))
-    gazetteer = Gazetteer.from_file(ROOT / "data" / "towns.yml")
-    for service in raw["services"]:
-        assert SEED_FILE.match(service["source"]), service["id"]
-        assert service["kind"] in KINDS
-        assert service["location_precision"] == "town"
-        town = gazetteer.find(service["city"])
-        assert town is not None and (town.lat, town.lon) == (service["lat"], service["lon"]), service["id"]
-        if not service.get("verified"):
-            assert not {"address", "phone", "hours"} & set(service), service["id"]
-
-
 def test_oujda_to_berkane_is_about_46_km() -> None:
     assert haversine_km(34.68, -1.91, 34.92, -2.32) == pytest.approx(45.8, abs=1.0)
 
 
-def test_from_oujda_the_oujda_listening_cell_comes_first_then_berkane() -> None:
-    _, services = directory()
-    nearby = nearest_services(services, 34.68, -1.91, "mental_health")
-    assert [(n.service.id, round(n.distance_km)) for n in nearby] == [
-        ("listening-cell-oujda", 0), ("listening-cell-berkane", 46)]
+async def test_pregnancy_asks_for_maternities_health_centres_and_hospitals_from_the_town(
+        fake_directory: FakeDirectory) -> None:
+    history = [user_event("pregnancy_care", "je suis enceinte"), user_event("find_service", "/find_service")]
+    messages, _ = await run_action({"city": "Berkane", "language": "fr"}, history)
+    [query] = fake_directory.queries
+    assert sorted(query["kind"]) == ["hospital", "maternity", "primary_health_centre"]
+    assert query["topic"] == ["pregnancy_care"]
+    town = Gazetteer.from_file(ROOT / "data" / "towns.yml").find("Berkane")
+    assert town is not None and (float(query["lat"][0]), float(query["lon"][0])) == (town.lat, town.lon)
+    assert [m["response"] for m in messages] == ["utter_services_list"]
+    assert messages[0]["city"] == "Berkane"
+    assert messages[0]["services"] == "1. place 1 [fr]\n2. place 2 [fr]"
 
 
-def test_from_berkane_its_own_cell_comes_before_oujda() -> None:
-    _, services = directory()
-    nearby = nearest_services(services, 34.92, -2.32, "mental_health")
-    assert [n.service.id for n in nearby] == ["listening-cell-berkane", "listening-cell-oujda"]
+@pytest.mark.parametrize(("intent", "kinds"), [
+    ("child_vaccination", ["primary_health_centre"]),
+    ("hiv_sti", ["hiv_testing", "primary_health_centre"]),
+    ("tuberculosis", ["primary_health_centre"]),
+    ("care_refused", ["association"]),
+    ("mental_health", ["hospital", "listening_cell", "primary_health_centre", "psychiatric_hospital"]),
+])
+async def test_each_need_asks_for_the_kinds_that_serve_it(fake_directory: FakeDirectory, intent: str,
+                                                          kinds: list[str]) -> None:
+    await run_action({"city": "Oujda"}, [user_event(intent, "..."), user_event("find_service", "où aller")])
+    assert sorted(fake_directory.queries[0]["kind"]) == kinds
+    assert "pharmacy" not in fake_directory.queries[0]["kind"]
 
 
-def test_without_a_topic_at_most_three_services_are_listed_nearest_first() -> None:
-    _, services = directory()
-    nearby = nearest_services(services, 35.77, -5.80, None)
-    assert len(nearby) == 3
-    assert [n.service.city for n in nearby] == ["Tanger", "Tanger", "Tanger"]
-    assert [n.distance_km for n in nearby] == sorted(n.distance_km for n in nearby)
+async def test_an_emergency_asks_for_hospitals_with_emergency_care(fake_directory: FakeDirectory) -> None:
+    await run_action({"city": "Oujda"}, [user_event("emergency", "mon ami ne respire plus"),
+                                         user_event("find_service", "où aller")])
+    assert sorted(fake_directory.queries[0]["kind"]) == ["children_hospital", "hospital"]
+    assert fake_directory.queries[0]["emergency_care"] == ["true"]
 
 
-async def test_a_person_in_oujda_asking_about_hiv_gets_alcs_oujda_first() -> None:
-    history = [user_event("hiv_sti", "où faire le test du VIH"), user_event("find_service", "où aller")]
-    messages, _ = await run_action({"city": "Oujda"}, history)
-    listing = messages[0]
-    assert listing["response"] == "utter_services_list"
-    assert listing["city"] == "Oujda"
-    lines = listing["services"].splitlines()
-    assert lines[0].startswith("1. Association de Lutte Contre le Sida (ALCS) — Oujda, 0 km")
-    assert all(line.endswith(f" {UNVERIFIED_MARK}") for line in lines)
-    assert messages[1]["response"] == "utter_services_unverified_note"
+async def test_a_named_kind_of_place_wins_and_pharmacies_come_only_when_asked(fake_directory: FakeDirectory) -> None:
+    await run_action({"city": "Casablanca"}, [user_event("find_service", "où est le centre de santé le plus proche ?"),
+                                              user_event("inform_location", "je suis à Casablanca")])
+    await run_action({"city": "Casablanca"}, [user_event("find_service", "أين توجد أقرب صيدلية؟")])
+    await run_action({"city": "Casablanca"}, [user_event("find_service", "où aller")])
+    assert [q["kind"] for q in fake_directory.queries[:2]] == [["hospital", "primary_health_centre"], ["pharmacy"]]
+    assert "pharmacy" not in fake_directory.queries[2]["kind"]
 
 
-async def test_a_town_spelled_in_darija_is_understood() -> None:
+async def test_the_listing_is_asked_in_the_conversation_language(fake_directory: FakeDirectory) -> None:
+    messages, _ = await run_action({"city": "Nador", "language": "ar"}, [user_event("find_service", "مستشفى")])
+    assert fake_directory.queries[0]["language"] == ["ar"]
+    assert messages[0]["services"].endswith("[ar]")
+
+
+async def test_nothing_within_the_cap_is_said_honestly_with_the_cap(fake_directory: FakeDirectory) -> None:
+    fake_directory.places = 0
+    messages, _ = await run_action({"city": "Agadir"}, [user_event("mental_health", "je dors mal"),
+                                                        user_event("find_service", "où aller")])
+    assert messages == [{**messages[0], "response": "utter_services_none_nearby", "city": "Agadir", "max_km": "50"}]
+
+
+@pytest.mark.parametrize("status", [500, 503, 401])
+async def test_a_backend_that_fails_gets_an_honest_answer_with_the_hotline(fake_directory: FakeDirectory,
+                                                                            status: int) -> None:
+    fake_directory.status = status
+    messages, _ = await run_action({"city": "Oujda"}, [user_event("find_service", "où aller")])
+    assert [m["response"] for m in messages] == ["utter_services_unavailable"]
+
+
+async def test_a_backend_that_does_not_listen_gets_the_same_answer(settings_env: Any) -> None:
+    settings_env("http://127.0.0.1:9")
+    messages, _ = await run_action({"city": "Oujda"}, [user_event("find_service", "où aller")])
+    assert [m["response"] for m in messages] == ["utter_services_unavailable"]
+
+
+async def test_a_town_spelled_in_darija_is_understood(fake_directory: FakeDirectory) -> None:
     messages, _ = await run_action({"city": "wjda"}, [user_event("inform_location", "ana f wjda")])
-    assert messages[0]["response"] == "utter_services_list"
-    assert messages[0]["city"] == "Oujda"
-    assert " — Oujda, 0 km" in messages[0]["services"].splitlines()[0]
+    assert messages[0]["response"] == "utter_services_list" and messages[0]["city"] == "Oujda"
 
 
-async def test_without_a_place_the_person_is_asked_for_their_town() -> None:
+async def test_without_a_place_the_person_is_asked_for_their_town(fake_directory: FakeDirectory) -> None:
     messages, events = await run_action({}, [user_event("find_service", "centre de santé proche")])
     assert [m["response"] for m in messages] == ["utter_ask_city"]
-    assert events == []
+    assert events == [] and fake_directory.queries == []
 
 
-async def test_a_shared_location_lists_services_from_that_point_and_remembers_the_town() -> None:
-    shared = user_event("share_location", '/share_location{"latitude": 34.9, "longitude": -2.3}',
-                        entities=[{"entity": "latitude", "value": 34.9}, {"entity": "longitude", "value": -2.3}])
-    messages, events = await run_action({"city": "Rabat"}, [user_event("mental_health", "je dors mal"), shared])
-    assert events == [SlotSet("city", "Berkane")]
-    assert messages[0]["city"] == "Berkane"
-    assert messages[0]["services"].splitlines()[0].startswith("1. Cellule d'écoute de Berkane")
-
-
-async def test_a_town_without_a_fitting_service_says_so() -> None:
-    messages, _ = await run_action({"city": "Dakhla"}, [user_event("violence_support", "j'ai été agressée"),
-                                                         user_event("find_service", "où aller")])
-    assert messages[0]["response"] == "utter_services_list"  # nearest violence unit, far away
-    assert "Al Fârâbî" in messages[0]["services"]
+async def test_a_town_the_gazetteer_does_not_know_is_not_searched(fake_directory: FakeDirectory) -> None:
     messages, _ = await run_action({"city": "Atlantis"}, [user_event("find_service", "où aller")])
-    assert [m["response"] for m in messages] == ["utter_services_none", "utter_hotline_check_note"]
-    assert messages[0]["city"] == "Atlantis"
+    assert [(m["response"], m["city"]) for m in messages] == [("utter_services_none", "Atlantis")]
+    assert fake_directory.queries == []
 
 
-def test_a_missing_gazetteer_file_gives_no_towns(tmp_path: Path) -> None:
+async def test_a_shared_location_is_searched_from_that_point_and_remembers_the_town(
+        fake_directory: FakeDirectory) -> None:
+    shared = user_event("share_location", '/share_location{"latitude": 35.17, "longitude": -2.93}',
+                        entities=[{"entity": "latitude", "value": 35.17}, {"entity": "longitude", "value": -2.93}])
+    messages, events = await run_action({"city": "Rabat"}, [user_event("mental_health", "je dors mal"), shared])
+    assert events == [SlotSet("city", "Nador")]
+    assert (fake_directory.queries[0]["lat"], fake_directory.queries[0]["lon"]) == (["35.170000"], ["-2.930000"])
+    assert messages[0]["city"] == "Nador"
+
+
+def test_a_missing_gazetteer_file_gives_no_towns(tmp_path: Any) -> None:
     assert Gazetteer.from_file(tmp_path / "absent.yml").find("Oujda") is None

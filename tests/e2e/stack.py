@@ -157,9 +157,18 @@ class Stack:
         """The stack's own copy of the catalogs, so a test can edit a text as an editor would."""
         return self.workdir / "locales"
 
+    def import_directory(self) -> None:
+        """Import the tests' own small OpenStreetMap extract (tests/support/osm_fixture.py) before start."""
+        from tests.support.osm_fixture import write_extract
+
+        extract = write_extract(self.workdir / "health-facilities.geojson")
+        subprocess.run([str(APP_BIN / "python"), "-m", "api.directory.importer", str(extract)], cwd=ROOT,
+                       env=self.env(), check=True, stdout=subprocess.DEVNULL)
+
     def start_all(self) -> None:
         shutil.copytree(ROOT / "locales", self.locales_dir, dirs_exist_ok=True)
         self.migrate()
+        self.import_directory()
         for name in ("api", "actions", "rasa"):
             self.start(name)
         self.wait_ready()
