@@ -8,9 +8,9 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.escalation import (
+    NUMBER_GIVEN,
     ActionCreateReferral,
     ActionStartEscalation,
-    NUMBER_GIVEN,
     ValidateEscalationForm,
     referral_body,
 )
