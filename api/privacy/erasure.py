@@ -26,13 +26,18 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import delete, exists, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.cases.access import HELD_STATUSES, SUPERVISING_ROLES
 from api.cases.anonymise import anonymise_case
+from api.cases.errors import Conflict, Forbidden
 from api.cases.events import audit
 from api.cases.models import Case, LiveEvent, Operator
 from api.core.logging import log_event
 from api.db import checkpoint_wal
 from api.gateways.bot_history import TrackerStoreUnavailable, delete_tracker_events
+from api.gateways.messages import OutgoingMessage
 from api.gateways.models import ChannelIdentity, InboundMessage, OutboundMessage, utcnow
+from api.gateways.outbound import enqueue_outbound
+from api.nlg.render import render_response
 from api.privacy.contacts import forget_captured_number
 from api.privacy.models import PersonErasure
 
@@ -78,6 +83,25 @@ def erase_person(session: Session, conversation_id: str, actor: str = "person",
     session.flush()
     log_event(logger, "person_data_erased", actor=actor, cases=len(cases))
     return len(cases)
+
+
+def erase_on_request(session: Session, case: Case, operator: Operator) -> int:
+    """An operator holding the case, or a supervisor or admin, erases the person at their request (committed).
+
+    The person is told on their channel (when it has one) before their identity goes.
+    """
+    holds = case.status in HELD_STATUSES and case.assigned_operator_id == operator.id
+    if not holds and operator.role not in SUPERVISING_ROLES:
+        raise Forbidden("not_allowed_to_erase", "Only the operator holding the case, a supervisor or an admin can erase.")
+    conversation_id, language, channel = case.conversation_id, case.language, case.channel
+    if conversation_id is None:
+        raise Conflict("person_erased", "This person's data was already erased.")
+    erased = erase_person(session, conversation_id, actor="operator", operator=operator, during_turn=False)
+    if channel != "voice":  # a phone caller has no chat to be told in
+        enqueue_outbound(session, conversation_id,
+                         OutgoingMessage(text=render_response("utter_forget_done", language, {}).text))
+    session.commit()
+    return erased
 
 
 def complete_erasure(session: Session, conversation_id: str) -> bool:
