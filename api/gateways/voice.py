@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -26,7 +26,7 @@ from api.core.logging import log_event
 from api.gateways.conversation import conversation_id_for, remember_identity
 from api.gateways.voice_hours import hotline_open
 from api.nlg.render import FSI, PDI, render_response
-from api.privacy.erasure import erase_person
+from api.privacy.erasure import erase_person, finish_erasure
 
 logger = logging.getLogger(__name__)
 
@@ -113,8 +113,9 @@ def answer_forget(session: Session, caller: Caller, digits: str) -> VoiceRespons
         response.redirect(action_url(""), method="POST")
         return response
     conversation_id = conversation_id_for(CHANNEL, caller.user_key)
-    erased = erase_person(session, conversation_id, actor="person", during_turn=False)
+    erased = erase_person(session, conversation_id, actor="person", during_turn=False, bot_history=False)
     session.commit()
+    finish_erasure(session, conversation_id, grace=timedelta(0))  # nothing to deliver on a phone line
     log_event(logger, "voice_person_erased", cases=erased)
     for language in FORGET_LANGUAGES:
         add_prompt(response, "voice.forget_done", language)

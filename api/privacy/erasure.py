@@ -54,11 +54,12 @@ PENDING_STATUSES = ("pending", "sending")
 
 
 def erase_person(session: Session, conversation_id: str, actor: str = "person",
-                 operator: Operator | None = None, during_turn: bool = True) -> int:
+                 operator: Operator | None = None, during_turn: bool = True, bot_history: bool = True) -> int:
     """Erase what can be erased now and record the rest; the caller commits. Returns the number of cases.
 
     `during_turn`: the request comes from the bot's own turn (the tracker is deleted after it);
-    False when an operator, the phone line or the retention job asks, with no turn in progress.
+    False when an operator or the phone line asks, with no turn in progress. `bot_history`: False
+    for a phone caller, whose calls never reach Rasa (nothing to delete there).
     """
     now = utcnow()
     cases = list(session.scalars(select(Case).where(Case.conversation_id == conversation_id)))
@@ -79,6 +80,8 @@ def erase_person(session: Session, conversation_id: str, actor: str = "person",
         session.add(request)
     request.requested_at, request.tracker_done_at, request.last_error = now, None, None
     request.not_before = now + TURN_GRACE if during_turn else now
+    if not bot_history:
+        request.tracker_done_at = now
     audit(session, "person_data_erased", operator=operator, actor=actor, cases=len(cases))
     session.flush()
     log_event(logger, "person_data_erased", actor=actor, cases=len(cases))
@@ -130,7 +133,8 @@ def complete_erasure(session: Session, conversation_id: str) -> bool:
     return True
 
 
-def finish_erasure(session: Session, conversation_id: str, now: datetime | None = None) -> bool:
+def finish_erasure(session: Session, conversation_id: str, now: datetime | None = None,
+                   grace: timedelta = DELIVERY_GRACE) -> bool:
     """Delete the identity and the last rows once the tracker is done and the confirmation delivered.
 
     Commits; True when the erasure is complete (its request row is deleted too).
@@ -140,7 +144,7 @@ def finish_erasure(session: Session, conversation_id: str, now: datetime | None 
     if request is None or request.tracker_done_at is None:
         return False
     done_at = _aware(request.tracker_done_at)
-    if now - done_at < DELIVERY_GRACE:
+    if now - done_at < grace:
         return False
     waiting = session.scalar(select(exists().where(
         OutboundMessage.conversation_id == conversation_id, OutboundMessage.status.in_(PENDING_STATUSES),
