@@ -33,7 +33,8 @@ CALLABLE_DIGITS = range(8, 16)
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # The assistant's own case references (api/cases/intake.py) and dates are kept as written.
 REFERENCE = re.compile(r"\bMS-[0-9A-Z]{6}\b", re.IGNORECASE)
-DATE = re.compile(r"\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b")
+# A date is three groups, not four or five: "06-12-34-56-78" is a phone number.
+DATE = re.compile(r"(?<![\d./-])\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})(?![\d./-])")
 # Letters first, then digits: CIN (1-2 letters), passports (1-3 letters), an optional letter after.
 # Written apart ("BE 123456") only in capitals, so "au 12345678" stays a word and a number.
 DOCUMENT = re.compile(r"(?<![\w-])(?:[A-Za-z]{1,3}\d{5,9}[A-Za-z]?|[A-Z]{1,3}[ -]\d{5,9})(?![\w-])")
