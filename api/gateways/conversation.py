@@ -35,7 +35,7 @@ FORGET_COMMANDS = frozenset({FORGET_PAYLOAD, "/forget"})
 FORGET_CONFIRMATION_WINDOW = timedelta(minutes=10)
 # Told to Rasa with a message whose callable number the gateway kept (actions/escalation.py).
 CONTACT_CAPTURED = "contact_captured"
-SHARE_LOCATION = re.compile(r"^/share_location(\{.*\})\s*$", re.DOTALL)
+SHARE_LOCATION = re.compile(r"^/share_location(\{.*)$", re.DOTALL)
 
 
 class BotUnavailable(Exception):
@@ -78,7 +78,12 @@ def text_for_bot(msg: IncomingMessage) -> str:
 
 
 def location_payload(latitude: float, longitude: float) -> str:
-    """`/share_location{"latitude": 34.68, "longitude": -1.91}`, rounded to about 1 km."""
+    """`/share_location{"latitude": 34.68, "longitude": -1.91}`, rounded to about 1 km.
+
+    A point off the globe keeps the intent without numbers: the assistant then asks for the town.
+    """
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return "/share_location"
     location = json.dumps({"latitude": round_coordinate(latitude), "longitude": round_coordinate(longitude)})
     return f"/share_location{location}"
 

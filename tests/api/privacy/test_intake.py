@@ -70,6 +70,14 @@ async def test_a_typed_location_is_rounded_like_a_shared_one(factory, clouds) ->
     assert clouds.rasa.received[0]["message"] == '/share_location{"latitude": 34.68, "longitude": -1.91}'
 
 
+async def test_a_typed_location_off_the_globe_loses_its_numbers(factory, clouds) -> None:
+    with factory() as session:
+        for typed in ('/share_location{"latitude": 999, "longitude": 0}', '/share_location{"latitude": "x"}',
+                      "/share_location{not json"):
+            await handle_incoming(session, IncomingMessage(channel="web", user_key="v" * 24, text=typed))
+    assert [m["message"] for m in clouds.rasa.received] == ["/share_location"] * 3
+
+
 def held_case(session: Session, channel: str, user_key: str) -> Case:
     from api.gateways.conversation import remember_identity
 
