@@ -22,7 +22,7 @@ APP := .venv-app/bin
 BOT := .venv-bot/bin
 PROCESSES := rasa actions api status $(if $(TELEGRAM_BOT_TOKEN),telegram,)
 
-.PHONY: help setup locales migrate train run test eval-nlu locales-check locales-update bench admin clean \
+.PHONY: help setup locales migrate train run test eval-nlu locales-check locales-update bench admin purge clean \
         import-facilities directory-coverage
 
 help:  ## list the commands
@@ -70,6 +70,9 @@ directory-coverage: migrate  ## per town: nearest public hospital and health cen
 
 admin: migrate  ## create the first admin account (asks for the password)
 	@$(APP)/python -m api.cli create-admin
+
+purge: migrate  ## apply the retention limits now (the API's worker does it every hour); docs/privacy.md
+	@$(APP)/python -m api.privacy.retention
 
 clean:  ## remove environments, built catalogs and local databases
 	rm -rf .venv-app .venv-bot var bot/models reports

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import time
 import uuid
 from typing import Any
@@ -39,8 +38,11 @@ INTERRUPTING_INTENTS = frozenset({"emergency", "goodbye", "forget_me"})
 CONTACT_MODES = ("chat", "callback")
 UNDISCLOSED_CITY = "undisclosed"
 CHANNELS = ("tg", "wa", "voice", "web")
-# Digits with optional +, spaces, dots, dashes, brackets; 8 to 15 digits (E.164 allows 15).
-PHONE_CHARS = re.compile(r"^\+?[\d\s().-]+$")
+# The gateway takes a typed phone number out of the message and keeps it, encrypted, for the
+# backend (api/privacy/redaction.py); the message then says so in its metadata. The slot only
+# records that a number was given: the number itself never enters a slot, an event or the outbox.
+CONTACT_CAPTURED = "contact_captured"
+NUMBER_GIVEN = "[☎]"
 
 
 def recent_intents(tracker: Tracker) -> list[str]:
@@ -58,14 +60,9 @@ def recent_intents(tracker: Tracker) -> list[str]:
     return intents
 
 
-def normalise_callback_number(text: str | None) -> str | None:
-    """The number as `+` and digits when it looks like a phone number, else None."""
-    if not text or not PHONE_CHARS.match(text.strip()):
-        return None
-    digits = re.sub(r"\D", "", text)
-    if not 8 <= len(digits) <= 15:
-        return None
-    return ("+" if text.strip().startswith("+") else "") + digits
+def number_given(tracker: Tracker) -> bool:
+    """Whether the latest message carried a number the gateway could keep for a callback."""
+    return bool((tracker.latest_message.get("metadata") or {}).get(CONTACT_CAPTURED))
 
 
 class ActionStartEscalation(Action):
@@ -150,10 +147,15 @@ class ValidateEscalationForm(FormValidationAction):
 
     async def validate_callback_number(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                        domain: dict[str, Any]) -> dict[str, Any]:
-        number = normalise_callback_number(str(value) if value is not None else None)
-        if number is None:
-            dispatcher.utter_message(response="utter_invalid_callback_number")
-        return {"callback_number": number}
+        """Accepted when the gateway kept a callable number from this message; asked again otherwise.
+
+        A number that reaches the action in clear (not through the gateway) is refused too, so it
+        is never kept in the slot.
+        """
+        if number_given(tracker):
+            return {"callback_number": NUMBER_GIVEN}
+        dispatcher.utter_message(response="utter_invalid_callback_number")
+        return {"callback_number": None}
 
 
 def _reask_when_not_understood(slot: str) -> Any:
@@ -202,8 +204,7 @@ def referral_body(tracker: Tracker, reference: str) -> dict[str, Any]:
         "contact": contact,
         "reference": reference,
     }
-    if contact == "callback" and tracker.get_slot("callback_number"):
-        body["callback_number"] = tracker.get_slot("callback_number")
+    # No callback number here: the backend takes the one the gateway kept for this conversation.
     return body
 
 
@@ -243,5 +244,5 @@ class ActionCreateReferral(Action):
             self.outbox.mark_failed(key, result.error or "unknown", time.time() + settings.retry_initial_s)
             delivery_task.ensure_running(self.outbox, settings)
             dispatcher.utter_message(response="utter_referral_queued", reference=reference)
-        # The number is in the referral now; the conversation does not need to keep it.
+        # The slot only said a number was given; the next escalation asks again.
         return [SlotSet("escalation_key", key), SlotSet("callback_number", None)]

@@ -25,7 +25,12 @@ def normalise_database_url(url: str) -> str:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout so several processes share it."""
+    """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout so several processes share it.
+
+    `secure_delete` makes SQLite overwrite deleted rows with zeros instead of leaving them in free
+    pages, so an erased text is not still readable in the file (the WAL is checkpointed after an
+    erasure: `checkpoint_wal`).
+    """
     url = normalise_database_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
@@ -36,10 +41,25 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def checkpoint_wal(engine: Engine) -> bool:
+    """Copy SQLite's write-ahead log into the database and empty it (TRUNCATE); True when it fully did.
+
+    After an erasure the WAL still holds the pages as they were before; until it is checkpointed
+    the deleted texts are in the -wal file. Other connections reading at that moment make SQLite
+    answer "busy": the caller tries again later. Other databases have nothing to do here.
+    """
+    if engine.dialect.name != "sqlite":
+        return True
+    with engine.connect() as connection:
+        busy, _log_frames, _done = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+    return not busy
 
 
 @lru_cache

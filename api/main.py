@@ -15,10 +15,13 @@ from api.core.config import PROJECT_ROOT, get_settings
 from api.core.logging import configure_logging, log_event
 from api.db import get_sessionmaker
 from api.gateways import whatsapp as whatsapp_gateway
-from api.gateways.bot_history import erase_overdue_bot_histories
 from api.gateways.conversation import redeliver_pending_inbound
+from api.gateways.models import utcnow
 from api.gateways.outbound import deliver_pending, register_sender
 from api.gateways.telegram import deliver_via_shared_application, shutdown_shared_application
+from api.privacy.erasure import run_due_erasures
+from api.privacy.retention import RetentionSchedule, purge_expired
+from api.privacy.twilio_media import delete_pending_media
 from api.routes import auth as auth_routes
 from api.routes import (
     cases,
@@ -41,13 +44,20 @@ OUTBOX_INTERVAL_SECONDS = 1.0
 
 
 async def run_outbox_worker(stop: asyncio.Event) -> None:
-    """Deliver outbox messages and answer messages held while Rasa was down, until `stop` is set."""
+    """Deliver outbox messages and answer messages held while Rasa was down, until `stop` is set.
+
+    Also finishes erasures (tracker, identity, Twilio media) and applies the retention limits.
+    """
     factory = get_sessionmaker()
+    retention = RetentionSchedule()
     while not stop.is_set():
         try:
             await deliver_pending(factory)
             await redeliver_pending_inbound(factory)
-            erase_overdue_bot_histories(factory)
+            run_due_erasures(factory)
+            await delete_pending_media(factory)
+            if retention.due(utcnow()):
+                await asyncio.to_thread(purge_expired, factory)
         except Exception:  # a failing round must not stop the worker; the next round retries
             logger.exception("outbox_round_failed")
         with contextlib.suppress(asyncio.TimeoutError):

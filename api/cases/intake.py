@@ -16,6 +16,7 @@ from api.cases.schemas import ReferralIn
 from api.cases.triage import EMERGENCY, TriageAnswers, triage_priority
 from api.core.logging import log_event
 from api.crypto import encrypt
+from api.privacy.contacts import take_captured_number
 
 logger = logging.getLogger(__name__)
 
@@ -82,9 +83,15 @@ def create_case_from_referral(session: Session, referral: ReferralIn, idempotenc
         return existing, False
     answers = TriageAnswers(**referral.triage.model_dump())
     level, base = triage_priority(answers)
+
     proposed = referral.reference
     for _attempt in range(5):
         queue = queue_for_city(session, referral.city)
+        callback_number = referral.callback_number
+        if referral.contact == "callback" and not callback_number:
+            # The number the person typed never went through Rasa: the gateway kept it (encrypted).
+            # Taken inside the attempt, so a rolled-back attempt takes it again.
+            callback_number = take_captured_number(session, referral.conversation_id)
         case = Case(
             reference=reference_for_referral(session, proposed),
             idempotency_key=idempotency_key, queue_id=queue.id, queue=queue,
@@ -92,7 +99,7 @@ def create_case_from_referral(session: Session, referral: ReferralIn, idempotenc
             language=referral.language_code(), topic=referral.topic, city=referral.city,
             triage_level=level, base_priority=base, triage_flags=referral.triage.model_dump(),
             status="queued", consent=referral.consent, contact=referral.contact,
-            callback_number_encrypted=encrypt(referral.callback_number) if referral.callback_number else None,
+            callback_number_encrypted=encrypt(callback_number) if callback_number else None,
             summary=referral.summary,
         )
         session.add(case)

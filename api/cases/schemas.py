@@ -119,7 +119,9 @@ class CaseDetailOut(CaseSummaryOut):
 
     consent: bool
     contact: str
-    callback_number: str | None
+    # The number itself only through POST /cases/{id}/callback-number (audited, holder only).
+    has_callback_number: bool
+    may_reveal_number: bool
     summary: str | None
     outcome: str | None
     triage_flags: dict[str, bool]
@@ -128,6 +130,12 @@ class CaseDetailOut(CaseSummaryOut):
     messages: list[MessageOut]
     notes: list[NoteOut]
     referrals: list[ReferralRecordOut]
+
+
+class CallbackNumberOut(BaseModel):
+    """The number to call the person back on, revealed to the operator holding the case."""
+
+    callback_number: str
 
 
 class TextIn(BaseModel):

@@ -1,4 +1,8 @@
-"""Supervisor statistics: who waits at which level, how long people wait, cases per language and topic."""
+"""Supervisor statistics: who waits at which level, how long people wait, cases per language and topic.
+
+Cases that were erased or reached their retention limit count too, from their anonymous buckets
+(api/privacy/models.py: CaseStatistic): in the totals and per topic, not per language (not kept).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from api.cases.models import Case, Queue, utcnow
 from api.cases.triage import LEVELS
+from api.privacy.models import CaseStatistic
 
 
 @dataclass
@@ -53,12 +58,18 @@ def association_stats(session: Session, association_id: int, days: int = 14,
         day = _aware(created).date().isoformat()
         per_language.setdefault(day, Counter())[language] += 1
         per_topic.setdefault(day, Counter())[topic] += 1
+    anonymous = session.execute(
+        select(CaseStatistic.day, CaseStatistic.topic, func.sum(CaseStatistic.cases))
+        .where(CaseStatistic.association_id == association_id, CaseStatistic.day >= since.date())
+        .group_by(CaseStatistic.day, CaseStatistic.topic)).all()
+    for day_value, topic, count in anonymous:
+        per_topic.setdefault(day_value.isoformat(), Counter())[topic] += int(count)
     return AssociationStats(
         days=days,
         waiting_by_level={level: int(waiting.get(level, 0)) for level in LEVELS},
         median_wait_minutes=round(statistics.median(waits), 1) if waits else None,
         median_current_wait_minutes=round(statistics.median(current), 1) if current else None,
-        cases_total=len(rows),
+        cases_total=len(rows) + sum(int(count) for *_ignored, count in anonymous),
         per_day_language={day: dict(c) for day, c in sorted(per_language.items())},
         per_day_topic={day: dict(c) for day, c in sorted(per_topic.items())},
     )

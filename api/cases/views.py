@@ -1,4 +1,4 @@
-"""Turning case rows into the API's response shapes (decrypting the callback number for the holder only)."""
+"""Turning case rows into the API's response shapes; the callback number is revealed apart, to the holder only."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.cases.access import HELD_STATUSES
+from api.cases.errors import Forbidden
+from api.cases.events import audit
 from api.cases.models import Case, CaseMessage, CaseNote, Operator, Referral, utcnow
 from api.cases.schemas import CaseDetailOut, CaseSummaryOut, MessageOut, NoteOut, ReferralRecordOut
 from api.cases.triage import effective_priority
@@ -42,15 +45,14 @@ def case_messages(session: Session, case_id: int, after_id: int = 0) -> list[Mes
 
 
 def case_detail(session: Session, case: Case, operator: Operator) -> CaseDetailOut:
-    """Everything about a case; the callback number only for the operator holding it or a supervisor."""
+    """Everything about a case except the callback number: whether there is one, and whether I may reveal it."""
     summary = case_summary(case, operator)
-    may_call = case.status in ("claimed", "waiting_person") and (
-        case.assigned_operator_id == operator.id or operator.role in ("supervisor", "admin"))
-    number = decrypt(case.callback_number_encrypted) if (may_call and case.callback_number_encrypted) else None
     notes = session.scalars(select(CaseNote).where(CaseNote.case_id == case.id).order_by(CaseNote.id))
     referrals = session.scalars(select(Referral).where(Referral.case_id == case.id).order_by(Referral.id))
     return CaseDetailOut(
-        **summary.model_dump(), consent=case.consent, contact=case.contact, callback_number=number,
+        **summary.model_dump(), consent=case.consent, contact=case.contact,
+        has_callback_number=case.callback_number_encrypted is not None,
+        may_reveal_number=case.callback_number_encrypted is not None and holds_case(case, operator),
         summary=case.summary, outcome=case.outcome,
         triage_flags={k: bool(v) for k, v in (case.triage_flags or {}).items()},
         claimed_at=_aware(case.claimed_at) if case.claimed_at else None,
@@ -61,3 +63,20 @@ def case_detail(session: Session, case: Case, operator: Operator) -> CaseDetailO
         referrals=[ReferralRecordOut(id=r.id, service_id=r.service_id, service_name=r.service_name,
                                      service_kind=r.service_kind, city=r.city, created_at=_aware(r.created_at))
                    for r in referrals])
+
+
+def holds_case(case: Case, operator: Operator) -> bool:
+    """The operator is the one holding the case now (not a supervisor looking at it)."""
+    return case.status in HELD_STATUSES and case.assigned_operator_id == operator.id
+
+
+def reveal_callback_number(session: Session, case: Case, operator: Operator) -> str:
+    """The decrypted number, for the operator holding the case only; every reveal is audited (committed)."""
+    if not holds_case(case, operator):
+        raise Forbidden("not_holding_case", "Only the operator holding this case can see the number to call.")
+    if case.callback_number_encrypted is None:
+        raise Forbidden("no_callback_number", "The person gave no number to call.")
+    number = decrypt(case.callback_number_encrypted)
+    audit(session, "callback_number_revealed", case, operator)
+    session.commit()
+    return number

@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     rasa_timeout_seconds: float = 30.0
     # Rasa's SQLite tracker store (bot/endpoints.yml): a person's /forget deletes their conversation there.
     rasa_tracker_db: str = str(PROJECT_ROOT / "var" / "rasa-tracker.db")
+    # The tracker store's own database URL when it is not that SQLite file (e.g. PostgreSQL:
+    # postgresql://user@host:5432/rasa); erasure and retention delete Rasa's events through it.
+    rasa_tracker_store_url: str = ""
 
     # --- secrets (the defaults are for a laptop only; production sets its own)
     secret_key: str = "dev-only-change-me-0123456789abcdef0123456789abcdef"
@@ -81,9 +84,25 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
 
+    # --- privacy: how long things are kept (api/privacy/retention.py, docs/privacy.md)
+    # A conversation with the bot only (no open case): its messages, chat history and channel
+    # identity go this many days after the person's last message.
+    retention_bot_conversation_days: int = Field(default=30, ge=1)
+    # A finished case becomes anonymous statistics this many days after it was closed.
+    retention_closed_case_days: int = Field(default=90, ge=1)
+    # A number the person typed that no callback request took is forgotten after this many days.
+    retention_captured_number_days: int = Field(default=7, ge=1)
+    # How often the API's worker applies the limits (`make purge` applies them at once).
+    retention_interval_seconds: int = Field(default=3600, ge=1)
+
     # --- operational
     log_level: str = "INFO"
     allowed_origins: list[str] = Field(default_factory=list)
+
+
+def tracker_store_url(settings: Settings) -> str:
+    """The SQLAlchemy URL of Rasa's tracker store: RASA_TRACKER_STORE_URL, else the SQLite file."""
+    return settings.rasa_tracker_store_url or f"sqlite:///{settings.rasa_tracker_db}"
 
 
 @lru_cache

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+from dataclasses import replace
 from datetime import timedelta
 
 import httpx
@@ -14,16 +16,26 @@ from api.cases import handoff
 from api.core.config import get_settings
 from api.core.logging import log_event
 from api.crypto import encrypt, pseudonym
-from api.gateways.bot_history import erase_requested_bot_history
 from api.gateways.messages import BotReply, IncomingMessage
-from api.gateways.models import ChannelIdentity, InboundMessage, OutboundMessage, utcnow
+from api.gateways.models import ChannelIdentity, InboundMessage, utcnow
 from api.gateways.outbound import enqueue_outbound
 from api.nlg.render import render_response
+from api.privacy.contacts import capture_number, take_captured_number
+from api.privacy.erasure import complete_erasure
+from api.privacy.redaction import redact, round_coordinate
 
 logger = logging.getLogger(__name__)
 
 # A message still "processing" after this long belongs to a process that died: hand it out again.
 STALE_PROCESSING = timedelta(minutes=2)
+# Asking to be forgotten while an operator holds the case: the command and the answer to the
+# bot's confirmation question go to the bot, not to the operator, within this time.
+FORGET_PAYLOAD = "/forget_me"
+FORGET_COMMANDS = frozenset({FORGET_PAYLOAD, "/forget"})
+FORGET_CONFIRMATION_WINDOW = timedelta(minutes=10)
+# Told to Rasa with a message whose callable number the gateway kept (actions/escalation.py).
+CONTACT_CAPTURED = "contact_captured"
+SHARE_LOCATION = re.compile(r"^/share_location(\{.*)$", re.DOTALL)
 
 
 class BotUnavailable(Exception):
@@ -48,11 +60,61 @@ def remember_identity(session: Session, channel: str, user_key: str) -> str:
 
 
 def text_for_bot(msg: IncomingMessage) -> str:
-    """What Rasa receives: the text, or a location as the `/share_location` intent payload."""
+    """What Rasa receives: the text, or a location as the `/share_location` intent payload.
+
+    A location is rounded to about 1 km (2 decimals) here, before it is stored anywhere, also
+    when the payload was typed by hand.
+    """
     if msg.latitude is not None and msg.longitude is not None:
-        location = json.dumps({"latitude": msg.latitude, "longitude": msg.longitude})
-        return f"/share_location{location}"
+        return location_payload(msg.latitude, msg.longitude)
+    typed = SHARE_LOCATION.match(msg.text or "")
+    if typed:
+        try:
+            values = json.loads(typed.group(1))
+            return location_payload(float(values["latitude"]), float(values["longitude"]))
+        except (ValueError, TypeError, KeyError, OverflowError):
+            return "/share_location"  # a broken payload keeps the intent and loses the numbers
     return msg.text
+
+
+def location_payload(latitude: float, longitude: float) -> str:
+    """`/share_location{"latitude": 34.68, "longitude": -1.91}`, rounded to about 1 km.
+
+    A point off the globe keeps the intent without numbers: the assistant then asks for the town.
+    """
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return "/share_location"
+    location = json.dumps({"latitude": round_coordinate(latitude), "longitude": round_coordinate(longitude)})
+    return f"/share_location{location}"
+
+
+def redacted_message(session: Session, conversation_id: str, msg: IncomingMessage) -> IncomingMessage:
+    """The message with numbers, document numbers and emails replaced; a callable number is kept aside.
+
+    The number goes encrypted into the conversation's captured contact; the message tells Rasa
+    only that one was given (`contact_captured`), so the escalation form can accept it.
+    """
+    redacted = redact(msg.text)
+    if not redacted.changed:
+        return msg
+    metadata = dict(msg.metadata)
+    if redacted.callback_number:
+        capture_number(session, conversation_id, redacted.callback_number)
+        metadata[CONTACT_CAPTURED] = True
+    log_event(logger, "message_redacted", channel=msg.channel, phones=redacted.phones,
+              documents=redacted.documents, emails=redacted.emails)
+    return replace(msg, text=redacted.text, metadata=metadata)
+
+
+def goes_to_bot_despite_operator(identity: ChannelIdentity | None, text: str) -> bool:
+    """/forget, and the answer to the bot's "erase?" question, reach the bot even while an operator holds the case."""
+    if text.strip() in FORGET_COMMANDS:
+        return True
+    asked = identity.forget_asked_at if identity is not None else None
+    if asked is None:
+        return False
+    asked = asked if asked.tzinfo else asked.replace(tzinfo=utcnow().tzinfo)
+    return utcnow() - asked < FORGET_CONFIRMATION_WINDOW
 
 
 async def ask_bot(conversation_id: str, text: str, metadata: dict) -> list[BotReply]:
@@ -88,9 +150,20 @@ async def handle_incoming(session: Session, msg: IncomingMessage) -> list[BotRep
     `redeliver_pending_inbound` answers it later through the outbox.
     """
     conversation_id = remember_identity(session, msg.channel, msg.user_key)
+    msg = redacted_message(session, conversation_id, msg)
     case = handoff.open_case_held_by_operator(session, conversation_id)
+    identity = session.get(ChannelIdentity, conversation_id)
+    if case is not None and goes_to_bot_despite_operator(identity, msg.text):
+        # The bot asks for confirmation (then erases); the operator is told once it is done.
+        if identity is not None:
+            asking = msg.text.strip() in FORGET_COMMANDS
+            identity.forget_asked_at = utcnow() if asking else None
+        if msg.text.strip() in FORGET_COMMANDS:
+            msg = replace(msg, text=FORGET_PAYLOAD)
+        case = None
     if case is not None:
-        handoff.record_person_message(session, case, msg.text, media_url=msg.media_url)
+        handoff.record_person_message(session, case, msg.text, media_url=msg.media_url,
+                                      callback_number=_captured(session, conversation_id, msg))
         session.commit()
         log_event(logger, "message_to_case", channel=msg.channel, case_id=case.id)
         return []
@@ -115,25 +188,19 @@ async def handle_incoming(session: Session, msg: IncomingMessage) -> list[BotRep
         session.commit()
         language = msg.metadata.get("language") or get_settings().default_language
         return [_reply_from_catalog("channel.delayed_reply", language)]
-    inbound.status, inbound.processed_at = "done", utcnow()
+    # Answered: the text is in Rasa's tracker now; the gateway keeps no copy of it.
+    session.execute(delete(InboundMessage).where(InboundMessage.id == inbound.id))
     session.commit()
-    erase_requested_bot_history(session, conversation_id)
+    complete_erasure(session, conversation_id)  # a /forget in this turn: Rasa has saved it, delete it now
     log_event(logger, "message_to_bot", channel=msg.channel, replies=len(replies))
     return replies
 
 
-def erase_conversation_copies(session: Session, conversation_id: str) -> None:
-    """The person's /forget on the gateway side: drop the texts the gateway kept; the caller commits.
-
-    Answered messages lose their text and sent replies are deleted. Messages still waiting
-    (for Rasa or for delivery) stay so that the answer to the erasure itself still reaches the
-    person, and the encrypted address stays because it is how that answer is sent.
-    """
-    session.execute(update(InboundMessage)
-                    .where(InboundMessage.conversation_id == conversation_id, InboundMessage.status == "done")
-                    .values(text=""))
-    session.execute(delete(OutboundMessage)
-                    .where(OutboundMessage.conversation_id == conversation_id, OutboundMessage.status == "sent"))
+def _captured(session: Session, conversation_id: str, msg: IncomingMessage) -> str | None:
+    """The number this message gave, for the operator's case (it stays out of the message text)."""
+    if not msg.metadata.get(CONTACT_CAPTURED):
+        return None
+    return take_captured_number(session, conversation_id)
 
 
 def _reply_from_catalog(key: str, language: str) -> BotReply:
@@ -172,9 +239,8 @@ async def redeliver_pending_inbound(factory: sessionmaker[Session], limit: int =
                 break
             for reply in replies:
                 enqueue_outbound(session, row.conversation_id, reply)
-            session.execute(update(InboundMessage).where(InboundMessage.id == row.id)
-                            .values(status="done", processed_at=utcnow()))
+            session.execute(delete(InboundMessage).where(InboundMessage.id == row.id))
             session.commit()
-            erase_requested_bot_history(session, row.conversation_id)
+            complete_erasure(session, row.conversation_id)
             delivered += 1
     return delivered

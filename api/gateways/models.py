@@ -26,6 +26,9 @@ class ChannelIdentity(Base):
     encrypted_address: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The person asked to erase their data while an operator held their case: their answer to the
+    # confirmation goes to the bot, not to the operator (api/gateways/conversation.py).
+    forget_asked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class InboundMessage(Base):
@@ -59,13 +62,3 @@ class OutboundMessage(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-
-
-class BotHistoryErasure(Base):
-    """A person asked to be forgotten: their conversation must leave Rasa's tracker store once the turn is over."""
-
-    __tablename__ = "bot_history_erasure"
-
-    conversation_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

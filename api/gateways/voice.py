@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -23,9 +23,10 @@ from api.cases.schemas import ReferralIn, TriageIn
 from api.core.config import get_settings
 from api.core.languages import SUPPORTED_LANGUAGES
 from api.core.logging import log_event
-from api.gateways.conversation import remember_identity
+from api.gateways.conversation import conversation_id_for, remember_identity
 from api.gateways.voice_hours import hotline_open
 from api.nlg.render import FSI, PDI, render_response
+from api.privacy.erasure import erase_person, finish_erasure
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +45,10 @@ GATHER_TIMEOUT_SECONDS = 8
 # Waiting callers hear the waiting message, then this much silence, again and again.
 WAIT_PAUSE_SECONDS = 20
 QUEUE_RESULTS_CONNECTED = frozenset({"bridged", "bridging-in-progress", "hangup"})
+# The language menu's key for "erase what you keep about me"; the offer and its confirmation are
+# read in every language a voice speaks, since the caller has not chosen one yet.
+FORGET_DIGIT = "0"
+FORGET_LANGUAGES: tuple[str, ...] = ("fr", "ary", "en")
 EMERGENCY_NUMBERS_RESPONSE = "utter_emergency_numbers"
 LANGUAGE_CHOICE_RESPONSE = "utter_ask_language"
 
@@ -84,7 +89,37 @@ def language_menu() -> VoiceResponse:
     for digit, language in LANGUAGE_MENU.items():
         name = language_name(language, spoken_language(language))
         add_prompt(gather, "voice.menu_language", language, {"digit": digit, "language": name})
+    for language in FORGET_LANGUAGES:
+        add_prompt(gather, "voice.menu_forget", language, {"digit": FORGET_DIGIT})
     response.append(gather)
+    return response
+
+
+def forget_question() -> VoiceResponse:
+    """The caller pressed 0: confirm (1) that everything kept about their number is to be erased."""
+    response = VoiceResponse()
+    gather = Gather(num_digits=1, action=action_url("forget"), method="POST", timeout=GATHER_TIMEOUT_SECONDS,
+                    action_on_empty_result=True)
+    for language in FORGET_LANGUAGES:
+        add_prompt(gather, "voice.ask_forget_confirm", language)
+    response.append(gather)
+    return response
+
+
+def answer_forget(session: Session, caller: Caller, digits: str) -> VoiceResponse:
+    """1: erase the caller's cases, recordings (at Twilio) and number, say so and hang up; else back to the menu."""
+    response = VoiceResponse()
+    if digits != YES:
+        response.redirect(action_url(""), method="POST")
+        return response
+    conversation_id = conversation_id_for(CHANNEL, caller.user_key)
+    erased = erase_person(session, conversation_id, actor="person", during_turn=False, bot_history=False)
+    session.commit()
+    finish_erasure(session, conversation_id, grace=timedelta(0))  # nothing to deliver on a phone line
+    log_event(logger, "voice_person_erased", cases=erased)
+    for language in FORGET_LANGUAGES:
+        add_prompt(response, "voice.forget_done", language)
+    response.hangup()
     return response
 
 
@@ -103,6 +138,8 @@ def language_name(language: str, in_language: str) -> str:
 
 def choose_language(digits: str) -> VoiceResponse:
     """After the menu: a known key starts the triage, silence means French, another key replays the menu."""
+    if digits == FORGET_DIGIT:
+        return forget_question()
     if digits and digits not in LANGUAGE_MENU:
         response = VoiceResponse()
         response.redirect(action_url(""), method="POST")

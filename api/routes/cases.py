@@ -18,9 +18,11 @@ from api.cases.access import visible_case
 from api.cases.events import latest_live_event_id, live_events_since
 from api.cases.models import Association, Operator, Queue
 from api.cases.schemas import (
+    CallbackNumberOut,
     CaseDetailOut,
     CaseSummaryOut,
     CloseIn,
+    ErasureOut,
     MessageOut,
     NoteOut,
     QueueOut,
@@ -29,8 +31,9 @@ from api.cases.schemas import (
     TextIn,
     TransferIn,
 )
-from api.cases.views import case_detail, case_messages, case_summary
-from api.db import get_session, get_sessionmaker
+from api.cases.views import case_detail, case_messages, case_summary, reveal_callback_number
+from api.db import checkpoint_wal, get_session, get_sessionmaker
+from api.privacy.erasure import erase_on_request
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
 
@@ -67,6 +70,25 @@ def get_messages(case_id: int, after: int = Query(default=0, ge=0), operator: Op
                  session: Session = Depends(get_session)) -> list[MessageOut]:
     """Messages of a case newer than `after` (what the console fetches when a live event arrives)."""
     return case_messages(session, visible_case(session, operator, case_id).id, after)
+
+
+@router.post("/cases/{case_id}/callback-number", response_model=CallbackNumberOut,
+             responses={403: {"description": "not the operator holding the case, or no number"}})
+def callback_number(case_id: int, response: Response, operator: Operator = Depends(current_operator),
+                    session: Session = Depends(get_session)) -> CallbackNumberOut:
+    """Reveal the number to call the person back on (the operator holding the case only; audited)."""
+    number = reveal_callback_number(session, visible_case(session, operator, case_id), operator)
+    response.headers["Cache-Control"] = "no-store"
+    return CallbackNumberOut(callback_number=number)
+
+
+@router.post("/cases/{case_id}/erase-person", response_model=ErasureOut)
+def erase_person_on_request(case_id: int, operator: Operator = Depends(current_operator),
+                            session: Session = Depends(get_session)) -> ErasureOut:
+    """The person asked the operator to erase their data: every case and message of theirs goes (audited)."""
+    erased = erase_on_request(session, visible_case(session, operator, case_id), operator)
+    checkpoint_wal(session.get_bind())  # type: ignore[arg-type]
+    return ErasureOut(erased_cases=erased)
 
 
 @router.post("/cases/{case_id}/claim", response_model=CaseDetailOut)

@@ -126,7 +126,7 @@ def stats_page(request: Request, days: int = Query(default=14, ge=1, le=90),
         return _render(request, "forbidden.html", {"operator": operator}, status_code=403)
     stats = association_stats(session, operator.association_id or 0, days)
     days_list = day_range(days, date.today())
-    per_day_total = {day: sum(stats.per_day_language.get(day, {}).values()) for day in days_list}
+    per_day_total = {day: sum(stats.per_day_topic.get(day, {}).values()) for day in days_list}
     languages: dict[str, int] = {}
     topics: dict[str, int] = {}
     for counts in stats.per_day_language.values():

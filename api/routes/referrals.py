@@ -7,12 +7,10 @@ from sqlalchemy.orm import Session
 
 from api.auth.deps import require_service_token
 from api.cases.errors import ApiError
-from api.cases.handoff import erase_person_data
 from api.cases.intake import create_case_from_referral
 from api.cases.schemas import ErasureOut, ReferralIn, ReferralOut
-from api.db import get_session
-from api.gateways.bot_history import request_bot_history_erasure
-from api.gateways.conversation import erase_conversation_copies
+from api.db import checkpoint_wal, get_session
+from api.privacy import erasure
 
 router = APIRouter(prefix="/api/v1", tags=["referrals"])
 
@@ -36,13 +34,13 @@ def create_referral(body: ReferralIn, response: Response,
 @router.post("/persons/{conversation_id}/erase", response_model=ErasureOut,
              dependencies=[Depends(require_service_token)])
 def erase_person(conversation_id: str, session: Session = Depends(get_session)) -> ErasureOut:
-    """The person's /forget (actions/privacy.py): drop their messages, notes, summary and number.
+    """The person's /forget (actions/privacy.py): everything about them goes (api/privacy/erasure.py).
 
-    Open cases are closed; what stays is anonymous (level, language, topic, town, dates, outcome).
-    Erasing a conversation with no case is not an error: 0 cases erased.
+    Their cases become anonymous statistics (day, association, region, level, topic); the chat
+    history leaves Rasa's tracker store once this turn is over, the channel identity once the
+    confirmation is delivered. Erasing a conversation with no case is not an error: 0 cases erased.
     """
-    erased = erase_person_data(session, conversation_id)
-    erase_conversation_copies(session, conversation_id)
-    request_bot_history_erasure(session, conversation_id)
+    erased = erasure.erase_person(session, conversation_id, actor="person")
     session.commit()
+    checkpoint_wal(session.get_bind())  # type: ignore[arg-type]
     return ErasureOut(erased_cases=erased)

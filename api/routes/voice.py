@@ -37,6 +37,13 @@ def language_chosen(form: dict[str, str] = Depends(verified_twilio_form)) -> Res
     return twiml(voice.choose_language(form.get("Digits", "")))
 
 
+@router.post(f"{voice.BASE_PATH}/forget", include_in_schema=False)
+def forget_answered(form: dict[str, str] = Depends(verified_twilio_form),
+                    session: Session = Depends(get_session)) -> Response:
+    """The key pressed after "press 1 to erase what we keep about your number"."""
+    return twiml(voice.answer_forget(session, voice.Caller.from_form(form), form.get("Digits", "")))
+
+
 @router.post(f"{voice.BASE_PATH}/triage", include_in_schema=False)
 def triage_answered(lang: str = Query(), answers: str = Query(default="", pattern="^[12]{0,4}$"),
                     retry: int = Query(default=0), form: dict[str, str] = Depends(verified_twilio_form),

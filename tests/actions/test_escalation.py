@@ -8,10 +8,10 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.escalation import (
+    NUMBER_GIVEN,
     ActionCreateReferral,
     ActionStartEscalation,
     ValidateEscalationForm,
-    normalise_callback_number,
     referral_body,
 )
 from actions.outbox import ReferralOutbox
@@ -103,21 +103,22 @@ async def test_a_new_escalation_forgets_the_previous_treatment_answer(settings_e
     assert slots["triage_no_medication"] is None
 
 
-@pytest.mark.parametrize("typed, kept", [("+212 6 12 34 56 78", "+212612345678"), ("06-12-34-56-78", "0612345678"),
-                                         ("(0)6 12.34.56.78", "0612345678")])
-def test_phone_like_numbers_are_kept_as_digits(typed: str, kept: str) -> None:
-    assert normalise_callback_number(typed) == kept
-
-
-@pytest.mark.parametrize("typed", ["demain matin", "1234", "06 12 34 56 78 90 12 34", "appelle 0612345678"])
-def test_anything_else_is_not_a_callback_number(typed: str) -> None:
-    assert normalise_callback_number(typed) is None
-
-
-async def test_a_bad_callback_number_is_refused_with_a_message(domain: dict[str, Any]) -> None:
+async def test_a_number_the_gateway_kept_is_accepted_without_entering_the_slot(domain: dict[str, Any]) -> None:
     dispatcher = CollectingDispatcher()
-    result = await ValidateEscalationForm().validate_callback_number(
-        "pas de téléphone", dispatcher, make_tracker(slots={"requested_slot": "callback_number"}), domain)
+    typed = {"intent": {"name": "nlu_fallback"}, "entities": [], "text": "[☎]", "metadata": {"contact_captured": True}}
+    tracker = make_tracker(slots={"requested_slot": "callback_number"}, latest=typed)
+    result = await ValidateEscalationForm().validate_callback_number("[☎]", dispatcher, tracker, domain)
+    assert result == {"callback_number": NUMBER_GIVEN}
+    assert dispatcher.messages == []
+
+
+@pytest.mark.parametrize("typed", ["pas de téléphone", "demain matin", "0612", "+212612345678"])
+async def test_anything_else_is_refused_with_a_message_and_asked_again(domain: dict[str, Any], typed: str) -> None:
+    # A number in clear never comes through the gateway; if it does it is not kept in the slot either.
+    dispatcher = CollectingDispatcher()
+    latest = {"intent": {"name": "nlu_fallback"}, "entities": [], "text": typed, "metadata": {}}
+    tracker = make_tracker(slots={"requested_slot": "callback_number"}, latest=latest)
+    result = await ValidateEscalationForm().validate_callback_number(typed, dispatcher, tracker, domain)
     assert result == {"callback_number": None}
     assert [m["response"] for m in dispatcher.messages] == ["utter_invalid_callback_number"]
 
@@ -150,11 +151,12 @@ def test_an_emergency_said_at_the_number_question_is_not_read_as_a_number(domain
 
 def test_the_referral_body_follows_the_backend_contract(settings_env: Any) -> None:
     settings_env("http://127.0.0.1:9")
-    tracker = make_tracker(slots=CONSENTED | {"contact_mode": "callback", "callback_number": "+212612345678"})
+    tracker = make_tracker(slots=CONSENTED | {"contact_mode": "callback", "callback_number": NUMBER_GIVEN})
     body = referral_body(tracker, "MS-ABCDEF")
+    # No number: the backend attaches the one the gateway kept (the action outbox never holds it).
     assert body == {
         "conversation_id": "tg-3f9a0c1d2e", "channel": "tg", "language": "ary", "topic": "pregnancy_care",
-        "city": "Oujda", "consent": True, "contact": "callback", "callback_number": "+212612345678",
+        "city": "Oujda", "consent": True, "contact": "callback",
         "triage": {"emergency": False, "pregnant": True, "child": False, "violence": False, "no_medication": False},
         "reference": "MS-ABCDEF"}
 

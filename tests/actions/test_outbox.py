@@ -17,7 +17,7 @@ from tests.actions.conftest import FakeReferralBackend, make_tracker
 KEY = "9c7d1f2e-8b3a-4c5d-a6e7-f8091a2b3c4d"
 SLOTS = {"escalation_consent": True, "escalation_key": KEY, "triage_emergency": True, "triage_pregnant": False,
          "triage_child": False, "triage_violence": False, "topic": "emergency", "escalation_city": "Berkane",
-         "contact_mode": "callback", "callback_number": "+212612345678", "language": "fr"}
+         "contact_mode": "callback", "callback_number": "[☎]", "language": "fr"}
 
 
 async def escalate_while(backend: FakeReferralBackend, outbox: ReferralOutbox) -> dict[str, Any]:
@@ -54,7 +54,9 @@ async def test_when_the_backend_is_back_the_case_arrives_exactly_once(
     assert list(backend.cases) == [KEY]
     case = backend.cases[KEY]
     assert case["reference"] == reference_for_key(KEY)
-    assert case["triage"]["emergency"] is True and case["callback_number"] == "+212612345678"
+    # A callback, without the number: the gateway kept it for the backend, never the outbox.
+    assert case["triage"]["emergency"] is True and case["contact"] == "callback"
+    assert "callback_number" not in case and b"[\xe2\x98\x8e]" not in (tmp_path / "outbox.db").read_bytes()
     posts = backend.posts
     await run_delivery(outbox, settings)
     assert backend.posts == posts  # nothing left to send

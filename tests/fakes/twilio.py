@@ -1,4 +1,4 @@
-"""A fake Twilio REST API: records the messages the gateway sends, can fail on demand."""
+"""A fake Twilio REST API: records the messages the gateway sends and the media it deletes, can fail on demand."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tests.fakes.server import serving
@@ -23,6 +23,8 @@ class FakeTwilio:
     account_sid: str
     auth_token: str
     messages: list[dict] = field(default_factory=list)
+    # Paths of recordings and message media deleted through the REST API (DELETE …/Recordings/RE….json).
+    deleted: list[str] = field(default_factory=list)
     failures_to_serve: int = 0
     url: str = ""
 
@@ -49,8 +51,21 @@ class FakeTwilio:
                                  "to": message.get("To"), "from": message.get("From"),
                                  "body": message.get("Body"), "num_segments": "1"}, status_code=201)
 
-        return Starlette(routes=[Route("/2010-04-01/Accounts/{sid}/Messages.json", create_message,
-                                       methods=["POST"])])
+        async def delete_media(request: Request) -> Response:
+            if request.headers.get("authorization") != expected:
+                return JSONResponse({"code": 20003, "message": "Authenticate", "status": 401}, status_code=401)
+            if self.failures_to_serve > 0:
+                self.failures_to_serve -= 1
+                return JSONResponse({"code": 20500, "message": "Internal error", "status": 500}, status_code=500)
+            self.deleted.append(request.url.path.removesuffix(".json"))
+            return Response(status_code=204)
+
+        return Starlette(routes=[
+            Route("/2010-04-01/Accounts/{sid}/Messages.json", create_message, methods=["POST"]),
+            Route("/2010-04-01/Accounts/{sid}/Recordings/{recording}.json", delete_media, methods=["DELETE"]),
+            Route("/2010-04-01/Accounts/{sid}/Messages/{message}/Media/{media}.json", delete_media,
+                  methods=["DELETE"]),
+        ])
 
 
 @contextmanager

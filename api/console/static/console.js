@@ -106,6 +106,20 @@ function setupCasePage() {
   const reload = () => window.location.reload();
 
   on("claim-this", "click", () => claimCase(caseId));
+  // The number is fetched only when asked for: each reveal is audited (holder only).
+  on("reveal-number", "click", async (event) => {
+    const data = await api("POST", `/api/v1/cases/${caseId}/callback-number`);
+    const link = document.getElementById("callback-number");
+    link.textContent = data.callback_number;
+    link.href = `tel:${data.callback_number}`;
+    link.hidden = false;
+    event.target.hidden = true;
+  });
+  on("erase-person", "click", async (event) => {
+    if (!window.confirm(event.target.dataset.confirm)) return;
+    await api("POST", `/api/v1/cases/${caseId}/erase-person`);
+    window.location.href = "/console/queue";
+  });
   on("reply-form", "submit", async (event) => {
     event.preventDefault();
     const box = document.getElementById("reply-text");
@@ -182,6 +196,14 @@ function listen(caseId) {
     refreshQueue();
   });
   source.addEventListener("case_updated", refreshQueue);
+  source.addEventListener("case_erased", (event) => {
+    const data = JSON.parse(event.data);
+    refreshQueue();
+    if (caseId && Number(data.case_id) === caseId) {
+      document.getElementById("case-erased").hidden = false;
+      document.querySelectorAll(".case-layout form, .case-layout button").forEach((node) => { node.hidden = true; });
+    }
+  });
   source.addEventListener("person_message", async (event) => {
     const data = JSON.parse(event.data);
     refreshQueue();

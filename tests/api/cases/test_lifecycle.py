@@ -167,6 +167,9 @@ def test_a_phone_caller_gets_a_call_back_not_a_chat_message(client, factory, see
     reply = client.post(f"/api/v1/cases/{created['case_id']}/reply", json={"text": "hello"})
     assert reply.status_code == 409 and reply.json()["code"] == "no_chat_channel"
     page = client.get(f"/console/cases/{created['case_id']}")
-    assert 'id="reply-form"' not in page.text and "+212612345678" in page.text
+    # The number to call is one click away (revealed and audited), never in the page itself.
+    assert 'id="reply-form"' not in page.text and 'id="reveal-number"' in page.text
+    assert "+212612345678" not in page.text
+    assert client.post(f"/api/v1/cases/{created['case_id']}/callback-number").json()["callback_number"] == "+212612345678"
     with factory() as session:  # nothing waits forever in an outbox no channel delivers
         assert session.scalars(select(OutboundMessage)).all() == []

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from api.cases.models import AuditEvent, Case
+from api.gateways.models import OutboundMessage
+from api.nlg.render import render_response
+from api.privacy.models import CaseStatistic
 from tests.api.cases.fixtures import create_case, login
 
 
@@ -15,6 +20,8 @@ from tests.api.cases.fixtures import create_case, login
     ("POST", "/api/v1/cases/{id}/reply", {"text": "hello"}),
     ("POST", "/api/v1/cases/{id}/notes", {"text": "note"}),
     ("POST", "/api/v1/cases/{id}/close", {"outcome": "other"}),
+    ("POST", "/api/v1/cases/{id}/callback-number", None),
+    ("POST", "/api/v1/cases/{id}/erase-person", None),
     ("GET", "/console/cases/{id}", None),
 ])
 def test_an_operator_of_association_b_cannot_read_or_act_on_association_a_case(client, seeded, method, path,
@@ -50,14 +57,48 @@ def test_an_operator_cannot_act_on_a_case_a_colleague_holds_but_a_supervisor_can
     assert supervisor.post(f"/api/v1/cases/{created['case_id']}/notes", json={"text": "checked"}).status_code == 201
 
 
-def test_the_callback_number_is_shown_only_to_the_operator_holding_the_case(client, seeded) -> None:
+def test_the_callback_number_is_revealed_only_to_the_operator_holding_the_case_and_each_reveal_is_audited(
+        client, factory, seeded) -> None:
     created = create_case(client, contact="callback", callback_number="+212600000042")
+    url = f"/api/v1/cases/{created['case_id']}"
     login(client, "op.a@example.org")
-    assert client.get(f"/api/v1/cases/{created['case_id']}").json()["callback_number"] is None
-    client.post(f"/api/v1/cases/{created['case_id']}/claim")
-    assert client.get(f"/api/v1/cases/{created['case_id']}").json()["callback_number"] == "+212600000042"
+    assert "+212600000042" not in client.get(url).text  # never in the case itself
+    assert client.post(f"{url}/callback-number").status_code == 403  # not claimed yet
+    client.post(f"{url}/claim")
+    detail = client.get(url).json()
+    assert (detail["has_callback_number"], detail["may_reveal_number"]) == (True, True)
+    assert "+212600000042" not in client.get(url).text
+    for _ in range(2):
+        revealed = client.post(f"{url}/callback-number")
+        assert revealed.json() == {"callback_number": "+212600000042"}
+        assert revealed.headers["cache-control"] == "no-store"
+    for email in ("op.a2@example.org", "sup.a@example.org", "admin.a@example.org", "op.b@example.org"):
+        other = login(TestClient(client.app), email)
+        assert other.post(f"{url}/callback-number").status_code in (403, 404), email
+        assert "+212600000042" not in other.get(url).text
+    with factory() as session:
+        reveals = session.scalars(select(AuditEvent).where(AuditEvent.action == "callback_number_revealed")).all()
+    assert [(r.case_id, r.actor_operator_id) for r in reveals] == [(created["case_id"], seeded.operator_a)] * 2
+
+
+def test_an_operator_erases_a_person_at_their_request_and_only_the_holder_or_a_supervisor_may(
+        client, factory, seeded) -> None:
+    created = create_case(client, conversation_id="tg-askedtoerase", contact="callback", callback_number="+212600000043")
+    create_case(client, conversation_id="tg-askedtoerase", topic="hiv_sti")  # a second case of the same person
+    url = f"/api/v1/cases/{created['case_id']}/erase-person"
+    login(client, "op.a@example.org")
     colleague = login(TestClient(client.app), "op.a2@example.org")
-    assert colleague.get(f"/api/v1/cases/{created['case_id']}").json()["callback_number"] is None
+    assert colleague.post(url).status_code == 403
+    assert login(TestClient(client.app), "op.b@example.org").post(url).status_code == 404
+    client.post(f"/api/v1/cases/{created['case_id']}/claim")
+    assert client.post(url).json() == {"erased_cases": 2}
+    with factory() as session:
+        assert session.scalars(select(Case).where(Case.conversation_id == "tg-askedtoerase")).all() == []
+        assert sum(session.scalars(select(CaseStatistic.cases))) == 2
+        [told] = session.scalars(select(OutboundMessage).where(OutboundMessage.conversation_id == "tg-askedtoerase"))
+        assert told.payload["text"] == render_response("utter_forget_done", "fr", {}).text
+        erased = session.scalars(select(AuditEvent).where(AuditEvent.action == "person_data_erased")).one()
+        assert (erased.actor, erased.actor_operator_id, erased.case_id) == ("operator", seeded.operator_a, None)
 
 
 def test_statistics_are_for_supervisors_only(client, seeded) -> None:

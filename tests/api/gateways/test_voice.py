@@ -16,7 +16,10 @@ from api.core.config import get_settings
 from api.crypto import decrypt
 from api.gateways import voice
 from api.gateways.conversation import conversation_id_for
+from api.gateways.models import ChannelIdentity
 from api.nlg.render import render_response
+from api.privacy.models import MediaDeletion
+from api.privacy.twilio_media import delete_pending_media
 from api.routes.voice import router
 from tests.api.gateways.conftest import PUBLIC_BASE_URL
 from tests.api.gateways.webhook_requests import gateway_app, signed_post
@@ -71,8 +74,9 @@ def test_a_call_is_welcomed_with_the_language_menu_by_keypad(client) -> None:
     assert gather.get("action") == f"{PUBLIC_BASE_URL}/webhooks/voice/language"
     says = gather.findall("Say")
     assert says[0].text == text("voice.welcome", "fr")
-    assert len(says) == 1 + len(voice.LANGUAGE_MENU)
-    languages = [say.get("language") for say in says[1:]]
+    # welcome, one line per language, then the erase key offered in each spoken language
+    assert len(says) == 1 + len(voice.LANGUAGE_MENU) + len(voice.FORGET_LANGUAGES)
+    languages = [say.get("language") for say in says[1:1 + len(voice.LANGUAGE_MENU)]]
     assert languages[:3] == ["fr-FR", "arb", "en-US"]
     assert set(languages[3:]) == {"fr-FR"}  # no voice speaks Wolof, Lingala...: the French line is read
     arabic_line = says[2].text or ""
@@ -86,7 +90,8 @@ def test_a_community_language_with_a_recording_is_played_instead_of_read(client,
     monkeypatch.setattr(voice, "audio_file", lambda lang, key: tmp_path / lang / "audio" / f"{key}.mp3")
     twiml = post(client, "")
     assert [p.text for p in twiml.iter("Play")] == [f"{PUBLIC_BASE_URL}/voice/audio/wo/voice.menu_language.mp3"]
-    assert len(list(twiml.iter("Say"))) == len(voice.LANGUAGE_MENU)  # welcome + 8 read lines
+    # welcome + 8 read lines + the erase key in 3 languages
+    assert len(list(twiml.iter("Say"))) == len(voice.LANGUAGE_MENU) + len(voice.FORGET_LANGUAGES)
     served = client.get("/voice/audio/wo/voice.menu_language.mp3")
     assert served.status_code == 200 and served.content == b"ID3 fake mp3"
     assert client.get("/voice/audio/wo/voice.welcome.mp3").status_code == 404
@@ -105,7 +110,7 @@ def test_choosing_a_language_asks_the_emergency_question_in_it(client, digit, la
 
 
 def test_an_unknown_key_in_the_language_menu_plays_the_menu_again(client) -> None:
-    twiml = post(client, "language", Digits="0")
+    twiml = post(client, "language", Digits="*")
     assert [r.text for r in twiml.iter("Redirect")] == [f"{PUBLIC_BASE_URL}/webhooks/voice"]
 
 
@@ -241,3 +246,33 @@ def test_no_caller_number_appears_in_the_logs(client, caplog) -> None:
     post(client, "triage", "lang=fr&answers=", Digits="1")
     assert caplog.records
     assert CALLER not in caplog.text and CALLER[1:] not in caplog.text
+
+
+# --- erasing what is kept about the caller's number -------------------------------------------------
+
+async def test_a_caller_erases_their_cases_and_recordings_with_the_keypad(client, factory, clouds) -> None:
+    recording = f"https://api.twilio.com/2010-04-01/Accounts/{'AC' + '0' * 32}/Recordings/RE{'5' * 32}"
+    with factory() as session:
+        answered(session, "fr", "222", "2", SUNDAY_NIGHT)  # a case, then a voice message
+        case = session.scalars(select(Case)).one()
+        voice.store_recording(session, case.id, "fr", recording)
+    menu = post(client, "")
+    assert render_response("voice.menu_forget", "fr", {"digit": voice.FORGET_DIGIT}).text in said(menu)
+    question = post(client, "language", Digits=voice.FORGET_DIGIT)
+    assert [g.get("action") for g in question.iter("Gather")] == [f"{PUBLIC_BASE_URL}/webhooks/voice/forget"]
+    assert text("voice.ask_forget_confirm", "ary") in said(question)
+    back = post(client, "forget", Digits="2")
+    assert back.find("Redirect") is not None
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(Case)) == 1  # 2 changes nothing
+    done = post(client, "forget", Digits="1")
+    assert text("voice.forget_done", "en") in said(done) and done.find("Hangup") is not None
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(Case)) == 0
+        assert session.scalar(select(func.count()).select_from(CaseMessage)) == 0
+        assert session.get(ChannelIdentity, conversation_id_for("voice", CALLER)) is None
+    # The recording is deleted at Twilio itself by the worker, not only unlinked here.
+    assert await delete_pending_media(factory) == 1
+    assert clouds.twilio.deleted == [urlsplit(recording).path]
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(MediaDeletion)) == 0
