@@ -44,6 +44,11 @@ FORM = ["/request_human", "/affirm", "/deny", "/deny", "/deny", "/deny", "/right
         '/choose_contact_mode{"contact_mode": "callback"}']
 
 
+def unique_word() -> str:
+    """A random word of letters only: digits could be read as a phone or document number and redacted."""
+    return "".join(chr(ord("a") + int(c, 16)) for c in uuid.uuid4().hex[:10])
+
+
 class PostgresTrackerStack(Stack):
     """The same stack, with Rasa's tracker store in PostgreSQL (the API erases through the same URL)."""
 
@@ -189,7 +194,7 @@ def test_after_erasure_nothing_of_the_person_is_left_anywhere(world: World) -> N
     """The web chat: location, question, escalation with a typed number, then /forget with its confirmation."""
     stats = statistics_count(world)
     token, (typed, e164) = uuid.uuid4().hex, random_mobile()
-    question = f"je n'ai pas de papiers {uuid.uuid4().hex[:6]}, est-ce que je peux aller à l'hôpital ?"
+    question = f"je n'ai pas de papiers {unique_word()}, est-ce que je peux aller à l'hôpital ?"
 
     def say(message: str, **extra: Any) -> list[dict]:
         response = httpx.post(f"{world.stack.api_url}/chat/api/messages",
@@ -216,7 +221,7 @@ def test_after_erasure_nothing_of_the_person_is_left_anywhere(world: World) -> N
 def test_telegram_erasure_while_an_operator_holds_the_case(world: World) -> None:
     stats = statistics_count(world)
     person, (typed, e164) = TelegramPerson(world.telegram), random_mobile()
-    question = f"on m'a refusé au centre de santé de Berkane {uuid.uuid4().hex[:6]}"
+    question = f"on m'a refusé au centre de santé de Berkane {unique_word()}"
     person.say("bonjour")
     person.wait_for_text(text_of("utter_greet"))
     world.telegram.queue_update({"message": {
@@ -252,7 +257,7 @@ def test_telegram_erasure_while_an_operator_holds_the_case(world: World) -> None
 def test_whatsapp_erasure_deletes_the_media_at_twilio(world: World) -> None:
     stats = statistics_count(world)
     person, (typed, e164) = WhatsAppPerson(world.stack, world.twilio), random_mobile()
-    question = f"je n'ai pas de carte de séjour {uuid.uuid4().hex[:6]}, je peux me soigner ?"
+    question = f"je n'ai pas de carte de séjour {unique_word()}, je peux me soigner ?"
     person.answer("bonjour")
     assert person.post("", Latitude=str(LATITUDE), Longitude=str(LONGITUDE)).status_code == 200
     person.wait_for_text("km")
@@ -314,7 +319,7 @@ def test_a_caller_erases_everything_with_the_keypad(world: World) -> None:
 
 def test_the_test_searches_where_the_data_really_is(world: World) -> None:
     """The searches are not blind: before any erasure, a fresh conversation's text is found where it lives."""
-    token, marker = uuid.uuid4().hex, f"marqueur {uuid.uuid4().hex[:8]}"
+    token, marker = uuid.uuid4().hex, f"marqueur {unique_word()}"
     httpx.post(f"{world.stack.api_url}/chat/api/messages", json={"token": token, "text": marker},
                timeout=60).raise_for_status()
     assert marker in tracker_text(world)
