@@ -1,4 +1,4 @@
-"""The path every channel shares: a person's message goes to their operator's case or to Rasa."""
+"""The path every channel shares: a person's message goes to their operator's case or to Rasa, and is answered."""
 
 from __future__ import annotations
 
@@ -11,19 +11,31 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.cases import handoff
+from api.cases.events import audit, emit_live_event
 from api.core.config import get_settings
 from api.core.logging import log_event
 from api.crypto import encrypt, pseudonym
 from api.gateways.bot_history import erase_requested_bot_history
+from api.gateways.choices import choose, forget_offered_buttons, offered_buttons, remember_offered_buttons
 from api.gateways.messages import BotReply, IncomingMessage
-from api.gateways.models import ChannelIdentity, InboundMessage, OutboundMessage, utcnow
+from api.gateways.models import ChannelIdentity, InboundMessage, OfferedChoice, OutboundMessage, utcnow
 from api.gateways.outbound import enqueue_outbound
-from api.nlg.render import render_response
+from api.gateways.safety import (
+    BOT_FAILED,
+    EMERGENCY_NUMBERS,
+    bot_is_up,
+    is_emergency,
+    reply_from_catalog,
+    settle_turn,
+)
 
 logger = logging.getLogger(__name__)
 
 # A message still "processing" after this long belongs to a process that died: hand it out again.
 STALE_PROCESSING = timedelta(minutes=2)
+# A message Rasa keeps failing on is answered with channel.bot_failed after this many tries,
+# so it neither stays unanswered nor holds up the messages behind it.
+MAX_REDELIVERY_ATTEMPTS = 5
 
 
 class BotUnavailable(Exception):
@@ -47,11 +59,15 @@ def remember_identity(session: Session, channel: str, user_key: str) -> str:
     return conversation_id
 
 
-def text_for_bot(msg: IncomingMessage) -> str:
-    """What Rasa receives: the text, or a location as the `/share_location` intent payload."""
+def text_for_bot(session: Session, conversation_id: str, msg: IncomingMessage) -> str:
+    """What Rasa receives: a location as `/share_location{...}`; a typed choice as its button's payload; the text."""
     if msg.latitude is not None and msg.longitude is not None:
         location = json.dumps({"latitude": msg.latitude, "longitude": msg.longitude})
         return f"/share_location{location}"
+    chosen = choose(msg.text, offered_buttons(session, conversation_id))
+    if chosen is not None:
+        log_event(logger, "typed_choice", channel=msg.channel)
+        return chosen.payload
     return msg.text
 
 
@@ -82,18 +98,16 @@ async def conversation_language(conversation_id: str) -> str:
 
 
 async def handle_incoming(session: Session, msg: IncomingMessage) -> list[BotReply]:
-    """Route one message: to the operator holding the person's case, else to the bot.
+    """Route one message: to the operator holding the person's case, else to the bot; never unanswered.
 
     The message is committed before Rasa is asked, so if Rasa is down it is kept and
-    `redeliver_pending_inbound` answers it later through the outbox.
+    `redeliver_pending_inbound` answers it later through the outbox. A bot turn that comes back
+    empty or looping is answered by the gateway itself (`safety.settle_turn`).
     """
     conversation_id = remember_identity(session, msg.channel, msg.user_key)
     case = handoff.open_case_held_by_operator(session, conversation_id)
     if case is not None:
-        handoff.record_person_message(session, case, msg.text, media_url=msg.media_url)
-        session.commit()
-        log_event(logger, "message_to_case", channel=msg.channel, case_id=case.id)
-        return []
+        return await message_to_operator(session, case, msg)
     if msg.media_url and not msg.text:
         # A voice note or photo cannot go to the bot; it joins the person's open case if there is one.
         waiting_case = handoff.open_case_of_person(session, conversation_id)
@@ -101,10 +115,10 @@ async def handle_incoming(session: Session, msg: IncomingMessage) -> list[BotRep
             handoff.record_person_message(session, waiting_case, "", media_url=msg.media_url)
         session.commit()
         language = msg.metadata.get("language") or await conversation_language(conversation_id)
-        return [_reply_from_catalog("channel.media_acknowledged", language)]
+        return [reply_from_catalog("channel.media_acknowledged", language)]
 
     inbound = InboundMessage(conversation_id=conversation_id, channel=msg.channel, status="processing",
-                             text=text_for_bot(msg), message_metadata=dict(msg.metadata))
+                             text=text_for_bot(session, conversation_id, msg), message_metadata=dict(msg.metadata))
     session.add(inbound)
     session.commit()
     try:
@@ -112,13 +126,36 @@ async def handle_incoming(session: Session, msg: IncomingMessage) -> list[BotRep
     except BotUnavailable as exc:
         log_event(logger, "bot_unavailable", logging.WARNING, channel=msg.channel, error=str(exc))
         inbound.status = "pending"
+        forget_offered_buttons(session, conversation_id)
         session.commit()
         language = msg.metadata.get("language") or get_settings().default_language
-        return [_reply_from_catalog("channel.delayed_reply", language)]
+        return [reply_from_catalog("channel.delayed_reply", language, with_hotline=True)]
+    replies = await settle_turn(conversation_id, replies, msg.metadata.get("language"))
     inbound.status, inbound.processed_at = "done", utcnow()
+    remember_offered_buttons(session, conversation_id, replies)
     session.commit()
     erase_requested_bot_history(session, conversation_id)
     log_event(logger, "message_to_bot", channel=msg.channel, replies=len(replies))
+    return replies
+
+
+async def message_to_operator(session: Session, case: handoff.Case, msg: IncomingMessage) -> list[BotReply]:
+    """The person writes to the operator who holds their case; an emergency also gets the numbers at once.
+
+    The operator may be busy or away: the emergency numbers cannot wait for them, and the
+    console is told (live event `person_emergency`, audited).
+    """
+    emergency = await is_emergency(msg.text) if msg.text else False
+    message = handoff.record_person_message(session, case, msg.text, media_url=msg.media_url)
+    # Buttons the bot offered before the handoff mean nothing to the operator's conversation.
+    forget_offered_buttons(session, case.conversation_id or "")
+    replies: list[BotReply] = []
+    if emergency:
+        audit(session, "person_emergency_message", case, actor="person", message_id=message.id)
+        emit_live_event(session, case, "person_emergency", message_id=message.id)
+        replies = [reply_from_catalog(EMERGENCY_NUMBERS, case.language)]
+    session.commit()
+    log_event(logger, "message_to_case", channel=msg.channel, case_id=case.id, emergency=emergency)
     return replies
 
 
@@ -134,11 +171,7 @@ def erase_conversation_copies(session: Session, conversation_id: str) -> None:
                     .values(text=""))
     session.execute(delete(OutboundMessage)
                     .where(OutboundMessage.conversation_id == conversation_id, OutboundMessage.status == "sent"))
-
-
-def _reply_from_catalog(key: str, language: str) -> BotReply:
-    rendered = render_response(key, language, {})
-    return BotReply(text=rendered.text)
+    session.execute(delete(OfferedChoice).where(OfferedChoice.conversation_id == conversation_id))
 
 
 async def redeliver_pending_inbound(factory: sessionmaker[Session], limit: int = 20) -> int:
@@ -166,10 +199,19 @@ async def redeliver_pending_inbound(factory: sessionmaker[Session], limit: int =
             try:
                 replies = await ask_bot(row.conversation_id, row.text, row.message_metadata)
             except BotUnavailable:
-                session.execute(update(InboundMessage).where(InboundMessage.id == row.id)
-                                .values(status="pending"))
-                session.commit()
-                break
+                session.refresh(row)
+                if row.attempts < MAX_REDELIVERY_ATTEMPTS or not await bot_is_up():
+                    session.execute(update(InboundMessage).where(InboundMessage.id == row.id)
+                                    .values(status="pending"))
+                    session.commit()
+                    break
+                # Rasa answers others but keeps failing on this one: say so, and go on with the next.
+                log_event(logger, "bot_failed_on_message", logging.WARNING, attempts=row.attempts)
+                replies = [reply_from_catalog(BOT_FAILED, row.message_metadata.get("language")
+                                              or get_settings().default_language, with_hotline=True)]
+            else:
+                replies = await settle_turn(row.conversation_id, replies, row.message_metadata.get("language"))
+            remember_offered_buttons(session, row.conversation_id, replies)
             for reply in replies:
                 enqueue_outbound(session, row.conversation_id, reply)
             session.execute(update(InboundMessage).where(InboundMessage.id == row.id)
