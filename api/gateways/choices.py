@@ -44,6 +44,14 @@ def normalise_choice(text: str) -> str:
     return _NOT_WORD.sub(" ", text).strip()
 
 
+_NUMBER_ONLY = re.compile(r"^[\s\d+().-]+$")
+
+
+def western_digits(text: str) -> str:
+    """A message of digits only ("٢", "٠٦١٢٣٤٥٦٧٨") in Western digits, as the NLU and the forms read them."""
+    return text.translate(_DIGITS) if _NUMBER_ONLY.match(text) else text
+
+
 def choose(text: str, offered: Sequence[Button]) -> Button | None:
     """The offered button a typed text selects: its number (1-based) or its title, else None."""
     typed = normalise_choice(text)

@@ -16,7 +16,13 @@ from api.core.config import get_settings
 from api.core.logging import log_event
 from api.crypto import encrypt, pseudonym
 from api.gateways.bot_history import erase_requested_bot_history
-from api.gateways.choices import choose, forget_offered_buttons, offered_buttons, remember_offered_buttons
+from api.gateways.choices import (
+    choose,
+    forget_offered_buttons,
+    offered_buttons,
+    remember_offered_buttons,
+    western_digits,
+)
 from api.gateways.messages import BotReply, IncomingMessage
 from api.gateways.models import ChannelIdentity, InboundMessage, OfferedChoice, OutboundMessage, utcnow
 from api.gateways.outbound import enqueue_outbound
@@ -68,7 +74,7 @@ def text_for_bot(session: Session, conversation_id: str, msg: IncomingMessage) -
     if chosen is not None:
         log_event(logger, "typed_choice", channel=msg.channel)
         return chosen.payload
-    return msg.text
+    return western_digits(msg.text)
 
 
 async def ask_bot(conversation_id: str, text: str, metadata: dict) -> list[BotReply]:

@@ -179,6 +179,13 @@ async def test_after_a_reply_without_buttons_a_number_is_sent_as_typed(someone, 
     assert [m["message"] for m in clouds.rasa.received[-2:]] == [payload("fr", 3), "3"]
 
 
+async def test_a_number_in_eastern_arabic_digits_reaches_the_bot_in_western_digits(someone, clouds) -> None:
+    clouds.rasa.replies = [{"text": "رقم الهاتف؟"}]
+    await someone.say("٠٦١٢٣٤٥٦٧٨")
+    await someone.say("٢")
+    assert [m["message"] for m in clouds.rasa.received[-2:]] == ["0612345678", "2"]
+
+
 async def test_the_last_message_with_buttons_of_a_turn_is_the_one_answered(someone, clouds) -> None:
     clouds.rasa.replies = [menu_reply("fr"), {"text": "Urgence ?", "buttons": [
         {"title": "Oui", "payload": "/affirm"}, {"title": "Non", "payload": "/deny"}]}, {"text": "15, 112"}]
