@@ -101,3 +101,9 @@ def test_words_no_language_of_the_data_uses_are_ambiguous(trained: LanguageIdent
 def test_a_sentence_with_one_known_word_is_still_judged(trained: LanguageIdentifier) -> None:
     (language,) = detect(trained, "is the doctor free for me")
     assert language["ambiguous"] is False and language["code"] == "en"
+
+
+def test_a_confident_guess_on_unknown_words_is_still_ambiguous(trained: LanguageIdentifier) -> None:
+    # The guard itself, whatever confidence the classifier reaches on letters it half-recognises.
+    assert trained.is_ambiguous("azerty uiop", 0.99) is True
+    assert trained.is_ambiguous("is the doctor free for me", 0.99) is False
