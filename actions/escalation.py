@@ -36,6 +36,13 @@ LOOKBACK_MESSAGES = 6
 # Messages the rules answer even inside the form (the emergency numbers first, leaving): never an answer.
 INTERRUPTING_INTENTS = frozenset({"emergency", "goodbye", "forget_me"})
 CONTACT_MODES = ("chat", "callback")
+NOT_UNDERSTOOD = frozenset({"nlu_fallback"})
+YES_NO = frozenset({"affirm", "deny"})
+# When the same question is asked again, a short line before it, alternating so the person never
+# reads the very same answer three times in a row: "not understood", then how to answer or leave.
+REASK_NOTES = ("utter_form_how_to_answer", "utter_form_not_understood")
+# Slots whose re-asking already says why (an invalid phone number).
+REASK_EXPLAINED = frozenset({"callback_number"})
 UNDISCLOSED_CITY = "undisclosed"
 CHANNELS = ("tg", "wa", "voice", "web")
 # The gateway takes a typed phone number out of the message and keeps it, encrypted, for the
@@ -84,7 +91,7 @@ class ActionStartEscalation(Action):
         town = gazetteer.find(tracker.get_slot("city"))
         events += [SlotSet("topic", topic), SlotSet("escalation_city", town.name if town else None),
                    SlotSet("escalation_consent", None), SlotSet("contact_mode", None),
-                   SlotSet("callback_number", None)]
+                   SlotSet("callback_number", None), SlotSet("form_reasked", None)]
         return events
 
 
@@ -93,6 +100,23 @@ class ValidateEscalationForm(FormValidationAction):
 
     def name(self) -> str:
         return "validate_escalation_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        """Extracts and validates, then says a word before a question that is asked again."""
+        requested = tracker.get_slot("requested_slot")
+        previous = int(tracker.get_slot("form_reasked") or 0)
+        events = await super().run(dispatcher, tracker, domain)
+        answer = [e.get("value") for e in events if e.get("event") == "slot" and e.get("name") == requested]
+        if requested is not None and answer and answer[-1] is None and requested not in REASK_EXPLAINED:
+            count = previous + 1
+            dispatcher.utter_message(response=REASK_NOTES[count % 2])
+            return [*events, SlotSet("form_reasked", float(count))]
+        # Only alongside an answer: a slot event alone would keep the form from stepping aside for
+        # a question the rules answer (Rasa rejects the form only when no slot was set).
+        if previous and answer and answer[-1] is not None:
+            return [*events, SlotSet("form_reasked", 0.0)]
+        return events
 
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: dict[str, Any]) -> list[str]:
@@ -130,8 +154,8 @@ class ValidateEscalationForm(FormValidationAction):
             return {"escalation_city": town.name}
         if named:
             return {"escalation_city": named[0]}  # a place the gazetteer lacks: the operator reads it as said
-        if (tracker.latest_message.get("intent") or {}).get("name") == "nlu_fallback":
-            return {"escalation_city": None}  # not understood: ask again rather than leave the form
+        if (tracker.latest_message.get("intent") or {}).get("name") in NOT_UNDERSTOOD | {"affirm"}:
+            return {"escalation_city": None}  # not understood, or "yes": ask again rather than leave the form
         return {}
 
     async def validate_escalation_city(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -158,23 +182,26 @@ class ValidateEscalationForm(FormValidationAction):
         return {"callback_number": None}
 
 
-def _reask_when_not_understood(slot: str) -> Any:
-    """An `extract_<slot>` that leaves the slot empty on an unrecognised answer, so the form asks again.
+def _reask_when_not_understood(slot: str, not_answers: frozenset[str] = NOT_UNDERSTOOD) -> Any:
+    """An `extract_<slot>` that leaves the slot empty on an answer that is none, so the form asks again.
 
     Without it the form would reject and the dialogue would leave the form for the fallback menu.
     """
     async def extract(self: ValidateEscalationForm, dispatcher: CollectingDispatcher, tracker: Tracker,
                       domain: dict[str, Any]) -> dict[str, Any]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if tracker.get_slot("requested_slot") == slot and intent == "nlu_fallback":
+        if tracker.get_slot("requested_slot") == slot and intent in not_answers:
             return {slot: None}
         return {}
     return extract
 
 
 for _slot in ("escalation_consent", "triage_emergency", "triage_pregnant", "triage_child", "triage_violence",
-              "triage_no_medication", "contact_mode"):
+              "triage_no_medication"):
     setattr(ValidateEscalationForm, f"extract_{_slot}", _reask_when_not_understood(_slot))
+# "Chat or call back?" answered "yes" or "no" says neither: asked again too.
+ValidateEscalationForm.extract_contact_mode = _reask_when_not_understood(  # type: ignore[attr-defined]
+    "contact_mode", NOT_UNDERSTOOD | YES_NO)
 
 
 def conversation_language(tracker: Tracker) -> str:

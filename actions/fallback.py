@@ -1,8 +1,11 @@
-"""Misunderstandings: counts the person's consecutive unrecognised messages, the menu first, then a person.
+"""Misunderstandings: counts the person's consecutive unrecognised messages; the menu and a person, in turn.
 
-A message is misunderstood when the NLU was unsure (`nlu_fallback`) or when it was understood
-but nothing in the dialogue fits it (Rasa's core fallback, e.g. a "yes" to no question). Both
-count towards the same "two in a row → offer a person".
+A message is misunderstood when the NLU was unsure (`nlu_fallback`), when it is a "yes"/"no"/"ok"
+to no question (the rules send those here too), or when it was understood but nothing in the
+dialogue fits it (Rasa's core fallback). All count towards the same ladder: the first
+misunderstanding shows the menu, the second in a row offers a person, the third the menu again,
+and so on, so a person who keeps typing something unexpected never gets the same answer three
+times in a row, and never an endless one.
 """
 
 from __future__ import annotations
@@ -10,19 +13,26 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 FALLBACK_INTENT = "nlu_fallback"
 MISUNDERSTANDING_ACTIONS = frozenset({"action_handle_misunderstanding", "action_default_fallback"})
 # Actions Rasa runs after every message before the dialogue answers; they say nothing about it.
 BOOKKEEPING_ACTIONS = frozenset({"action_listen", "action_extract_slots", "action_validate_slot_mappings"})
-# From the second misunderstanding in a row, a person is offered instead of the menu again.
-OFFER_HUMAN_AFTER = 2
+# Answers that start afresh: a first message not understood is answered with the greeting.
+GREETING_ACTIONS = frozenset({"action_greet"})
+# Every second misunderstanding in a row offers a person; the others show the menu.
+OFFER_HUMAN_EVERY = 2
+# What the core fallback says, by the parity of the count: both show the menu with "talk to a person".
+CORE_FALLBACK_ANSWERS = ("utter_help_menu", "utter_default")
 
 
 def _turns(tracker: Tracker) -> list[tuple[str | None, str | None]]:
-    """Each of the person's messages as (intent, first action the assistant answered it with)."""
+    """Each of the person's messages as (intent, first action the assistant answered it with).
+
+    `tracker.events` holds reverted turns too (the core fallback reverts its message), so they count.
+    """
     turns: list[tuple[str | None, str | None]] = []
     for event in tracker.events_after_latest_restart():
         if event.get("event") == "user":
@@ -43,14 +53,22 @@ def consecutive_misunderstandings(tracker: Tracker) -> int:
         return 0
     count = 1
     for intent, answered_by in reversed(turns[:-1]):
-        if intent != FALLBACK_INTENT and answered_by not in MISUNDERSTANDING_ACTIONS:
+        # An unsure message answered by the form (which asks again) counts; one greeted does not.
+        misunderstood = answered_by in MISUNDERSTANDING_ACTIONS or (
+            intent == FALLBACK_INTENT and answered_by not in GREETING_ACTIONS)
+        if not misunderstood:
             break
         count += 1
     return count
 
 
+def offers_human(count: int) -> bool:
+    """Whether the `count`-th misunderstanding in a row is answered with the offer of a person."""
+    return count > 0 and count % OFFER_HUMAN_EVERY == 0
+
+
 def misunderstanding_slots(count: int) -> list[EventType]:
-    return [SlotSet("misunderstandings", float(count)), SlotSet("misunderstood_twice", count >= OFFER_HUMAN_AFTER)]
+    return [SlotSet("misunderstandings", float(count)), SlotSet("misunderstood_twice", offers_human(count))]
 
 
 class ActionHandleMisunderstanding(Action):
@@ -65,10 +83,13 @@ class ActionHandleMisunderstanding(Action):
 
 
 class ActionDefaultFallback(Action):
-    """Rasa's core fallback, replaced: the menu, or from the second misunderstanding in a row a person.
+    """Rasa's core fallback (nothing in the dialogue fits the message): says the menu, then reverts the message.
 
-    The answer runs as a follow-up action (not a message from here), so the rule "offered a
-    person + yes → escalation" sees `utter_offer_human` in the conversation.
+    Rasa's own convention: the fallback answers and undoes the message, so the dialogue is back
+    where it was before it and simply listens. It never runs a follow-up action: a follow-up
+    after which nothing fits either predicts the fallback again, and again, until Rasa's circuit
+    breaker stops the turn and leaves the conversation unable to answer anything (the loop this
+    replaces). The reverted message still counts as a misunderstanding for the next one.
     """
 
     def name(self) -> str:
@@ -77,5 +98,6 @@ class ActionDefaultFallback(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
         count = consecutive_misunderstandings(tracker)
-        answer = "utter_offer_human" if count >= OFFER_HUMAN_AFTER else "utter_default"
-        return [*misunderstanding_slots(count), FollowupAction(answer)]
+        dispatcher.utter_message(response=CORE_FALLBACK_ANSWERS[count % 2])
+        # Only the unfeaturised count is kept: the dialogue state stays exactly as it was.
+        return [UserUtteranceReverted(), SlotSet("misunderstandings", float(count))]

@@ -10,12 +10,19 @@ Confidences are a softmax of the SVM's decision scores with one temperature fitt
 on cross-validated scores (temperature scaling): unlike per-class sigmoid calibration
 it never changes which intent wins, and FallbackClassifier's threshold gets
 probabilities that mean something.
+
+A message none of whose words the training data (examples and lookup tables) has ever
+used, even misspelt ("/xyz", "azerty uiop"; not "heyy" or "ouiii"), is not understood, whatever its character n-grams resemble:
+its confidences are scaled down under `unknown_words_confidence`, so FallbackClassifier
+makes it `nlu_fallback` instead of, say, a "yes" to the question just asked.
 """
 
 from __future__ import annotations
 
+import difflib
 import logging
 import pickle
+import re
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
@@ -39,6 +46,13 @@ from nlu.text_features import char_and_word_tfidf, transform
 logger = logging.getLogger(__name__)
 _MODEL_FILE = "intent_classifier.pkl"
 _TEMPERATURES = np.geomspace(0.5, 50.0, 40)
+_WORD = re.compile(r"[^\W_]+")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def lettered_words(text: str) -> List[str]:
+    """The normalised words of a text that contain a letter (numbers and emojis say nothing here)."""
+    return [w for w in _WORD.findall(normalise_text(text)) if _LETTER.search(w)]
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -48,7 +62,8 @@ class LinearIntentClassifier(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         """SVM regularisation, folds used to fit the temperature, ranking length, longest character n-gram."""
-        return {"C": 1.0, "calibration_folds": 3, "ranking_length": 10, "max_ngram": 4}
+        return {"C": 1.0, "calibration_folds": 3, "ranking_length": 10, "max_ngram": 4,
+                "unknown_words_confidence": 0.2, "known_word_similarity": 0.75}
 
     def __init__(
         self,
@@ -58,6 +73,7 @@ class LinearIntentClassifier(GraphComponent):
         pipeline: Optional[Pipeline] = None,
         labels: Optional[List[str]] = None,
         temperature: float = 1.0,
+        vocabulary: Optional[set] = None,
     ) -> None:
         """Keeps the config, the storage slot and, once trained or loaded, the model."""
         self._config = {**self.get_default_config(), **config}
@@ -66,6 +82,9 @@ class LinearIntentClassifier(GraphComponent):
         self._pipeline = pipeline
         self._labels = labels or []
         self._temperature = temperature
+        # None (a model saved before it existed): every message counts as having known words.
+        self._vocabulary = vocabulary
+        self._sorted_vocabulary: Optional[List[str]] = None
 
     @classmethod
     def create(
@@ -91,7 +110,9 @@ class LinearIntentClassifier(GraphComponent):
         with model_storage.read_from(resource) as directory:
             with open(Path(directory) / _MODEL_FILE, "rb") as f:
                 saved = pickle.load(f)
-        return cls(config, model_storage, resource, saved["pipeline"], saved["labels"], saved["temperature"])
+        vocabulary = saved.get("vocabulary")
+        return cls(config, model_storage, resource, saved["pipeline"], saved["labels"], saved["temperature"],
+                   set(vocabulary) if vocabulary is not None else None)
 
     def train(self, training_data: TrainingData) -> Resource:
         """Fits the features and the SVM on every intent example, and the confidence temperature."""
@@ -108,12 +129,15 @@ class LinearIntentClassifier(GraphComponent):
                                    cv=StratifiedKFold(folds, shuffle=True, random_state=0))
         self._temperature = _best_temperature(scores, targets)
         self._pipeline.fit(texts, targets)
+        lookups = [str(e) for table in training_data.lookup_tables for e in table.get("elements") or []
+                   if isinstance(table.get("elements"), list)]
+        self._vocabulary = {w for text in texts + lookups for w in lettered_words(text)}
         logger.info("intent_classifier.trained examples=%d intents=%d temperature=%.2f",
                     len(texts), len(self._labels), self._temperature)
         with self._model_storage.write_to(self._resource) as directory:
             with open(Path(directory) / _MODEL_FILE, "wb") as f:
                 pickle.dump({"pipeline": self._pipeline, "labels": self._labels,
-                             "temperature": self._temperature}, f)
+                             "temperature": self._temperature, "vocabulary": sorted(self._vocabulary)}, f)
         return self._resource
 
     def _new_pipeline(self) -> Pipeline:
@@ -134,11 +158,33 @@ class LinearIntentClassifier(GraphComponent):
             return messages
         probabilities = self.probabilities([m.get(TEXT) or "" for m in messages])
         for message, row in zip(messages, probabilities, strict=True):
+            if self.has_no_known_word(message.get(TEXT) or ""):
+                row = row * min(1.0, self._config["unknown_words_confidence"] / float(row.max()))
             order = np.argsort(row)[::-1][: self._config["ranking_length"]]
             ranking = [{INTENT_NAME_KEY: self._labels[i], PREDICTED_CONFIDENCE_KEY: float(row[i])} for i in order]
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
+
+
+    def has_no_known_word(self, text: str) -> bool:
+        """True when the text has words and the training data used none of them.
+
+        The scaled ranking keeps its order, so an emergency the classifier still ranks first
+        stays within EmergencyRedFlags' reach (a false alarm costs less than a missed one).
+        """
+        if self._vocabulary is None:
+            return False
+        words = lettered_words(text)
+        return bool(words) and not any(self._is_known(w) for w in words)
+
+    def _is_known(self, word: str) -> bool:
+        """In the vocabulary, or one typo or elongation away from a word in it ("heyy", "ouiii", "okey")."""
+        if word in self._vocabulary:
+            return True
+        if self._sorted_vocabulary is None:
+            self._sorted_vocabulary = sorted(self._vocabulary or ())
+        return bool(difflib.get_close_matches(word, self._sorted_vocabulary, n=1, cutoff=self._config["known_word_similarity"]))
 
 
 def _softmax(scores: np.ndarray) -> np.ndarray:

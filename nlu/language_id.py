@@ -11,8 +11,9 @@ sequences they use.
 The result is added to the parse output as
 `{"language": {"code": "ary", "confidence": 0.97, "ambiguous": false}}`.
 `ambiguous` is true when the message carries too little to judge ("ok",
-"merci", "salam", a number, emojis, a couple of words every language uses, or a
-confidence below `ambiguity_threshold`); the confidence of such a message is then
+"merci", "salam", a number, emojis, a couple of words every language uses, words
+none of the training data has ever used, like "azerty uiop", or a confidence below
+`ambiguity_threshold`); the confidence of such a message is then
 capped below that threshold, so a reader that only looks at the confidence draws
 the same conclusion: below the threshold, the dialogue keeps the conversation's
 language instead of switching.
@@ -87,6 +88,7 @@ class LanguageIdentifier(GraphComponent):
         resource: Resource,
         pipeline: Optional[Pipeline] = None,
         shared_words: Optional[Set[str]] = None,
+        known_words: Optional[Set[str]] = None,
     ) -> None:
         """Keeps the config, the storage slot and, once trained or loaded, the classifier."""
         self._config = {**self.get_default_config(), **config}
@@ -94,6 +96,8 @@ class LanguageIdentifier(GraphComponent):
         self._resource = resource
         self._pipeline = pipeline
         self._shared_words: Set[str] = shared_words or set()
+        # Every word of the training data; None (a model saved before it existed) skips the check.
+        self._known_words: Optional[Set[str]] = known_words
 
     @classmethod
     def create(
@@ -119,7 +123,9 @@ class LanguageIdentifier(GraphComponent):
         with model_storage.read_from(resource) as directory:
             with open(Path(directory) / _MODEL_FILE, "rb") as f:
                 saved = pickle.load(f)
-        return cls(config, model_storage, resource, saved["pipeline"], set(saved["shared_words"]))
+        known = saved.get("known_words")
+        return cls(config, model_storage, resource, saved["pipeline"], set(saved["shared_words"]),
+                   set(known) if known is not None else None)
 
     def _labelled_files(self) -> List[Path]:
         pattern = self._config["data_glob"]
@@ -157,6 +163,7 @@ class LanguageIdentifier(GraphComponent):
             )
         texts, languages = self._examples(training_data, labels)
         self._shared_words = _words_in_several_languages(texts, languages)
+        self._known_words = {w for text in texts for w in _WORD.findall(normalise_light(text))}
         self._pipeline = Pipeline([
             ("features", char_and_word_tfidf(normalise_light, (1, 4), (1, 1))),
             ("classifier", LogisticRegression(C=self._config["regularisation"], max_iter=3000)),
@@ -183,7 +190,8 @@ class LanguageIdentifier(GraphComponent):
         """Writes the classifier and the shared vocabulary into the model storage."""
         with self._model_storage.write_to(self._resource) as directory:
             with open(Path(directory) / _MODEL_FILE, "wb") as f:
-                pickle.dump({"pipeline": self._pipeline, "shared_words": sorted(self._shared_words)}, f)
+                pickle.dump({"pipeline": self._pipeline, "shared_words": sorted(self._shared_words),
+                             "known_words": sorted(self._known_words or ())}, f)
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Sets `language` on every message (in the parse output)."""
@@ -215,6 +223,8 @@ class LanguageIdentifier(GraphComponent):
         lettered = [w for w in words if _HAS_LETTER.search(w)]
         if not lettered:
             return True  # numbers, emojis, punctuation only
+        if self._known_words is not None and not any(w in self._known_words for w in lettered):
+            return True  # no word any language of the data uses: gibberish, or a name, tells nothing
         if len(words) <= self._config["max_ambiguous_tokens"]:
             return all(w in LOANWORDS or w in self._shared_words for w in lettered)
         return False

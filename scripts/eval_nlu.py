@@ -1,9 +1,11 @@
 """Evaluates a trained model on the held-out NLU files (bot/eval/nlu/<lang>.yml) and enforces the thresholds.
 
 Prints intent accuracy and macro-F1 per language group (fr, en, ar, ary, community),
-language-identification accuracy, city-entity accuracy and emergency recall; writes
-reports/intent_report.json, reports/intent_report.md and reports/confusion_matrix.png.
-Exits 1 when a threshold fails or a group has no held-out data, so it can run as a test:
+emergency precision and recall per group, language-identification accuracy and city-entity
+accuracy, and checks that no button title of any catalog (nor "carte", "card", "بطاقة") is
+read as an emergency; writes reports/intent_report.json, reports/intent_report.md and
+reports/confusion_matrix.png. Exits 1 when a threshold fails, a group has no held-out data
+or a button title reads as an emergency, so it can run as a test:
 
     .venv-bot/bin/python scripts/eval_nlu.py --model bot/models/current.tar.gz --eval-dir bot/eval/nlu --out reports
 """
@@ -31,6 +33,8 @@ GROUPS = ("fr", "en", "ar", "ary", "community")
 INTENT_THRESHOLDS = {"fr": 0.93, "en": 0.93, "ar": 0.93, "ary": 0.88, "community": 0.75}
 EMERGENCY_RECALL = 0.95
 LANGUAGE_ID = 0.95
+# Short words people type that are never an emergency on their own (with every button title).
+NEVER_EMERGENCY = ("carte", "card", "بطاقة", "la carte", "the card", "karta")
 
 
 @dataclass
@@ -78,11 +82,36 @@ def read_eval_lines(eval_dir: Path) -> List[Line]:
     return lines
 
 
-async def parse_all(model: Path, lines: List[Line]) -> None:
-    """Parses every line with the trained model and stores the predictions on it."""
+def button_titles(locales_dir: Path) -> List[str]:
+    """Every button title of every catalog (`<response>.button.<n>`), once each."""
+    from babel.messages.pofile import read_po
+
+    titles: Set[str] = set()
+    for path in sorted(locales_dir.glob("*/LC_MESSAGES/messages.po")):
+        with path.open("rb") as handle:
+            titles.update(str(m.string) for m in read_po(handle) if m.id and ".button." in str(m.id) and m.string)
+    return sorted(titles)
+
+
+async def emergency_labels(agent: object, texts: List[str]) -> List[str]:
+    """The texts the model reads as an emergency."""
+    flagged = []
+    for text in texts:
+        result = await agent.parse_message(text)  # type: ignore[attr-defined]
+        if (result.get("intent") or {}).get("name") == "emergency":
+            flagged.append(text)
+    return flagged
+
+
+async def parse_all(model: Path, lines: List[Line], labels: Optional[List[str]] = None) -> List[str]:
+    """Parses every line with the trained model and stores the predictions on it.
+
+    Returns which of `labels` (button titles, short words) the model reads as an emergency.
+    """
     from rasa.core.agent import Agent
 
     agent = Agent.load(str(model))
+    flagged = await emergency_labels(agent, labels or [])
     for line in lines:
         result = await agent.parse_message(line.text)
         line.predicted_intent = (result.get("intent") or {}).get("name") or ""
@@ -90,6 +119,7 @@ async def parse_all(model: Path, lines: List[Line]) -> None:
         line.predicted_language = language.get("code", "")
         line.language_ambiguous = bool(language.get("ambiguous"))
         line.predicted_cities = {e["value"] for e in result.get("entities", []) if e.get("entity") == "city"}
+    return flagged
 
 
 def intent_scores(lines: List[Line]) -> Dict[str, float]:
@@ -103,8 +133,21 @@ def intent_scores(lines: List[Line]) -> Dict[str, float]:
     return {"n": len(lines), "accuracy": round(accuracy, 4), "macro_f1": round(float(macro_f1), 4)}
 
 
-def summarise(lines: List[Line]) -> Dict[str, object]:
-    """All metrics, per group and per language, and the list of threshold failures."""
+def emergency_scores(lines: List[Line]) -> Dict[str, Optional[float]]:
+    """Precision and recall of `emergency` over a set of lines (None when undefined)."""
+    expected = sum(x.intent == "emergency" for x in lines)
+    flagged = sum(x.predicted_intent == "emergency" for x in lines)
+    hits = sum(x.intent == "emergency" and x.predicted_intent == "emergency" for x in lines)
+    return {"n": expected, "flagged": flagged,
+            "precision": round(hits / flagged, 4) if flagged else None,
+            "recall": round(hits / expected, 4) if expected else None}
+
+
+def summarise(lines: List[Line], emergency_labels: Optional[List[str]] = None) -> Dict[str, object]:
+    """All metrics, per group and per language, and the list of threshold failures.
+
+    `emergency_labels`: button titles or short words the model read as an emergency (must be none).
+    """
     by_group: Dict[str, List[Line]] = defaultdict(list)
     by_language: Dict[str, List[Line]] = defaultdict(list)
     for line in lines:
@@ -131,6 +174,8 @@ def summarise(lines: List[Line]) -> Dict[str, object]:
         "emergency_recall": round(sum(x.predicted_intent == "emergency" for x in emergencies) / len(emergencies), 4)
         if emergencies else None,
         "emergency_precision": _emergency_precision(lines),
+        "emergency_by_group": {g: emergency_scores(by_group[g]) for g in GROUPS if by_group[g]},
+        "labels_read_as_emergency": sorted(emergency_labels or []),
         "city_accuracy": round(sum(x.predicted_cities == x.cities for x in with_city) / len(with_city), 4)
         if with_city else None,
         "city_lines": len(with_city),
@@ -168,6 +213,8 @@ def _failures(summary: Dict[str, object], groups: Dict[str, Dict[str, float]]) -
     recall = summary["emergency_recall"]
     if recall is None or recall < EMERGENCY_RECALL:
         failures.append(f"emergency recall {recall} < {EMERGENCY_RECALL}")
+    if summary["labels_read_as_emergency"]:
+        failures.append(f"button titles read as an emergency: {summary['labels_read_as_emergency']}")
     language_id = summary["language_id"]["accuracy_counting_ambiguous_as_kept"]
     if language_id < LANGUAGE_ID:
         failures.append(f"language id {language_id:.3f} < {LANGUAGE_ID}")
@@ -194,6 +241,10 @@ def markdown(summary: Dict[str, object]) -> str:
             "|---|---|---|---|---|"]
     for group, s in summary["intent_by_group"].items():
         rows.append(f"| {group} | {s['n']} | {s['accuracy']:.3f} | {s['macro_f1']:.3f} | {INTENT_THRESHOLDS[group]} |")
+    rows += ["", "| group | emergencies | flagged emergency | emergency precision | emergency recall |",
+             "|---|---|---|---|---|"]
+    for group, e in summary["emergency_by_group"].items():
+        rows.append(f"| {group} | {e['n']} | {e['flagged']} | {_score(e['precision'])} | {_score(e['recall'])} |")
     rows += ["", "| language | n | intent accuracy | macro-F1 | language id |", "|---|---|---|---|---|"]
     for lang, s in summary["intent_by_language"].items():
         rows.append(f"| {lang} | {s['n']} | {s['accuracy']:.3f} | {s['macro_f1']:.3f} "
@@ -203,10 +254,16 @@ def markdown(summary: Dict[str, object]) -> str:
                  f"(counting ambiguous as kept: {lid['accuracy_counting_ambiguous_as_kept']:.3f}; "
                  f"ambiguous rate {lid['ambiguous_rate']:.3f})",
              f"- emergency recall: {summary['emergency_recall']} (precision {summary['emergency_precision']})",
+             f"- button titles and short words read as an emergency: "
+             f"{len(summary['labels_read_as_emergency'])}",
              f"- city accuracy: {summary['city_accuracy']} over {summary['city_lines']} lines "
              f"({summary['city_false_positive_lines']} lines without a town got one)", "",
              "Failures: " + ("; ".join(summary["failures"]) or "none"), ""]
     return "\n".join(rows)
+
+
+def _score(value: Optional[float]) -> str:
+    return "-" if value is None else f"{value:.3f}"
 
 
 def per_intent_markdown(summary: Dict[str, object]) -> str:
@@ -259,6 +316,8 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "reports")
     parser.add_argument("--train-dir", type=Path, default=ROOT / "bot" / "data" / "nlu",
                         help="training NLU files, checked for held-out lines")
+    parser.add_argument("--locales-dir", type=Path, default=ROOT / "locales",
+                        help="catalogs whose button titles must never read as an emergency")
     args = parser.parse_args()
     _quiet_rasa()
     if not args.model.exists():
@@ -272,8 +331,9 @@ def main() -> int:
     if leaked:
         print(f"held-out lines found in the training data: {leaked[:10]}", file=sys.stderr)
         return 1
-    asyncio.run(parse_all(args.model, lines))
-    summary = summarise(lines)
+    labels = button_titles(args.locales_dir) + list(NEVER_EMERGENCY)
+    flagged = asyncio.run(parse_all(args.model, lines, labels))
+    summary = summarise(lines, flagged)
     write_reports(lines, summary, args.out)
     print(markdown(summary))
     return 1 if summary["failures"] else 0

@@ -14,6 +14,7 @@ from api.cases.events import audit, audit_and_live_event
 from api.cases.models import Case, CaseMessage, CaseNote, Operator, Queue, Referral, utcnow
 from api.cases.triage import effective_priority_sql
 from api.core.logging import log_event
+from api.gateways.choices import forget_offered_buttons
 from api.gateways.messages import OutgoingMessage
 from api.gateways.outbound import enqueue_outbound
 from api.nlg.render import render_response
@@ -103,6 +104,7 @@ def reply_to_person(session: Session, operator: Operator, case_id: int, text: st
     message = CaseMessage(case_id=case.id, direction="out", text=text, author_operator_id=operator.id)
     session.add(message)
     enqueue_outbound(session, case.conversation_id, OutgoingMessage(text=text))
+    forget_offered_buttons(session, case.conversation_id)  # a typed "1" now answers the operator, not a button
     session.flush()
     _record(session, case, operator, "reply_sent", message_id=message.id, event="operator_message")
     return message
@@ -187,6 +189,7 @@ def notify_person(session: Session, case: Case, key: str) -> None:
         return
     rendered = render_response(key, case.language, {"reference": case.reference})
     enqueue_outbound(session, case.conversation_id, OutgoingMessage(text=rendered.text))
+    forget_offered_buttons(session, case.conversation_id)
 
 
 def _record(session: Session, case: Case, operator: Operator, action: str, event: str | None = "case_updated",

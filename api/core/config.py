@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     twilio_whatsapp_from: str = ""
     twilio_api_base: str = ""
 
+    # --- the association's hotline number, told to a person when the assistant cannot answer
+    # (api/gateways/safety.py). Empty: unknown, and no number is ever made up.
+    hotline_phone: str = ""
+
     # --- voice hotline (api/gateways/voice.py)
     # Opening hours of the phone hotline in hotline_timezone, e.g. "mon-fri 09:00-17:00; sat 09:00-13:00".
     # Empty means the hours are unknown: callers are always offered to leave a message.

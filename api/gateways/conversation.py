@@ -1,4 +1,4 @@
-"""The path every channel shares: a person's message goes to their operator's case or to Rasa."""
+"""The path every channel shares: a person's message goes to their operator's case or to Rasa, and is answered."""
 
 from __future__ import annotations
 
@@ -13,13 +13,28 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.cases import handoff
+from api.cases.events import audit, emit_live_event
 from api.core.config import get_settings
 from api.core.logging import log_event
 from api.crypto import encrypt, pseudonym
+from api.gateways.choices import (
+    choose,
+    forget_offered_buttons,
+    offered_buttons,
+    remember_offered_buttons,
+    western_digits,
+)
 from api.gateways.messages import BotReply, IncomingMessage
 from api.gateways.models import ChannelIdentity, InboundMessage, utcnow
 from api.gateways.outbound import enqueue_outbound
-from api.nlg.render import render_response
+from api.gateways.safety import (
+    BOT_FAILED,
+    EMERGENCY_NUMBERS,
+    bot_is_up,
+    is_emergency,
+    reply_from_catalog,
+    settle_turn,
+)
 from api.privacy.contacts import capture_number, take_captured_number
 from api.privacy.erasure import complete_erasure
 from api.privacy.redaction import redact, round_coordinate
@@ -36,6 +51,9 @@ FORGET_CONFIRMATION_WINDOW = timedelta(minutes=10)
 # Told to Rasa with a message whose callable number the gateway kept (actions/escalation.py).
 CONTACT_CAPTURED = "contact_captured"
 SHARE_LOCATION = re.compile(r"^/share_location(\{.*)$", re.DOTALL)
+# A message Rasa keeps failing on is answered with channel.bot_failed after this many tries,
+# so it neither stays unanswered nor holds up the messages behind it.
+MAX_REDELIVERY_ATTEMPTS = 5
 
 
 class BotUnavailable(Exception):
@@ -59,8 +77,8 @@ def remember_identity(session: Session, channel: str, user_key: str) -> str:
     return conversation_id
 
 
-def text_for_bot(msg: IncomingMessage) -> str:
-    """What Rasa receives: the text, or a location as the `/share_location` intent payload.
+def text_for_bot(session: Session, conversation_id: str, msg: IncomingMessage) -> str:
+    """What Rasa receives: a location as `/share_location{...}`; a typed choice as its button's payload; the text.
 
     A location is rounded to about 1 km (2 decimals) here, before it is stored anywhere, also
     when the payload was typed by hand.
@@ -74,7 +92,11 @@ def text_for_bot(msg: IncomingMessage) -> str:
             return location_payload(float(values["latitude"]), float(values["longitude"]))
         except (ValueError, TypeError, KeyError, OverflowError):
             return "/share_location"  # a broken payload keeps the intent and loses the numbers
-    return msg.text
+    chosen = choose(msg.text, offered_buttons(session, conversation_id))
+    if chosen is not None:
+        log_event(logger, "typed_choice", channel=msg.channel)
+        return chosen.payload
+    return western_digits(msg.text)
 
 
 def location_payload(latitude: float, longitude: float) -> str:
@@ -144,10 +166,11 @@ async def conversation_language(conversation_id: str) -> str:
 
 
 async def handle_incoming(session: Session, msg: IncomingMessage) -> list[BotReply]:
-    """Route one message: to the operator holding the person's case, else to the bot.
+    """Route one message: to the operator holding the person's case, else to the bot; never unanswered.
 
     The message is committed before Rasa is asked, so if Rasa is down it is kept and
-    `redeliver_pending_inbound` answers it later through the outbox.
+    `redeliver_pending_inbound` answers it later through the outbox. A bot turn that comes back
+    empty or looping is answered by the gateway itself (`safety.settle_turn`).
     """
     conversation_id = remember_identity(session, msg.channel, msg.user_key)
     msg = redacted_message(session, conversation_id, msg)
@@ -162,11 +185,7 @@ async def handle_incoming(session: Session, msg: IncomingMessage) -> list[BotRep
             msg = replace(msg, text=FORGET_PAYLOAD)
         case = None
     if case is not None:
-        handoff.record_person_message(session, case, msg.text, media_url=msg.media_url,
-                                      callback_number=_captured(session, conversation_id, msg))
-        session.commit()
-        log_event(logger, "message_to_case", channel=msg.channel, case_id=case.id)
-        return []
+        return await message_to_operator(session, case, msg)
     if msg.media_url and not msg.text:
         # A voice note or photo cannot go to the bot; it joins the person's open case if there is one.
         waiting_case = handoff.open_case_of_person(session, conversation_id)
@@ -174,10 +193,10 @@ async def handle_incoming(session: Session, msg: IncomingMessage) -> list[BotRep
             handoff.record_person_message(session, waiting_case, "", media_url=msg.media_url)
         session.commit()
         language = msg.metadata.get("language") or await conversation_language(conversation_id)
-        return [_reply_from_catalog("channel.media_acknowledged", language)]
+        return [reply_from_catalog("channel.media_acknowledged", language)]
 
     inbound = InboundMessage(conversation_id=conversation_id, channel=msg.channel, status="processing",
-                             text=text_for_bot(msg), message_metadata=dict(msg.metadata))
+                             text=text_for_bot(session, conversation_id, msg), message_metadata=dict(msg.metadata))
     session.add(inbound)
     session.commit()
     try:
@@ -185,9 +204,12 @@ async def handle_incoming(session: Session, msg: IncomingMessage) -> list[BotRep
     except BotUnavailable as exc:
         log_event(logger, "bot_unavailable", logging.WARNING, channel=msg.channel, error=str(exc))
         inbound.status = "pending"
+        forget_offered_buttons(session, conversation_id)
         session.commit()
         language = msg.metadata.get("language") or get_settings().default_language
-        return [_reply_from_catalog("channel.delayed_reply", language)]
+        return [reply_from_catalog("channel.delayed_reply", language, with_hotline=True)]
+    replies = await settle_turn(conversation_id, replies, msg.metadata.get("language"))
+    remember_offered_buttons(session, conversation_id, replies)
     # Answered: the text is in Rasa's tracker now; the gateway keeps no copy of it.
     session.execute(delete(InboundMessage).where(InboundMessage.id == inbound.id))
     session.commit()
@@ -203,9 +225,26 @@ def _captured(session: Session, conversation_id: str, msg: IncomingMessage) -> s
     return take_captured_number(session, conversation_id)
 
 
-def _reply_from_catalog(key: str, language: str) -> BotReply:
-    rendered = render_response(key, language, {})
-    return BotReply(text=rendered.text)
+async def message_to_operator(session: Session, case: handoff.Case, msg: IncomingMessage) -> list[BotReply]:
+    """The person writes to the operator who holds their case; an emergency also gets the numbers at once.
+
+    The operator may be busy or away: the emergency numbers cannot wait for them, and the
+    console is told (live event `person_emergency`, audited).
+    """
+    emergency = await is_emergency(msg.text) if msg.text else False
+    conversation_id = case.conversation_id or ""
+    message = handoff.record_person_message(session, case, msg.text, media_url=msg.media_url,
+                                            callback_number=_captured(session, conversation_id, msg))
+    # Buttons the bot offered before the handoff mean nothing to the operator's conversation.
+    forget_offered_buttons(session, conversation_id)
+    replies: list[BotReply] = []
+    if emergency:
+        audit(session, "person_emergency_message", case, actor="person", message_id=message.id)
+        emit_live_event(session, case, "person_emergency", message_id=message.id)
+        replies = [reply_from_catalog(EMERGENCY_NUMBERS, case.language)]
+    session.commit()
+    log_event(logger, "message_to_case", channel=msg.channel, case_id=case.id, emergency=emergency)
+    return replies
 
 
 async def redeliver_pending_inbound(factory: sessionmaker[Session], limit: int = 20) -> int:
@@ -233,10 +272,19 @@ async def redeliver_pending_inbound(factory: sessionmaker[Session], limit: int =
             try:
                 replies = await ask_bot(row.conversation_id, row.text, row.message_metadata)
             except BotUnavailable:
-                session.execute(update(InboundMessage).where(InboundMessage.id == row.id)
-                                .values(status="pending"))
-                session.commit()
-                break
+                session.refresh(row)
+                if row.attempts < MAX_REDELIVERY_ATTEMPTS or not await bot_is_up():
+                    session.execute(update(InboundMessage).where(InboundMessage.id == row.id)
+                                    .values(status="pending"))
+                    session.commit()
+                    break
+                # Rasa answers others but keeps failing on this one: say so, and go on with the next.
+                log_event(logger, "bot_failed_on_message", logging.WARNING, attempts=row.attempts)
+                replies = [reply_from_catalog(BOT_FAILED, row.message_metadata.get("language")
+                                              or get_settings().default_language, with_hotline=True)]
+            else:
+                replies = await settle_turn(row.conversation_id, replies, row.message_metadata.get("language"))
+            remember_offered_buttons(session, row.conversation_id, replies)
             for reply in replies:
                 enqueue_outbound(session, row.conversation_id, reply)
             session.execute(delete(InboundMessage).where(InboundMessage.id == row.id))

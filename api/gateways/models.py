@@ -62,3 +62,13 @@ class OutboundMessage(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class OfferedChoice(Base):
+    """The buttons last offered to a person, so a typed number or title selects one (api/gateways/choices.py)."""
+
+    __tablename__ = "offered_choice"
+
+    conversation_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    buttons: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    offered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -75,6 +75,8 @@ def register_handlers(application: Application) -> None:
     media = filters.VOICE | filters.AUDIO | filters.PHOTO | filters.VIDEO | filters.VIDEO_NOTE | filters.Document.ALL
     application.add_handler(MessageHandler(PRIVATE & media, on_media))
     application.add_handler(MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, on_text))
+    # Any other "/word" is still a message to answer, never silence (the commands above come first).
+    application.add_handler(MessageHandler(PRIVATE & filters.COMMAND, on_text))
     application.add_error_handler(on_error)
 
 

@@ -2,6 +2,11 @@
 
 Every step is a TwiML document; the call's state (language, answers so far, case) travels
 in the signed action URLs, so any API process can serve any step.
+
+The emergency line comes first: a call opens with "in danger, hang up and call 15 or 112"
+in French and Arabic, before the language menu; and whenever the caller cannot reach a
+person now (closed, hours unknown, nobody free, the voice message) or presses nothing, the
+first thing said is 15 and 112, then the rest.
 """
 
 from __future__ import annotations
@@ -50,6 +55,9 @@ QUEUE_RESULTS_CONNECTED = frozenset({"bridged", "bridging-in-progress", "hangup"
 FORGET_DIGIT = "0"
 FORGET_LANGUAGES: tuple[str, ...] = ("fr", "ary", "en")
 EMERGENCY_NUMBERS_RESPONSE = "utter_emergency_numbers"
+EMERGENCY_FIRST = "voice.emergency_first"
+# The greeting's emergency line is read in these languages, before the caller has chosen one.
+GREETING_EMERGENCY_LANGUAGES = ("fr", "ar")
 LANGUAGE_CHOICE_RESPONSE = "utter_ask_language"
 
 
@@ -79,11 +87,18 @@ def add_prompt(verb: VoiceResponse | Gather, key: str, language: str, variables:
     verb.say(text.replace(FSI, "").replace(PDI, ""), language=tts_language, voice=voice)
 
 
+def say_emergency_first(verb: VoiceResponse | Gather, languages: tuple[str, ...]) -> None:
+    """"In danger now: hang up and call 15 or 112", in each of `languages`."""
+    for language in languages:
+        add_prompt(verb, EMERGENCY_FIRST, language)
+
+
 def language_menu() -> VoiceResponse:
-    """The first thing a caller hears: the welcome, then one line per language with its key."""
+    """The first thing a caller hears: the emergency line (French, Arabic), the welcome, one line per language."""
     response = VoiceResponse()
     gather = Gather(num_digits=1, action=action_url("language"), method="POST", timeout=GATHER_TIMEOUT_SECONDS,
                     action_on_empty_result=True)
+    say_emergency_first(gather, GREETING_EMERGENCY_LANGUAGES)
     add_prompt(gather, "voice.welcome", get_settings().default_language)
     # A line is read in its own language; {language} names it for the lines read in French.
     for digit, language in LANGUAGE_MENU.items():
@@ -137,23 +152,28 @@ def language_name(language: str, in_language: str) -> str:
 
 
 def choose_language(digits: str) -> VoiceResponse:
-    """After the menu: a known key starts the triage, silence means French, another key replays the menu."""
+    """After the menu: a known key starts the triage; silence, the emergency line and French; another key, the menu."""
     if digits == FORGET_DIGIT:
         return forget_question()
     if digits and digits not in LANGUAGE_MENU:
         response = VoiceResponse()
         response.redirect(action_url(""), method="POST")
         return response
-    return triage_question(LANGUAGE_MENU.get(digits, get_settings().default_language), answers="")
+    if not digits:
+        return triage_question(get_settings().default_language, answers="",
+                               emergency_first=GREETING_EMERGENCY_LANGUAGES)
+    return triage_question(LANGUAGE_MENU[digits], answers="")
 
 
-def triage_question(language: str, answers: str, retry: bool = False) -> VoiceResponse:
-    """Ask the next yes/no question (1 yes, 2 no) by keypad."""
+def triage_question(language: str, answers: str, retry: bool = False,
+                    emergency_first: tuple[str, ...] = ()) -> VoiceResponse:
+    """Ask the next yes/no question (1 yes, 2 no) by keypad, after the emergency line when asked to."""
     question = TRIAGE_QUESTIONS[len(answers)]
     params: dict[str, str | int] = {"lang": language, "answers": answers}
     if retry:
         params["retry"] = 1
     response = VoiceResponse()
+    say_emergency_first(response, emergency_first)
     gather = Gather(num_digits=1, action=action_url("triage", **params), method="POST",
                     timeout=GATHER_TIMEOUT_SECONDS, action_on_empty_result=True)
     add_prompt(gather, f"voice.ask_{question}", language)
@@ -187,7 +207,8 @@ def answer_triage(session: Session, caller: Caller, language: str, answers: str,
         return language_menu()
     if digits not in (YES, NO):
         if not retry:
-            return triage_question(language, answers, retry=True)
+            # Nothing pressed: the caller may be unable to answer; the emergency numbers come first.
+            return triage_question(language, answers, retry=True, emergency_first=() if digits else (language,))
         digits = NO  # asked twice without an answer: the caller did not say yes
     answers += digits
     emergency = answers[0] == YES
@@ -197,7 +218,7 @@ def answer_triage(session: Session, caller: Caller, language: str, answers: str,
     if emergency:
         add_prompt(response, EMERGENCY_NUMBERS_RESPONSE, language)
     case = create_voice_case(session, caller, language, answers)
-    return route_call(response, case, language, now)
+    return route_call(response, case, language, now, numbers_said=emergency)
 
 
 def create_voice_case(session: Session, caller: Caller, language: str, answers: str) -> Case:
@@ -214,12 +235,14 @@ def create_voice_case(session: Session, caller: Caller, language: str, answers: 
     return case
 
 
-def route_call(response: VoiceResponse, case: Case, language: str, now: datetime | None = None) -> VoiceResponse:
+def route_call(response: VoiceResponse, case: Case, language: str, now: datetime | None = None,
+               numbers_said: bool = False) -> VoiceResponse:
     """Into the hotline queue while it is open; otherwise (or hours unknown) offer to leave a message."""
     settings = get_settings()
     is_open = hotline_open(settings.hotline_hours, settings.hotline_timezone, now or datetime.now(timezone.utc))
     if not is_open:
-        return leave_message(response, case, language, closed=is_open is False)
+        reason = "closed" if is_open is False else "hours_unknown"
+        return leave_message(response, case, language, reason=reason, numbers_said=numbers_said)
     state = {"lang": language, "case": case.id}
     enqueue = Enqueue(action=action_url("queue-result", **state), method="POST",
                       wait_url=action_url("wait", lang=language), wait_url_method="POST",
@@ -234,10 +257,22 @@ def route_call(response: VoiceResponse, case: Case, language: str, now: datetime
     return response
 
 
-def leave_message(response: VoiceResponse, case: Case, language: str, closed: bool) -> VoiceResponse:
-    """Say why (closed) and record a message for the case; an operator calls back."""
-    if closed:
-        add_prompt(response, "voice.closed_hours", language)
+# Why nobody answers now, said after the emergency line and before the voice message.
+NO_ONE_NOW_PROMPTS = {"closed": "voice.closed_hours", "hours_unknown": "voice.hours_unknown", "busy": None}
+
+
+def leave_message(response: VoiceResponse, case: Case, language: str, reason: str,
+                  numbers_said: bool = False) -> VoiceResponse:
+    """The emergency line first, then why nobody answers (closed, hours unknown), then record a message.
+
+    `reason` is a key of NO_ONE_NOW_PROMPTS; "busy" (nobody free) needs no explanation beyond the
+    voice message prompt itself. An operator calls back.
+    """
+    if not numbers_said:
+        add_prompt(response, EMERGENCY_FIRST, language)
+    explanation = NO_ONE_NOW_PROMPTS[reason]
+    if explanation:
+        add_prompt(response, explanation, language)
     add_prompt(response, "voice.leave_message", language)
     response.record(action=action_url("recorded", lang=language, case=case.id), method="POST",
                     max_length=get_settings().voice_max_recording_seconds, finish_on_key="#", play_beep=True)
@@ -263,7 +298,7 @@ def after_queue(session: Session, case_id: int, language: str, queue_result: str
     if queue_result in QUEUE_RESULTS_CONNECTED or case is None:
         response.hangup()
         return response
-    return leave_message(response, case, language, closed=False)
+    return leave_message(response, case, language, reason="busy")
 
 
 def store_recording(session: Session, case_id: int, language: str, recording_url: str) -> VoiceResponse:

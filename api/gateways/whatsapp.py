@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
@@ -13,8 +12,7 @@ from twilio.rest import Client
 from api.core.config import get_settings
 from api.core.logging import log_event
 from api.gateways.conversation import conversation_id_for, handle_incoming
-from api.gateways.messages import BotReply, Button, IncomingMessage, OutgoingMessage
-from api.gateways.models import OutboundMessage
+from api.gateways.messages import IncomingMessage, OutgoingMessage
 from api.gateways.outbound import deliver_pending, enqueue_outbound
 from api.gateways.text_parts import split_text
 
@@ -24,8 +22,6 @@ CHANNEL = "wa"
 ADDRESS_PREFIX = "whatsapp:"
 # Twilio refuses WhatsApp bodies longer than 1600 characters.
 MAX_BODY_CHARS = 1600
-# How far back to look for the buttons a numeric answer refers to.
-BUTTON_LOOKBACK_MESSAGES = 10
 
 # Twilio's HTTP client logs every request at INFO; ours logs ids only.
 _twilio_http_logger = logging.getLogger(f"{__name__}.twilio_http")
@@ -43,45 +39,32 @@ def split_body(text: str) -> list[str]:
 
 
 def render_with_choices(message: OutgoingMessage) -> str:
-    """The text followed by the buttons as numbered choices ("1. …"), answered by typing the number."""
+    """The text followed by the buttons as numbered choices ("1. …").
+
+    The person answers by typing the number or the title; the shared gateway path turns either
+    into the button's payload (api/gateways/choices.py), as on every channel.
+    """
     if not message.buttons:
         return message.text
     choices = "\n".join(f"{number}. {button.title}" for number, button in enumerate(message.buttons, 1))
     return f"{message.text}\n\n{choices}" if message.text else choices
 
 
-def last_offered_buttons(session: Session, conversation_id: str) -> tuple[Button, ...]:
-    """The buttons of the newest message to this person that offered some (stored in the outbox)."""
-    rows = session.scalars(
-        select(OutboundMessage.payload).where(OutboundMessage.conversation_id == conversation_id)
-        .order_by(OutboundMessage.id.desc()).limit(BUTTON_LOOKBACK_MESSAGES)
-    ).all()
-    for payload in rows:
-        buttons = BotReply.from_dict(payload).buttons
-        if buttons:
-            return buttons
-    return ()
-
-
-def text_from_form(form: Mapping[str, str], offered: tuple[Button, ...]) -> str:
-    """The message for Rasa: a pressed button's payload, a numbered choice's payload, or the typed text."""
+def text_from_form(form: Mapping[str, str]) -> str:
+    """The message for Rasa: a pressed quick reply's payload, else the typed text."""
     if form.get("ButtonPayload"):
         return form["ButtonPayload"]
-    body = form.get("Body", "").strip()
-    if body.isdigit() and 1 <= int(body) <= len(offered):
-        return offered[int(body) - 1].payload
-    return body or form.get("ButtonText", "").strip()
+    return form.get("Body", "").strip() or form.get("ButtonText", "").strip()
 
 
-def incoming_from_form(session: Session, form: Mapping[str, str]) -> IncomingMessage:
+def incoming_from_form(form: Mapping[str, str]) -> IncomingMessage:
     """Build the channel-neutral message from Twilio's webhook fields."""
     phone = phone_of(form.get("From", ""))
-    offered = last_offered_buttons(session, conversation_id_for(CHANNEL, phone))
     media_url = form.get("MediaUrl0") if int(form.get("NumMedia", "0") or 0) > 0 else None
     metadata = {"media_type": form["MediaContentType0"]} if media_url and form.get("MediaContentType0") else {}
     latitude, longitude = form.get("Latitude"), form.get("Longitude")
     return IncomingMessage(
-        channel=CHANNEL, user_key=phone, text=text_from_form(form, offered), metadata=metadata,
+        channel=CHANNEL, user_key=phone, text=text_from_form(form), metadata=metadata,
         media_url=media_url,
         latitude=float(latitude) if latitude else None, longitude=float(longitude) if longitude else None)
 
@@ -89,7 +72,7 @@ def incoming_from_form(session: Session, form: Mapping[str, str]) -> IncomingMes
 async def answer_whatsapp_message(factory: sessionmaker[Session], form: Mapping[str, str]) -> None:
     """Hand the message to the gateway and send the replies through the outbox (kept if Twilio fails)."""
     with factory() as session:
-        message = incoming_from_form(session, form)
+        message = incoming_from_form(form)
         replies = await handle_incoming(session, message)
         conversation_id = conversation_id_for(CHANNEL, message.user_key)
         for reply in replies:

@@ -35,7 +35,7 @@ from api.core.logging import log_event
 from api.db import checkpoint_wal
 from api.gateways.bot_history import TrackerStoreUnavailable, delete_tracker_events
 from api.gateways.messages import OutgoingMessage
-from api.gateways.models import ChannelIdentity, InboundMessage, OutboundMessage, utcnow
+from api.gateways.models import ChannelIdentity, InboundMessage, OfferedChoice, OutboundMessage, utcnow
 from api.gateways.outbound import enqueue_outbound
 from api.nlg.render import render_response
 from api.privacy.contacts import forget_captured_number
@@ -74,6 +74,7 @@ def erase_person(session: Session, conversation_id: str, actor: str = "person",
     session.execute(delete(InboundMessage).where(InboundMessage.conversation_id == conversation_id,
                                                  InboundMessage.status != "processing"))
     session.execute(delete(OutboundMessage).where(OutboundMessage.conversation_id == conversation_id))
+    session.execute(delete(OfferedChoice).where(OfferedChoice.conversation_id == conversation_id))
     request = session.get(PersonErasure, conversation_id)
     if request is None:
         request = PersonErasure(conversation_id=conversation_id, attempts=0)

@@ -34,7 +34,8 @@ limiter = get_limiter()
 # Labels the page scripts need; the texts come from the `console` catalog.
 SCRIPT_TEXT_KEYS: tuple[str, ...] = (
     "Emergency", "Violence", "Vulnerable", "Other", "Claim", "Open", "waiting", "min",
-    "New emergency case", "No case is waiting.", "Error", "You", "Person", "Operator",
+    "New emergency case", "Emergency message from a person", "No case is waiting.", "Error", "You", "Person",
+    "Operator",
     "queued", "claimed", "waiting_person", "referred", "resolved", "closed",
 ) + DIRECTORY_SCRIPT_KEYS
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.escalation import (
@@ -220,3 +222,52 @@ async def test_the_town_answer_is_read_in_any_spelling(domain: dict[str, Any], s
     tracker = make_tracker(slots={"requested_slot": "escalation_city"}, history=[message])
     assert await ValidateEscalationForm().extract_escalation_city(CollectingDispatcher(), tracker, domain) == {
         "escalation_city": city}
+
+
+def form_tracker(slots: dict[str, Any], message: dict[str, Any]) -> Tracker:
+    """A tracker inside the escalation form, the person's answer as the latest message."""
+    return Tracker("web-3f9a0c1d2e", slots, message["parse_data"], [message], False, None,
+                   {"name": "escalation_form"}, "action_listen")
+
+
+async def run_form(domain: dict[str, Any], slots: dict[str, Any], message: dict[str, Any]) -> tuple[list, list]:
+    dispatcher = CollectingDispatcher()
+    events = await ValidateEscalationForm().run(dispatcher, form_tracker(slots, message), domain)
+    return events, [m["response"] for m in dispatcher.messages]
+
+
+async def test_a_question_asked_again_says_why_first_alternating_two_lines(domain: dict[str, Any],
+                                                                        settings_env: Any) -> None:
+    settings_env("http://127.0.0.1:9")
+    at_town = {"requested_slot": "escalation_city", "escalation_consent": True}
+    events, said = await run_form(domain, at_town, user_event("affirm", "oui"))
+    assert said == ["utter_form_not_understood"]
+    assert SlotSet("escalation_city", None) in events and SlotSet("form_reasked", 1.0) in events
+    events, said = await run_form(domain, {**at_town, "form_reasked": 1.0}, user_event("nlu_fallback", "qsdf"))
+    assert said == ["utter_form_how_to_answer"] and SlotSet("form_reasked", 2.0) in events
+    _, said = await run_form(domain, {**at_town, "form_reasked": 2.0}, user_event("affirm", "2"))
+    assert said == ["utter_form_not_understood"]
+
+
+async def test_an_answer_resets_the_count_and_says_nothing_more(domain: dict[str, Any], settings_env: Any) -> None:
+    settings_env("http://127.0.0.1:9")
+    slots = {"requested_slot": "escalation_city", "form_reasked": 2.0}
+    events, said = await run_form(domain, slots, user_event("inform_location", "Oujda",
+                                                            entities=[{"entity": "city", "value": "Oujda"}]))
+    assert said == [] and SlotSet("escalation_city", "Oujda") in events and SlotSet("form_reasked", 0.0) in events
+
+
+async def test_a_question_the_rules_answer_still_makes_the_form_step_aside(domain: dict[str, Any],
+                                                                        settings_env: Any) -> None:
+    # No slot event at all: Rasa rejects the form, the rules answer the privacy question, the form asks again.
+    settings_env("http://127.0.0.1:9")
+    slots = {"requested_slot": "triage_pregnant", "form_reasked": 1.0}
+    events, said = await run_form(domain, slots, user_event("privacy_concern", "la police ?"))
+    # (Rasa does not count `requested_slot`, which the SDK sets on its own, as an answer.)
+    assert said == [] and [e for e in events if e.get("event") == "slot" and e["name"] != "requested_slot"] == []
+
+
+async def test_yes_or_no_to_chat_or_call_back_asks_again(domain: dict[str, Any], settings_env: Any) -> None:
+    settings_env("http://127.0.0.1:9")
+    events, said = await run_form(domain, {"requested_slot": "contact_mode"}, user_event("deny", "non"))
+    assert said == ["utter_form_not_understood"] and SlotSet("contact_mode", None) in events

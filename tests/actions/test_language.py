@@ -7,7 +7,7 @@ from typing import Any
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.language import ValidateSlotMappings
+from actions.language import ActionGreet, ValidateSlotMappings
 from tests.actions.conftest import make_tracker, user_event
 
 
@@ -58,3 +58,44 @@ async def test_a_message_without_detection_keeps_the_unset_language(domain: dict
 async def test_a_first_short_message_sets_the_best_guess(domain: dict[str, Any]) -> None:
     message = user_event("greet", "bonjour", language={"code": "fr", "confidence": 0.3, "ambiguous": True})
     assert await language_events(domain, None, message) == [SlotSet("language", "fr")]
+
+
+async def test_a_message_not_understood_never_changes_the_language(domain: dict[str, Any]) -> None:
+    # "azerty uiop" once read as confident English: not understood, it says nothing about the language.
+    message = user_event("nlu_fallback", "azerty uiop",
+                         language={"code": "en", "confidence": 0.9, "ambiguous": False})
+    assert await language_events(domain, "fr", message) == []
+
+
+async def test_a_first_message_of_digits_or_emoji_starts_in_french(domain: dict[str, Any]) -> None:
+    for text, intent in (("2", "affirm"), ("\N{GRINNING FACE}", "nlu_fallback"), ("qsdf", "nlu_fallback")):
+        message = user_event(intent, text, language={"code": "en", "confidence": 0.3, "ambiguous": True})
+        assert await language_events(domain, None, message) == [SlotSet("language", "fr")], text
+
+
+async def greeting(history: list[dict[str, Any]], slots: dict[str, Any] | None = None) -> list[str]:
+    dispatcher = CollectingDispatcher()
+    await ActionGreet().run(dispatcher, make_tracker(slots=slots, history=history), {})
+    return [m["response"] for m in dispatcher.messages]
+
+
+AMBIGUOUS = {"code": "fr", "confidence": 0.3, "ambiguous": True}
+
+
+async def test_an_unsure_first_message_is_greeted_with_the_language_choice() -> None:
+    for text, intent in (("salam", "greet"), ("hi", "greet"), ("ok", "affirm"), ("\N{GRINNING FACE}", "nlu_fallback")):
+        history = [{"event": "action", "name": "action_listen"}, user_event(intent, text, language=AMBIGUOUS),
+                   {"event": "slot", "name": "language", "value": "fr"}]
+        assert await greeting(history) == ["utter_greet_choose_language"], text
+
+
+async def test_a_confident_first_message_is_greeted_without_the_choice() -> None:
+    history = [user_event("greet", "bonjour tout le monde", language={"code": "fr", "confidence": 0.93,
+                                                                      "ambiguous": False})]
+    assert await greeting(history) == ["utter_greet"]
+
+
+async def test_a_language_known_before_the_message_needs_no_choice() -> None:
+    # Telegram's /start ar sets the slot before the greeting; a later "salam" is no first contact either.
+    history = [{"event": "slot", "name": "language", "value": "ar"}, user_event("greet", "/greet")]
+    assert await greeting(history, {"language": "ar"}) == ["utter_greet"]

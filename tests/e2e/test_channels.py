@@ -40,6 +40,10 @@ def text_of(key: str, language: str = "fr", **variables: Any) -> str:
     return render_response(key, language, variables).text
 
 
+# The answer to a first "bonjour": the greeting with the choice of every language.
+FIRST_GREETING = text_of("utter_greet_choose_language")
+
+
 def wait_for(found: Callable[[], Any], what: str, timeout: float = REPLY_TIMEOUT) -> Any:
     """Poll until `found()` returns something truthy."""
     deadline = time.monotonic() + timeout
@@ -203,9 +207,10 @@ def case_of(database: sessionmaker[Session], conversation_id: str) -> Case:
 def test_a_telegram_message_gets_the_bots_answer_with_inline_buttons(telegram_cloud: FakeTelegram) -> None:
     person = TelegramPerson(telegram_cloud)
     person.say("bonjour")
-    [greeting] = [m for m in person.wait_for_text(text_of("utter_greet")) if text_of("utter_greet") in m["text"]]
+    # "bonjour" does not tell the language (Wolof or Lingala speakers say it too): the greeting offers them all.
+    [greeting] = [m for m in person.wait_for_text(FIRST_GREETING) if FIRST_GREETING in m["text"]]
     keyboard = greeting["reply_markup"]["inline_keyboard"]
-    assert "/ask_help_menu" in [row[0]["callback_data"] for row in keyboard]
+    assert '/choose_language{"language": "ary"}' in [row[0]["callback_data"] for row in keyboard]
 
 
 def test_a_pressed_telegram_button_sends_its_payload_to_the_bot(telegram_cloud: FakeTelegram) -> None:
@@ -225,7 +230,7 @@ def test_a_telegram_escalation_becomes_a_case_and_the_operator_reply_reaches_the
         stack: Stack, telegram_cloud: FakeTelegram, database: sessionmaker[Session]) -> None:
     person = TelegramPerson(telegram_cloud)
     person.say("bonjour")
-    person.wait_for_text(text_of("utter_greet"))
+    person.wait_for_text(FIRST_GREETING)
     for payload in ESCALATION:
         person.press(payload)
     case = case_of(database, person.conversation_id)
@@ -241,7 +246,7 @@ def test_a_telegram_escalation_becomes_a_case_and_the_operator_reply_reaches_the
 def test_a_signed_whatsapp_message_is_answered_through_twilio(stack: Stack, twilio_cloud: FakeTwilio) -> None:
     person = WhatsAppPerson(stack, twilio_cloud)
     person.say("bonjour")
-    [greeting] = [b for b in person.wait_for_text(text_of("utter_greet")) if text_of("utter_greet") in b]
+    [greeting] = [b for b in person.wait_for_text(FIRST_GREETING) if FIRST_GREETING in b]
     assert "\n1. " in greeting, "the buttons are offered as numbered choices"
 
 
@@ -265,7 +270,7 @@ def test_whatsapp_handoff_escalation_operator_conversation_and_closing(
         stack: Stack, twilio_cloud: FakeTwilio, database: sessionmaker[Session]) -> None:
     person = WhatsAppPerson(stack, twilio_cloud)
     person.say("bonjour")
-    person.wait_for_text(text_of("utter_greet"))
+    person.wait_for_text(FIRST_GREETING)
     for payload in ESCALATION:
         person.answer(payload)
     case = case_of(database, person.conversation_id)
@@ -285,6 +290,39 @@ def test_whatsapp_handoff_escalation_operator_conversation_and_closing(
     person.wait_for_text(text_of("case.closed_notice", "fr", reference=case.reference))
     person.say("merci")
     person.wait_for_text(text_of("utter_thank"))
+
+
+# --- typed choices on Telegram and WhatsApp ---------------------------------------------------------
+
+# First message, the language typed by number or by name, the menu's title typed, then its 3rd choice by number.
+TYPED_CHOICES = {
+    "fr": ("salut", "1", "MENU", "3"),
+    "ar": ("مرحبا", "العربية", "القائمة", "٣"),
+    "ary": ("salam", "٤", "القائمه", "3"),
+}
+
+
+def choices_conversation(person: Any, language: str) -> None:
+    first, chosen, menu, third = TYPED_CHOICES[language]
+    person.say(first)
+    person.wait_for_text("Choose your language")  # a line of the choice in every catalog
+    person.say(chosen)
+    person.wait_for_text(text_of("utter_language_changed", language))
+    person.say(menu)
+    person.wait_for_text(text_of("utter_help_menu", language))
+    person.say(third)  # find a service: where are you?
+    person.wait_for_text(text_of("utter_ask_city", language))
+
+
+@pytest.mark.parametrize("language", sorted(TYPED_CHOICES))
+def test_telegram_typed_numbers_and_titles_select_the_buttons(telegram_cloud: FakeTelegram, language: str) -> None:
+    choices_conversation(TelegramPerson(telegram_cloud), language)
+
+
+@pytest.mark.parametrize("language", sorted(TYPED_CHOICES))
+def test_whatsapp_typed_numbers_and_titles_select_the_numbered_choices(
+        stack: Stack, twilio_cloud: FakeTwilio, language: str) -> None:
+    choices_conversation(WhatsAppPerson(stack, twilio_cloud), language)
 
 
 # --- the phone hotline -----------------------------------------------------------------------------
@@ -327,8 +365,8 @@ def test_no_phone_number_or_chat_id_reaches_any_process_log(stack: Stack, twilio
     on_whatsapp, on_telegram = WhatsAppPerson(stack, twilio_cloud), TelegramPerson(telegram_cloud)
     on_whatsapp.say("bonjour")
     on_telegram.say("bonjour")
-    on_whatsapp.wait_for_text(text_of("utter_greet"))
-    on_telegram.wait_for_text(text_of("utter_greet"))
+    on_whatsapp.wait_for_text(FIRST_GREETING)
+    on_telegram.wait_for_text(FIRST_GREETING)
     logs = "\n".join(path.read_text(errors="replace") for path in stack.workdir.glob("*.log"))
     assert "message_to_bot" in logs
     for raw_id in (on_whatsapp.phone, on_whatsapp.phone.lstrip("+"), str(on_telegram.chat_id), TELEGRAM_TOKEN):

@@ -22,16 +22,17 @@ def test_every_service_reports_ready(stack: Stack) -> None:
     assert body["checks"] == {"database": True, "rasa": True, "action_server": True}
 
 
-def test_bonjour_is_greeted_in_french(person: WebChatPerson) -> None:
+def test_bonjour_is_greeted_in_french_with_the_choice_of_languages(person: WebChatPerson) -> None:
     replies = person.say("bonjour")
-    assert render_response("utter_greet", "fr", {}).text in texts(replies)
+    assert render_response("utter_greet_choose_language", "fr", {}).text in texts(replies)
     assert person.slots()["language"] == "fr"
 
 
-def test_marhaba_is_greeted_in_arabic(person: WebChatPerson) -> None:
+def test_marhaba_is_greeted_in_arabic_with_the_choice_of_languages(person: WebChatPerson) -> None:
     replies = person.say("مرحبا")
-    assert render_response("utter_greet", "ar", {}).text in texts(replies)
-    assert person.slots()["language"] in ("ar", "ary")
+    language = person.slots()["language"]
+    assert language in ("ar", "ary")
+    assert render_response("utter_greet_choose_language", language, {}).text in texts(replies)
 
 
 def test_rights_question_is_answered_with_the_circulars_in_french(person: WebChatPerson) -> None:

@@ -30,6 +30,8 @@ class FakeRasaWithEvents(FakeRasa):
                 self.events.append((request.path_params["sender"], event))
                 if event.get("event") == "slot":
                     self.slots[event["name"]] = event["value"]
+                elif event.get("event") == "action":
+                    self.latest_action_name = event["name"]
             return JSONResponse({"sender_id": request.path_params["sender"], "slots": self.slots})
 
         app.router.routes.append(Route("/conversations/{sender}/tracker/events", append_events,

@@ -52,3 +52,24 @@ def test_a_missed_target_is_reported_as_a_failure(override: dict, failure: str) 
 
 def test_darija_may_be_lower_than_french_but_not_below_its_own_target() -> None:
     assert eval_nlu.summarise(every_group(ary=lines("ary", 20, wrong=2)))["failures"] == []
+
+
+def test_emergency_precision_and_recall_are_reported_per_language_group() -> None:
+    false_alarm = lines("ar", 4)
+    false_alarm[0].predicted_intent = "emergency"
+    missed = lines("ar", 2, intent="emergency")
+    missed[0].predicted_intent = "out_of_scope"
+    summary = eval_nlu.summarise(every_group(ar=false_alarm + missed))
+    assert summary["emergency_by_group"]["ar"] == {"n": 2, "flagged": 2, "precision": 0.5, "recall": 0.5}
+    assert summary["emergency_by_group"]["fr"] == {"n": 20, "flagged": 20, "precision": 1.0, "recall": 1.0}
+    assert "| ar | 2 | 2 | 0.500 | 0.500 |" in eval_nlu.markdown(summary)
+
+
+def test_a_button_title_read_as_an_emergency_fails_the_evaluation() -> None:
+    failures = eval_nlu.summarise(every_group(), emergency_labels=["بطاقة الحقوق"])["failures"]
+    assert any(f.startswith("button titles read as an emergency") for f in failures), failures
+
+
+def test_every_button_title_of_the_catalogs_is_checked() -> None:
+    titles = eval_nlu.button_titles(SCRIPT.parents[1] / "locales")
+    assert {"Carte des droits", "بطاقة الحقوق", "Rights card", "Maninkakan"} <= set(titles)

@@ -74,3 +74,24 @@ def test_training_with_a_single_example_intent_says_what_is_missing(
     component = LinearIntentClassifier.create(CONFIG, model_storage, Resource("intents"), execution_context)
     with pytest.raises(ValueError, match="two examples"):
         component.train(data)
+
+
+@pytest.mark.parametrize("text", ["zxqv wplk trbn", "/xyz", "azerty uiop"])
+def test_a_message_of_words_the_data_never_used_is_left_unsure(trained: LinearIntentClassifier, text: str) -> None:
+    # Below FallbackClassifier's threshold (0.25 in bot/config.yml): "not understood", never a "yes".
+    assert classify(trained, text).get("intent")["confidence"] <= CONFIG["unknown_words_confidence"] + 1e-9
+
+
+@pytest.mark.parametrize("text, intent", [("salutt", "greet"), ("bonjouuur", "greet")])
+def test_a_misspelt_known_word_is_still_understood(trained: LinearIntentClassifier, text: str, intent: str) -> None:
+    message = classify(trained, text)
+    assert message.get("intent")["name"] == intent
+    assert message.get("intent")["confidence"] > CONFIG["unknown_words_confidence"]
+
+
+def test_the_vocabulary_is_persisted_with_the_model(
+    trained: LinearIntentClassifier, model_storage: LocalModelStorage, execution_context: ExecutionContext,
+) -> None:
+    loaded = LinearIntentClassifier.load(CONFIG, model_storage, Resource("intents"), execution_context)
+    assert classify(loaded, "zxqv wplk").get("intent_ranking") == classify(trained, "zxqv wplk").get("intent_ranking")
+    assert loaded.has_no_known_word("zxqv wplk") and not loaded.has_no_known_word("bonjour")

@@ -89,3 +89,21 @@ def test_training_without_language_files_says_what_is_missing(
     component = LanguageIdentifier.create(config, model_storage, Resource("language_id"), execution_context)
     with pytest.raises(ValueError, match="data_glob"):
         component.train(fixture_training_data)
+
+
+@pytest.mark.parametrize("text", ["azerty uiop", "zxqv wplk trbn", "qsdfgh jklm"])
+def test_words_no_language_of_the_data_uses_are_ambiguous(trained: LanguageIdentifier, text: str) -> None:
+    # Gibberish once read as confident English and switched a French conversation.
+    (language,) = detect(trained, text)
+    assert language["ambiguous"] is True and language["confidence"] <= CONFIG["ambiguous_confidence"]
+
+
+def test_a_sentence_with_one_known_word_is_still_judged(trained: LanguageIdentifier) -> None:
+    (language,) = detect(trained, "is the doctor free for me")
+    assert language["ambiguous"] is False and language["code"] == "en"
+
+
+def test_a_confident_guess_on_unknown_words_is_still_ambiguous(trained: LanguageIdentifier) -> None:
+    # The guard itself, whatever confidence the classifier reaches on letters it half-recognises.
+    assert trained.is_ambiguous("azerty uiop", 0.99) is True
+    assert trained.is_ambiguous("is the doctor free for me", 0.99) is False

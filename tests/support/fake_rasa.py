@@ -18,18 +18,27 @@ from starlette.routing import Route
 
 @dataclass
 class FakeRasa:
-    """Answers each message with `replies`, records what it received, can be switched off."""
+    """Answers each message with `replies`, records what it received, can be switched off.
+
+    `webhook_up` False fails only the message endpoint (Rasa up, failing on a message);
+    `parses` maps a text to the intent `POST /model/parse` gives it (default `greet`);
+    `latest_action_name` is what the tracker says Rasa did last.
+    """
 
     replies: list[dict] = field(default_factory=lambda: [{"text": "hello"}])
     received: list[dict] = field(default_factory=list)
     slots: dict = field(default_factory=lambda: {"language": "fr"})
     up: bool = True
+    webhook_up: bool = True
+    parses: dict[str, str] = field(default_factory=dict)
+    parsed: list[str] = field(default_factory=list)
+    latest_action_name: str = "action_listen"
     url: str = ""
 
     def app(self) -> Starlette:
         async def webhook(request: Request) -> JSONResponse:
-            if not self.up:
-                return JSONResponse({"error": "down"}, status_code=503)
+            if not self.up or not self.webhook_up:
+                return JSONResponse({"error": "down"}, status_code=503 if not self.up else 500)
             body = await request.json()
             self.received.append(body)
             return JSONResponse([dict(r, recipient_id=body["sender"]) for r in self.replies])
@@ -37,13 +46,22 @@ class FakeRasa:
         async def tracker(request: Request) -> JSONResponse:
             if not self.up:
                 return JSONResponse({"error": "down"}, status_code=503)
-            return JSONResponse({"sender_id": request.path_params["sender"], "slots": self.slots})
+            return JSONResponse({"sender_id": request.path_params["sender"], "slots": self.slots,
+                                 "latest_action_name": self.latest_action_name})
+
+        async def parse(request: Request) -> JSONResponse:
+            if not self.up:
+                return JSONResponse({"error": "down"}, status_code=503)
+            text = (await request.json())["text"]
+            self.parsed.append(text)
+            return JSONResponse({"text": text, "intent": {"name": self.parses.get(text, "greet"), "confidence": 0.9}})
 
         async def status(_request: Request) -> JSONResponse:
             return JSONResponse({"model_file": "fake"}, status_code=200 if self.up else 503)
 
         return Starlette(routes=[Route("/webhooks/rest/webhook", webhook, methods=["POST"]),
                                  Route("/conversations/{sender}/tracker", tracker),
+                                 Route("/model/parse", parse, methods=["POST"]),
                                  Route("/status", status), Route("/health", status)])
 
 

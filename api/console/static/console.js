@@ -174,13 +174,14 @@ function setupCasePage() {
   return caseId;
 }
 
-function showEmergency(data) {
+function showEmergency(data, label = "New emergency case") {
   const banner = document.getElementById("emergency-banner");
   const link = document.getElementById("emergency-link");
+  banner.querySelector("strong").textContent = t(label);
   link.textContent = data.reference;
   link.href = `/console/cases/${Number(data.case_id)}`;
   banner.hidden = false;
-  document.title = `⚠ ${t("New emergency case")}`;
+  document.title = `⚠ ${t(label)}`;
 }
 
 function listen(caseId) {
@@ -203,6 +204,10 @@ function listen(caseId) {
       document.getElementById("case-erased").hidden = false;
       document.querySelectorAll(".case-layout form, .case-layout button").forEach((node) => { node.hidden = true; });
     }
+  });
+  // An emergency written to an operator: the gateway already sent the person the numbers.
+  source.addEventListener("person_emergency", (event) => {
+    showEmergency(JSON.parse(event.data), "Emergency message from a person");
   });
   source.addEventListener("person_message", async (event) => {
     const data = JSON.parse(event.data);

@@ -26,7 +26,8 @@ PASSWORD = "correct horse battery"
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 APP_TABLES = ("directory_place", "audit_event", "case_message", "case_note", "case_referral", "live_event",
               "hotline_case", "operator", "case_queue", "association", "outbound_message", "inbound_message",
-              "channel_identity", "case_statistic", "captured_contact", "person_erasure", "media_deletion")
+              "channel_identity", "case_statistic", "captured_contact", "person_erasure", "media_deletion",
+              "offered_choice")
 
 
 @lru_cache

@@ -73,13 +73,17 @@ def test_a_call_is_welcomed_with_the_language_menu_by_keypad(client) -> None:
     assert gather.get("numDigits") == "1"
     assert gather.get("action") == f"{PUBLIC_BASE_URL}/webhooks/voice/language"
     says = gather.findall("Say")
-    assert says[0].text == text("voice.welcome", "fr")
-    # welcome, one line per language, then the erase key offered in each spoken language
-    assert len(says) == 1 + len(voice.LANGUAGE_MENU) + len(voice.FORGET_LANGUAGES)
-    languages = [say.get("language") for say in says[1:1 + len(voice.LANGUAGE_MENU)]]
+    # Before anything else, in French then Arabic: in danger, hang up and call 15 or 112.
+    assert [(say.text, say.get("language")) for say in says[:2]] == [
+        (text("voice.emergency_first", "fr"), "fr-FR"), (text("voice.emergency_first", "ar"), "arb")]
+    assert all("15" in say.text and "112" in say.text for say in says[:2])
+    assert says[2].text == text("voice.welcome", "fr")
+    # emergency line x2, welcome, one line per language, then the erase key offered in each spoken language
+    assert len(says) == 3 + len(voice.LANGUAGE_MENU) + len(voice.FORGET_LANGUAGES)
+    languages = [say.get("language") for say in says[3:3 + len(voice.LANGUAGE_MENU)]]
     assert languages[:3] == ["fr-FR", "arb", "en-US"]
     assert set(languages[3:]) == {"fr-FR"}  # no voice speaks Wolof, Lingala...: the French line is read
-    arabic_line = says[2].text or ""
+    arabic_line = says[4].text or ""
     assert "2" in arabic_line and "\u2068" not in arabic_line and "\u2069" not in arabic_line  # no screen marks
 
 
@@ -90,8 +94,8 @@ def test_a_community_language_with_a_recording_is_played_instead_of_read(client,
     monkeypatch.setattr(voice, "audio_file", lambda lang, key: tmp_path / lang / "audio" / f"{key}.mp3")
     twiml = post(client, "")
     assert [p.text for p in twiml.iter("Play")] == [f"{PUBLIC_BASE_URL}/voice/audio/wo/voice.menu_language.mp3"]
-    # welcome + 8 read lines + the erase key in 3 languages
-    assert len(list(twiml.iter("Say"))) == len(voice.LANGUAGE_MENU) + len(voice.FORGET_LANGUAGES)
+    # emergency x2, welcome, 8 read lines, the erase key in 3 languages
+    assert len(list(twiml.iter("Say"))) == 2 + len(voice.LANGUAGE_MENU) + len(voice.FORGET_LANGUAGES)
     served = client.get("/voice/audio/wo/voice.menu_language.mp3")
     assert served.status_code == 200 and served.content == b"ID3 fake mp3"
     assert client.get("/voice/audio/wo/voice.welcome.mp3").status_code == 404
@@ -107,6 +111,12 @@ def test_choosing_a_language_asks_the_emergency_question_in_it(client, digit, la
     [say] = gather.findall("Say")
     assert say.get("language") == tts
     assert say.text == text("voice.ask_emergency", language if tts != "fr-FR" else "fr")
+
+
+def test_a_caller_who_presses_nothing_in_the_language_menu_hears_the_emergency_line_first(client) -> None:
+    twiml = post(client, "language", Digits="")
+    assert said(twiml)[:2] == [text("voice.emergency_first", "fr"), text("voice.emergency_first", "ar")]
+    assert [child.tag for child in twiml] == ["Say", "Say", "Gather"]  # then the first question, in French
 
 
 def test_an_unknown_key_in_the_language_menu_plays_the_menu_again(client) -> None:
@@ -130,9 +140,15 @@ def test_a_missing_answer_is_asked_again_once_then_taken_as_no(client) -> None:
     twiml = post(client, "triage", "lang=fr&answers=2", Digits="")
     gather = twiml.find("Gather")
     assert query_of(gather.get("action")) == {"lang": "fr", "answers": "2", "retry": "1"}
-    assert said(gather) == [text("voice.ask_pregnant", "fr")]
+    # Nothing pressed: the emergency numbers first, then the same question.
+    assert said(twiml) == [text("voice.emergency_first", "fr"), text("voice.ask_pregnant", "fr")]
     twiml = post(client, "triage", "lang=fr&answers=2&retry=1", Digits="7")
     assert query_of(twiml.find("Gather").get("action"))["answers"] == "22"
+
+
+def test_a_wrong_key_is_asked_again_without_the_emergency_line(client) -> None:
+    twiml = post(client, "triage", "lang=en&answers=2", Digits="9")
+    assert said(twiml) == [text("voice.ask_pregnant", "en")]
 
 
 def test_after_the_last_answer_a_case_is_created_and_with_unknown_hours_a_message_is_recorded(client, factory) -> None:
@@ -143,7 +159,10 @@ def test_after_the_last_answer_a_case_is_created_and_with_unknown_hours_a_messag
         assert case.triage_flags["pregnant"] and not case.triage_flags["violence"]
         assert decrypt(case.callback_number_encrypted) == CALLER
         assert case.conversation_id == conversation_id_for("voice", CALLER)
-    assert said(twiml) == [text("voice.leave_message", "en")]  # hours unknown: not told it is closed
+    # Hours unknown: the emergency line, then "the hours are not known" (never "closed"), then the message.
+    assert said(twiml) == [text("voice.emergency_first", "en"), text("voice.hours_unknown", "en"),
+                           text("voice.leave_message", "en")]
+    assert text("voice.closed_hours", "en") not in said(twiml)
     [record] = twiml.findall("Record")
     assert query_of(record.get("action")) == {"lang": "en", "case": str(case.id)}
     assert record.get("maxLength") == str(get_settings().voice_max_recording_seconds)
@@ -153,6 +172,8 @@ def test_after_the_last_answer_a_case_is_created_and_with_unknown_hours_a_messag
 def test_an_emergency_hears_the_emergency_numbers_and_gets_the_highest_priority_case(client, factory) -> None:
     twiml = post(client, "triage", "lang=fr&answers=", Digits="1")
     assert said(twiml)[0] == text("utter_emergency_numbers", "fr")
+    # The numbers were just given: the voice message path does not repeat them.
+    assert said(twiml)[1:] == [text("voice.hours_unknown", "fr"), text("voice.leave_message", "fr")]
     assert twiml.find("Gather") is None  # no more questions
     with factory() as session:
         case = session.scalars(select(Case)).one()
@@ -198,7 +219,8 @@ def test_outside_opening_hours_the_caller_is_told_and_asked_to_leave_a_message(f
     monkeypatch.setattr(get_settings(), "hotline_hours", "mon-fri 09:00-17:00")
     with factory() as session:
         twiml = answered(session, "ary", "222", "2", SUNDAY_NIGHT)
-    assert said(twiml) == [text("voice.closed_hours", "ary"), text("voice.leave_message", "ary")]
+    assert said(twiml) == [text("voice.emergency_first", "ary"), text("voice.closed_hours", "ary"),
+                           text("voice.leave_message", "ary")]
     assert twiml.find("Record") is not None and twiml.find("Enqueue") is None
 
 
@@ -213,7 +235,7 @@ def test_a_caller_who_left_the_queue_unanswered_can_leave_a_message(client, fact
     with factory() as session:
         case_id = session.scalars(select(Case.id)).one()
     twiml = post(client, "queue-result", f"lang=fr&case={case_id}", QueueResult="leave")
-    assert said(twiml) == [text("voice.leave_message", "fr")]
+    assert said(twiml) == [text("voice.emergency_first", "fr"), text("voice.leave_message", "fr")]
     assert query_of(twiml.find("Record").get("action"))["case"] == str(case_id)
     answered = post(client, "queue-result", f"lang=fr&case={case_id}", QueueResult="bridged")
     assert [child.tag for child in answered] == ["Hangup"]

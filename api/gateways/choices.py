@@ -1,0 +1,96 @@
+"""Typed choices: a number ("2", "٢") or a button's title typed by hand selects a button the person was offered.
+
+Every channel shows buttons its own way (web chat and Telegram as buttons, WhatsApp as a
+numbered list), and on every channel people also type their answer. The gateway keeps the
+buttons of the last message of each bot turn that had any (`OfferedChoice`), and before the
+text goes to the NLU, a typed number or title of one of them becomes that button's payload.
+Titles are compared normalised: case, accents, Arabic letter forms and diacritics, Eastern
+Arabic digits, punctuation.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from api.gateways.messages import BotReply, Button
+from api.gateways.models import OfferedChoice, utcnow
+
+# Rasa starts a new session after an hour of silence (bot/domain.yml): older buttons are forgotten.
+OFFER_LIFETIME = timedelta(minutes=60)
+# U+064B..U+065F harakat, tanwin, shadda, sukun; U+0670 superscript alef; U+0640 tatweel.
+_TASHKEEL = re.compile("[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640]")
+_ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ؤ": "و",
+                                 "ئ": "ي", "ک": "ك", "ی": "ي", "ھ": "ه", "ڭ": "ك", "گ": "ك"})
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+# Direction marks and isolates the renderer puts in right-to-left text.
+_BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Punctuation and spaces: "Oui, d'accord" and "oui d accord" are the same answer.
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def normalise_choice(text: str) -> str:
+    """The form a typed answer and a button title are compared in."""
+    text = _BIDI.sub("", unicodedata.normalize("NFKC", text)).translate(_DIGITS).casefold()
+    text = _TASHKEEL.sub("", text).translate(_ARABIC_LETTERS)
+    # Latin accents go (é → e); Arabic letters are left to the table above (NFD would split آ).
+    text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    text = unicodedata.normalize("NFC", text)
+    return _NOT_WORD.sub(" ", text).strip()
+
+
+_NUMBER_ONLY = re.compile(r"^[\s\d+().-]+$")
+
+
+def western_digits(text: str) -> str:
+    """A message of digits only ("٢", "٠٦١٢٣٤٥٦٧٨") in Western digits, as the NLU and the forms read them."""
+    return text.translate(_DIGITS) if _NUMBER_ONLY.match(text) else text
+
+
+def choose(text: str, offered: Sequence[Button]) -> Button | None:
+    """The offered button a typed text selects: its number (1-based) or its title, else None."""
+    typed = normalise_choice(text)
+    if not typed or not offered:
+        return None
+    if typed.isdigit():
+        number = int(typed)
+        return offered[number - 1] if 1 <= number <= len(offered) else None
+    return next((button for button in offered if normalise_choice(button.title) == typed), None)
+
+
+def offered_buttons(session: Session, conversation_id: str) -> tuple[Button, ...]:
+    """The buttons the person was last offered, if that was within the last hour."""
+    # Compared in SQL: SQLite hands back naive datetimes.
+    row = session.scalar(select(OfferedChoice).where(OfferedChoice.conversation_id == conversation_id,
+                                                     OfferedChoice.offered_at >= utcnow() - OFFER_LIFETIME))
+    if row is None:
+        return ()
+    return tuple(Button(title=str(b.get("title", "")), payload=str(b.get("payload", ""))) for b in row.buttons)
+
+
+def remember_offered_buttons(session: Session, conversation_id: str, replies: Sequence[BotReply]) -> None:
+    """After a bot turn: keep the buttons of its last message that had any (none: forget the old ones).
+
+    On WhatsApp each message numbers its own choices from 1; the last one is what the person
+    sees at the bottom of the chat and answers. The caller commits.
+    """
+    buttons = next((reply.buttons for reply in reversed(replies) if reply.buttons), ())
+    if not buttons:
+        forget_offered_buttons(session, conversation_id)
+        return
+    row = session.get(OfferedChoice, conversation_id)
+    stored = [{"title": b.title, "payload": b.payload} for b in buttons]
+    if row is None:
+        session.add(OfferedChoice(conversation_id=conversation_id, buttons=stored, offered_at=utcnow()))
+    else:
+        row.buttons, row.offered_at = stored, utcnow()
+
+
+def forget_offered_buttons(session: Session, conversation_id: str) -> None:
+    """A message without buttons reached the person (an operator's, a notice): old numbers mean nothing now."""
+    session.execute(delete(OfferedChoice).where(OfferedChoice.conversation_id == conversation_id))
