@@ -33,7 +33,7 @@ from api.db import make_engine
 from api.gateways.conversation import conversation_id_for
 from api.privacy.models import CaseStatistic, PersonErasure
 from tests.e2e.stack import TWILIO_SID, TWILIO_TOKEN, Stack
-from tests.e2e.test_channels import Operator, TelegramPerson, WhatsAppPerson, text_of, wait_for
+from tests.e2e.test_channels import FIRST_GREETING, Operator, TelegramPerson, WhatsAppPerson, text_of, wait_for
 from tests.fakes.telegram import FakeTelegram, running_fake_telegram
 from tests.fakes.twilio import FakeTwilio, running_fake_twilio
 
@@ -223,7 +223,7 @@ def test_telegram_erasure_while_an_operator_holds_the_case(world: World) -> None
     person, (typed, e164) = TelegramPerson(world.telegram), random_mobile()
     question = f"on m'a refusé au centre de santé de Berkane {unique_word()}"
     person.say("bonjour")
-    person.wait_for_text(text_of("utter_greet"))
+    person.wait_for_text(FIRST_GREETING)
     world.telegram.queue_update({"message": {
         "message_id": random.randint(1, 10**6), "date": int(time.time()), "from": person.user,
         "chat": {"id": person.chat_id, "type": "private"},
