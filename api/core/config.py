@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     rasa_timeout_seconds: float = 30.0
     # Rasa's SQLite tracker store (bot/endpoints.yml): a person's /forget deletes their conversation there.
     rasa_tracker_db: str = str(PROJECT_ROOT / "var" / "rasa-tracker.db")
+    # Rasa's tracker store on PostgreSQL (the production profile): when set, /forget deletes there instead.
+    rasa_tracker_url: str = ""
 
     # --- secrets (the defaults are for a laptop only; production sets its own)
     secret_key: str = "dev-only-change-me-0123456789abcdef0123456789abcdef"
@@ -77,6 +79,10 @@ class Settings(BaseSettings):
 
     # --- operational
     log_level: str = "INFO"
+    # The outboxes and scheduled jobs (api/worker.py) run inside every API process unless a separate
+    # `python -m api.worker` runs them (the production profile sets this to false). Either way each
+    # round runs once across processes.
+    background_jobs_in_api: bool = True
     allowed_origins: list[str] = Field(default_factory=list)
 
 

@@ -10,13 +10,15 @@ from __future__ import annotations
 import logging
 import sqlite3
 from datetime import timedelta
+from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.core.config import get_settings
 from api.core.logging import log_event
+from api.db import make_engine
 from api.gateways.models import BotHistoryErasure, utcnow
 
 logger = logging.getLogger(__name__)
@@ -45,12 +47,27 @@ def delete_tracker_events(tracker_db: Path, conversation_id: str) -> int:
         return db.execute("DELETE FROM events WHERE sender_id = ?", (conversation_id,)).rowcount
 
 
+@lru_cache
+def _tracker_engine(url: str) -> Engine:
+    return make_engine(url)
+
+
+def delete_tracker_events_sql(tracker_url: str, conversation_id: str) -> int:
+    """Delete every stored event of one conversation from Rasa's tracker store on PostgreSQL."""
+    with _tracker_engine(tracker_url).begin() as connection:
+        if connection.scalar(text("SELECT to_regclass('events')")) is None:
+            return 0
+        return connection.execute(text("DELETE FROM events WHERE sender_id = :id"), {"id": conversation_id}).rowcount
+
+
 def erase_requested_bot_history(session: Session, conversation_id: str) -> bool:
     """Carry out a pending erasure of this conversation, if any (call it once Rasa has answered)."""
     request = session.get(BotHistoryErasure, conversation_id)
     if request is None or request.done_at is not None:
         return False
-    deleted = delete_tracker_events(Path(get_settings().rasa_tracker_db), conversation_id)
+    settings = get_settings()
+    deleted = (delete_tracker_events_sql(settings.rasa_tracker_url, conversation_id) if settings.rasa_tracker_url
+               else delete_tracker_events(Path(settings.rasa_tracker_db), conversation_id))
     request.done_at = utcnow()
     session.commit()
     log_event(logger, "bot_history_erased", events=deleted)
