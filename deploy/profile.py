@@ -179,10 +179,12 @@ def production(env: dict[str, str], run_dir: Path) -> tuple[list[Program], list[
     programs.append(Program("haproxy", f"{haproxy_binary(env)} -W -db -f {run_dir / 'haproxy.cfg'}", startsecs=1))
     programs.append(Program("status", f"{APP_BIN / 'python'} scripts/wait_ready.py", startsecs=0,
                             autorestart="false"))
+    api_servers = [(f"api-{i}", p) for i, p in enumerate(ports["api"], 1)]
     backends = [
         # A web chat message or webhook is stored then sent to Rasa: replaying it would answer it twice.
-        Backend("api", api_port, [(f"api-{i}", p) for i, p in enumerate(ports["api"], 1)], "GET /healthz",
-                "conn-failure"),
+        Backend("api", api_port, api_servers, "GET /healthz", "conn-failure"),
+        # Rasa's /nlg calls only render a text: one a dying worker never answered is asked again elsewhere.
+        Backend("nlg", 0, api_servers, "GET /healthz", "conn-failure empty-response"),
         # A turn a dead instance never answered was not saved (Rasa saves after the turn): replay it elsewhere.
         # /status answers 200 only once the model is loaded (the port opens before).
         Backend("rasa", rasa_port, [(f"rasa-{i}", p) for i, p in enumerate(ports["rasa"], 1)], "GET /status",
