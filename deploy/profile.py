@@ -184,7 +184,7 @@ def production(env: dict[str, str], run_dir: Path) -> tuple[list[Program], list[
         # A web chat message or webhook is stored then sent to Rasa: replaying it would answer it twice.
         Backend("api", api_port, api_servers, "GET /healthz", "conn-failure"),
         # Rasa's /nlg calls only render a text: one a dying worker never answered is asked again elsewhere.
-        Backend("nlg", 0, api_servers, "GET /healthz", "conn-failure empty-response"),
+        Backend("nlg", 0, api_servers, "GET /healthz", "conn-failure empty-response junk-response response-timeout"),
         # A turn a dead instance never answered was not saved (Rasa saves after the turn): replay it elsewhere.
         # /status answers 200 only once the model is loaded (the port opens before).
         Backend("rasa", rasa_port, [(f"rasa-{i}", p) for i, p in enumerate(ports["rasa"], 1)], "GET /status",
