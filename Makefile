@@ -14,15 +14,26 @@ export API_URL ?= http://127.0.0.1:$(API_PORT)
 export NLG_URL ?= $(API_URL)/nlg
 export PUBLIC_BASE_URL ?= http://localhost:$(API_PORT)
 export RASA_TRACKER_DB ?= $(CURDIR)/var/rasa-tracker.db
+# bot/endpoints.yml reads its stores from the environment: SQLite trackers and an in-memory lock
+# store unless the production profile (deploy/profile.py) says PostgreSQL and Redis.
+export RASA_TRACKER_DIALECT ?= sqlite
+export RASA_TRACKER_URL ?=
+export RASA_LOCK_STORE ?= in_memory
+export REDIS_HOST ?=
+export REDIS_PORT ?= 6379
+export REDIS_DB ?= 0
+export RASA_LOCK_KEY_PREFIX ?=
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONUNBUFFERED := 1
 
 APP := .venv-app/bin
 BOT := .venv-bot/bin
-PROCESSES := rasa actions api status $(if $(TELEGRAM_BOT_TOKEN),telegram,)
+# development: one process of each, SQLite; production: several instances behind HAProxy, PostgreSQL
+# and Redis (docs/deploy.md).
+PROFILE ?= development
 
-.PHONY: help setup locales migrate train run test eval-nlu locales-check locales-update bench admin purge clean \
+.PHONY: help setup locales migrate train run status test eval-nlu locales-check locales-update bench admin purge clean \
         import-facilities directory-coverage
 
 help:  ## list the commands
@@ -41,8 +52,12 @@ migrate: setup  ## bring the database schema up to date (DATABASE_URL, default S
 train: setup  ## train the Rasa model if its data or config changed
 	@$(APP)/python scripts/train_model.py
 
-run: setup locales migrate train  ## start Rasa, the action server, the API (and Telegram if TELEGRAM_BOT_TOKEN)
-	@$(APP)/honcho start -f Procfile $(PROCESSES)
+run: setup locales migrate train  ## start every process under supervisord (PROFILE=development|production)
+	@$(if $(filter production,$(PROFILE)),scripts/setup_load_balancer.sh,true)
+	@exec $(APP)/python deploy/profile.py $(PROFILE)
+
+status:  ## what each process of the running profile is doing (PROFILE=development|production)
+	@$(APP)/supervisorctl -c var/run/$(PROFILE)/supervisord.conf status
 
 test: setup locales train  ## run every test suite (unit, Rasa validation and stories, end to end, browser)
 	@scripts/setup_test_tools.sh
@@ -57,9 +72,10 @@ locales-check: setup  ## per-language coverage; fails on missing fr/en/ar, place
 locales-update: setup  ## extract the message template and merge it into every catalog
 	@$(APP)/python -m api.nlg.catalogs update
 
-bench: train  ## print parse latency and claim-next throughput
+bench: train  ## print parse latency, claim-next throughput and conversation load (against a running `make run`)
 	@$(BOT)/python bench/nlu_parse_latency.py --model bot/models/current.tar.gz
 	@$(APP)/python bench/claim_next.py
+	@$(APP)/python bench/conversations.py --profile $(PROFILE)
 
 import-facilities: migrate  ## import OpenStreetMap health facilities: make import-facilities FILE=extract.geojson
 	@test -n "$(FILE)" || { echo "usage: make import-facilities FILE=path/to/extract.geojson"; exit 2; }

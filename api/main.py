@@ -13,15 +13,9 @@ from fastapi.staticfiles import StaticFiles
 from api.console import install_referral_backend
 from api.core.config import PROJECT_ROOT, get_settings
 from api.core.logging import configure_logging, log_event
-from api.db import get_sessionmaker
 from api.gateways import whatsapp as whatsapp_gateway
-from api.gateways.conversation import redeliver_pending_inbound
-from api.gateways.models import utcnow
-from api.gateways.outbound import deliver_pending, register_sender
+from api.gateways.outbound import register_sender
 from api.gateways.telegram import deliver_via_shared_application, shutdown_shared_application
-from api.privacy.erasure import run_due_erasures
-from api.privacy.retention import RetentionSchedule, purge_expired
-from api.privacy.twilio_media import delete_pending_media
 from api.routes import auth as auth_routes
 from api.routes import (
     cases,
@@ -37,44 +31,23 @@ from api.routes import (
 )
 from api.routes import voice as voice_routes
 from api.routes import whatsapp as whatsapp_routes
+from api.worker import run_jobs
 
 logger = logging.getLogger(__name__)
-
-OUTBOX_INTERVAL_SECONDS = 1.0
-
-
-async def run_outbox_worker(stop: asyncio.Event) -> None:
-    """Deliver outbox messages and answer messages held while Rasa was down, until `stop` is set.
-
-    Also finishes erasures (tracker, identity, Twilio media) and applies the retention limits.
-    """
-    factory = get_sessionmaker()
-    retention = RetentionSchedule()
-    while not stop.is_set():
-        try:
-            await deliver_pending(factory)
-            await redeliver_pending_inbound(factory)
-            run_due_erasures(factory)
-            await delete_pending_media(factory)
-            if retention.due(utcnow()):
-                await asyncio.to_thread(purge_expired, factory)
-        except Exception:  # a failing round must not stop the worker; the next round retries
-            logger.exception("outbox_round_failed")
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=OUTBOX_INTERVAL_SECONDS)
 
 
 @contextlib.asynccontextmanager
 async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-    """Start the outbox worker with the app and stop it cleanly."""
+    """Start the background jobs with the app (unless a separate worker runs them) and stop them cleanly."""
     stop = asyncio.Event()
-    worker = asyncio.create_task(run_outbox_worker(stop))
-    log_event(logger, "api_started")
+    worker = asyncio.create_task(run_jobs(stop)) if get_settings().background_jobs_in_api else None
+    log_event(logger, "api_started", background_jobs=worker is not None)
     try:
         yield
     finally:
         stop.set()
-        await worker
+        if worker is not None:
+            await worker
         await shutdown_shared_application()  # the Telegram webhook's Application, if one was started
 
 

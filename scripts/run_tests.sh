@@ -31,10 +31,11 @@ suite() {  # name kind command...: kind is pytest (counts tests) or check (count
 }
 
 [ -n "${TEST_DATABASE_URL:-}" ] && echo "==> database suites also run on ${TEST_DATABASE_URL%%@*}@…"
+[ -n "${TEST_REDIS_URL:-}" ] && echo "==> the production-profile and lock store suites use Redis ${TEST_REDIS_URL}"
 
 suite lint check .venv-app/bin/ruff check .
-suite app-unit pytest .venv-app/bin/pytest -q -p no:cacheprovider tests/api
-suite bot-unit pytest .venv-bot/bin/pytest -q -p no:cacheprovider tests/nlu tests/actions
+suite app-unit pytest .venv-app/bin/pytest -q -p no:cacheprovider tests/api tests/deploy
+suite bot-unit pytest .venv-bot/bin/pytest -q -p no:cacheprovider tests/nlu tests/actions tests/rasa_ext
 suite locales-check check .venv-app/bin/python -m api.nlg.catalogs check
 suite rasa-validate check bash -c "cd bot && ../.venv-bot/bin/rasa data validate --config config.yml --domain domain.yml --data data"
 suite rasa-stories check bash -c "cd bot && ../.venv-bot/bin/rasa test core --model models/current.tar.gz --stories tests --endpoints endpoints.yml --fail-on-prediction-errors --out ../var/rasa-story-results"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need from Debian: headless Chromium (console browser test) and the
-# DejaVu fonts (the rights card image draws Arabic with them).
+# DejaVu fonts (the rights card image draws Arabic with them); HAProxy for the production-profile tests.
 set -euo pipefail
+"$(dirname "$0")/setup_load_balancer.sh"
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)

@@ -1,4 +1,4 @@
-"""Shows start-up progress until every service answers, then says where to go (stays alive for honcho)."""
+"""Shows start-up progress until every service answers, then says where to go (run by deploy/profile.py)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,10 @@ def readiness() -> dict:
         with urllib.request.urlopen(f"{API_URL}/readyz", timeout=5) as response:
             return json.load(response)
     except urllib.error.HTTPError as exc:
-        return json.load(exc)
+        try:
+            return json.load(exc)
+        except ValueError:  # the load balancer's own error page: no API worker is up yet
+            return {"failing": ["api"]}
     except (urllib.error.URLError, OSError, ValueError):
         return {"failing": ["api"]}
 
@@ -37,15 +40,13 @@ def main() -> int:
                   f"  Operator console:  {PUBLIC_URL}/console\n"
                   f"  API docs:          {PUBLIC_URL}/docs\n"
                   f"  Health:            {PUBLIC_URL}/readyz\n"
-                  "Press Ctrl-C to stop every process.", flush=True)
-            break
+                  "A process that dies is restarted; press Ctrl-C to stop them all.", flush=True)
+            return 0
         if elapsed > TIMEOUT_SECONDS:
             print(f"Still not ready after {elapsed:.0f} s; not answering: {', '.join(failing)}", flush=True)
             return 1
         print(f"  ... {elapsed:3.0f} s, waiting for: {', '.join(failing)}", flush=True)
         time.sleep(5)
-    while True:  # honcho stops everything when one process exits, so stay
-        time.sleep(3600)
 
 
 if __name__ == "__main__":

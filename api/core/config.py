@@ -27,9 +27,10 @@ class Settings(BaseSettings):
     rasa_timeout_seconds: float = 30.0
     # Rasa's SQLite tracker store (bot/endpoints.yml): a person's /forget deletes their conversation there.
     rasa_tracker_db: str = str(PROJECT_ROOT / "var" / "rasa-tracker.db")
-    # The tracker store's own database URL when it is not that SQLite file (e.g. PostgreSQL:
-    # postgresql://user@host:5432/rasa); erasure and retention delete Rasa's events through it.
-    rasa_tracker_store_url: str = ""
+    # Rasa's tracker store when it is not that SQLite file: a PostgreSQL URL
+    # (postgresql://user@host:5432/rasa), shared by several Rasa instances (bot/endpoints.yml, the
+    # production profile); erasure and retention delete Rasa's events through it.
+    rasa_tracker_url: str = ""
 
     # --- secrets (the defaults are for a laptop only; production sets its own)
     secret_key: str = "dev-only-change-me-0123456789abcdef0123456789abcdef"
@@ -101,12 +102,16 @@ class Settings(BaseSettings):
 
     # --- operational
     log_level: str = "INFO"
+    # The outboxes and scheduled jobs (api/worker.py) run inside every API process unless a separate
+    # `python -m api.worker` runs them (the production profile sets this to false). Either way each
+    # round runs once across processes.
+    background_jobs_in_api: bool = True
     allowed_origins: list[str] = Field(default_factory=list)
 
 
 def tracker_store_url(settings: Settings) -> str:
-    """The SQLAlchemy URL of Rasa's tracker store: RASA_TRACKER_STORE_URL, else the SQLite file."""
-    return settings.rasa_tracker_store_url or f"sqlite:///{settings.rasa_tracker_db}"
+    """The SQLAlchemy URL of Rasa's tracker store: RASA_TRACKER_URL, else the SQLite file."""
+    return settings.rasa_tracker_url or f"sqlite:///{settings.rasa_tracker_db}"
 
 
 @lru_cache

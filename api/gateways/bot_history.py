@@ -1,7 +1,7 @@
 """Rasa's side of an erasure: a conversation's events are deleted from the tracker store, SQLite or PostgreSQL.
 
 The tracker store is Rasa's database (bot/endpoints.yml), reached here through its own URL
-(`tracker_store_url`: RASA_TRACKER_STORE_URL, else the SQLite file RASA_TRACKER_DB). Rasa saves a
+(`tracker_store_url`: RASA_TRACKER_URL, else the SQLite file RASA_TRACKER_DB). Rasa saves a
 turn by appending the events it has not stored yet, so the delete runs once the turn is over
 (api/privacy/erasure.py decides when). A delete that cannot run raises `TrackerStoreUnavailable`:
 an erasure is never reported done when the conversation may still be there.

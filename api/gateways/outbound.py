@@ -22,6 +22,9 @@ Sender = Callable[[str, OutgoingMessage], Awaitable[None]]
 _senders: dict[str, Sender] = {}
 
 MAX_BACKOFF_SECONDS = 300
+# A message claimed for sending holds its claim this long; past it, its process is taken for dead and the
+# message is sent again (at least once: a sender that died after the channel took it may send it twice).
+SENDING_LEASE = timedelta(minutes=5)
 
 
 def register_sender(channel: str, sender: Sender) -> None:
@@ -66,12 +69,26 @@ async def deliver_pending(factory: sessionmaker[Session], limit: int = 50) -> in
             claimed = session.execute(
                 update(OutboundMessage).where(OutboundMessage.id == row.id,
                                               OutboundMessage.status == "pending")
-                .values(status="sending", attempts=OutboundMessage.attempts + 1)
+                .values(status="sending", attempts=OutboundMessage.attempts + 1,
+                        next_attempt_at=utcnow() + SENDING_LEASE)
             ).rowcount
             session.commit()
             if claimed and await _deliver_one(session, row):
                 sent += 1
     return sent
+
+
+def recover_stale_sending(factory: sessionmaker[Session]) -> int:
+    """Put back in the queue the messages whose sending process died before it finished (lease over)."""
+    with factory() as session:
+        recovered = session.execute(
+            update(OutboundMessage).where(OutboundMessage.status == "sending",
+                                          OutboundMessage.next_attempt_at < utcnow())
+            .values(status="pending")).rowcount or 0
+        session.commit()
+    if recovered:
+        log_event(logger, "outbound_recovered", logging.WARNING, messages=recovered)
+    return recovered
 
 
 async def _deliver_one(session: Session, row: OutboundMessage) -> bool:

@@ -97,25 +97,6 @@ def _anonymise_finished_cases(session: Session, closed_before: datetime) -> int:
     return count
 
 
-class RetentionSchedule:
-    """When the worker next applies the limits: a minute after start (Rasa is up by then), then every
-    RETENTION_INTERVAL_SECONDS."""
-
-    FIRST_DELAY = timedelta(seconds=60)
-
-    def __init__(self) -> None:
-        self.next_run: datetime | None = None
-
-    def due(self, now: datetime) -> bool:
-        """Whether a run is due now (and schedule the one after)."""
-        if self.next_run is None:
-            self.next_run = now + min(self.FIRST_DELAY, timedelta(seconds=get_settings().retention_interval_seconds))
-        if now < self.next_run:
-            return False
-        self.next_run = now + timedelta(seconds=get_settings().retention_interval_seconds)
-        return True
-
-
 def main(argv: list[str] | None = None) -> int:
     """`python -m api.privacy.retention` (`make purge`): apply the limits now; exit 1 if the tracker failed."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

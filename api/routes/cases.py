@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 
@@ -12,10 +11,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from sse_starlette.sse import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
-from api.auth.deps import current_operator
+from api.auth.deps import current_operator, session_operator
 from api.cases import workflow
 from api.cases.access import visible_case
-from api.cases.events import latest_live_event_id, live_events_since
+from api.cases.errors import Unauthorized
+from api.cases.live import hub_for
 from api.cases.models import Association, Operator, Queue
 from api.cases.schemas import (
     CallbackNumberOut,
@@ -37,7 +37,6 @@ from api.privacy.erasure import erase_on_request
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
 
-LIVE_POLL_SECONDS = 1.0
 
 
 @router.get("/cases", response_model=list[CaseSummaryOut])
@@ -157,34 +156,32 @@ def list_queues(_operator: Operator = Depends(current_operator),
             for q, name in rows]
 
 
-def _latest(factory: sessionmaker[Session]) -> int:
+def _console_association(factory: sessionmaker[Session], request: Request) -> int:
+    """The logged-in operator's association, read with a short session (a stream must not hold one)."""
     with factory() as session:
-        return latest_live_event_id(session)
-
-
-def _events(factory: sessionmaker[Session], association_id: int, after: int) -> list[tuple[int, str, dict]]:
-    with factory() as session:
-        return [(e.id, e.kind, e.payload) for e in live_events_since(session, association_id, after)]
+        operator = session_operator(request, session)
+        if operator is None:
+            raise Unauthorized("not_authenticated", "Log in to the console first.")
+        return operator.association_id or 0
 
 
 @router.get("/events", response_class=EventSourceResponse)
-async def live_events(request: Request, operator: Operator = Depends(current_operator)) -> EventSourceResponse:
+async def live_events(request: Request) -> EventSourceResponse:
     """Server-sent events of my association (new cases, emergencies, person messages, updates).
 
-    Events are rows of a table polled every second, so a console connected to any API
-    process sees what happened in every other one.
+    Events are rows of a table that one poller per API process reads every second
+    (api/cases/live.py), so a console connected to any process sees what happened in every
+    other one, and a waiting console holds no database connection.
     """
     factory = get_sessionmaker()
-    association_id = operator.association_id or 0
+    association_id = await run_in_threadpool(_console_association, factory, request)
+    hub = hub_for(factory)
     last_seen = request.headers.get("last-event-id", "")
-    start = int(last_seen) if last_seen.isdigit() else await run_in_threadpool(_latest, factory)
+    start = int(last_seen) if last_seen.isdigit() else await hub.latest()
 
     async def stream() -> AsyncIterator[dict[str, str]]:
-        after = start
-        while not await request.is_disconnected():
-            for event_id, kind, payload in await run_in_threadpool(_events, factory, association_id, after):
-                after = event_id
+        async for batch in hub.follow(association_id, start):
+            for event_id, kind, payload in batch:
                 yield {"id": str(event_id), "event": kind, "data": json.dumps(payload)}
-            await asyncio.sleep(LIVE_POLL_SECONDS)
 
     return EventSourceResponse(stream(), ping=15)

@@ -25,6 +25,9 @@ TELEGRAM_WEBHOOK_SECRET = "e2e-telegram-webhook-secret"
 TWILIO_SID = "AC" + "e2e0" * 8
 TWILIO_TOKEN = "e2e-twilio-auth-token"
 WHATSAPP_FROM = "whatsapp:+14155238886"
+# bot/endpoints.yml takes its stores from the environment: the development ones (SQLite, in-memory lock).
+DEVELOPMENT_STORES = dict(RASA_TRACKER_DIALECT="sqlite", RASA_TRACKER_URL="", RASA_LOCK_STORE="in_memory",
+                          REDIS_HOST="", REDIS_PORT="6379", REDIS_DB="0", RASA_LOCK_KEY_PREFIX="")
 
 
 def free_port() -> int:
@@ -79,6 +82,7 @@ class Stack:
             ACTION_ENDPOINT_URL=f"{self.actions_url}/webhook", API_URL=self.api_url,
             NLG_URL=f"{self.api_url}/nlg", PUBLIC_BASE_URL=self.api_url,
             RASA_TRACKER_DB=str(self.workdir / "tracker.db"), LOCALES_DIR=str(self.locales_dir),
+            **DEVELOPMENT_STORES,
             OUTBOX_PATH=str(self.workdir / "actions-outbox.db"),
             **self.channel_env(),
         )

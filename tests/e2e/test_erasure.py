@@ -53,7 +53,7 @@ class PostgresTrackerStack(Stack):
     """The same stack, with Rasa's tracker store in PostgreSQL (the API erases through the same URL)."""
 
     def env(self) -> dict[str, str]:
-        return {**super().env(), "RASA_TRACKER_STORE_URL": os.environ["TEST_DATABASE_URL"]}
+        return {**super().env(), "RASA_TRACKER_URL": os.environ["TEST_DATABASE_URL"]}
 
     def commands(self) -> dict[str, list[str]]:
         commands = super().commands()

@@ -87,7 +87,7 @@ def rasa() -> Iterator[FakeRasa]:
 
 @pytest.fixture
 def factory(tmp_path: Path, rasa: FakeRasa, tracker: tuple[str, Engine]) -> Iterator[sessionmaker[Session]]:
-    with migrated_sqlite(tmp_path, RASA_URL=rasa.url, RASA_TRACKER_STORE_URL=tracker[0]) as made:
+    with migrated_sqlite(tmp_path, RASA_URL=rasa.url, RASA_TRACKER_URL=tracker[0]) as made:
         yield made
 
 
@@ -143,7 +143,7 @@ def test_a_tracker_store_that_cannot_be_reached_keeps_the_erasure_pending_and_sa
             "no_events_table": f"sqlite:///{tmp_path / 'empty.db'}",
             "unreachable": "postgresql://postgres@127.0.0.1:9/rasa"}
     (tmp_path / "empty.db").touch()
-    with migrated_sqlite(tmp_path, RASA_URL=rasa.url, RASA_TRACKER_STORE_URL=urls[broken]) as factory:
+    with migrated_sqlite(tmp_path, RASA_URL=rasa.url, RASA_TRACKER_URL=urls[broken]) as factory:
         request_erasure(factory)
         with caplog.at_level(logging.ERROR):
             run_due_erasures(factory, now=utcnow() + timedelta(minutes=5))

@@ -59,7 +59,7 @@ def case(session, conversation_id: str, created_days_ago: float, closed_days_ago
 def test_the_retention_job_removes_what_is_due_and_only_that(tmp_path: Path) -> None:
     tracker = tmp_path / "tracker.db"
     tracker_store(tracker, {"tg-quiet": 31, "tg-recent": 29, "tg-waiting": 40})
-    with migrated_sqlite(tmp_path, RASA_TRACKER_STORE_URL=f"sqlite:///{tracker}") as factory:
+    with migrated_sqlite(tmp_path, RASA_TRACKER_URL=f"sqlite:///{tracker}") as factory:
         with factory() as session:
             due_case = case(session, "tg-old-case", 120, 91)
             kept_case = case(session, "tg-new-case", 100, 89)
@@ -102,7 +102,7 @@ def test_the_retention_job_removes_what_is_due_and_only_that(tmp_path: Path) -> 
 
 def test_make_purge_says_what_it_removed_and_fails_when_the_tracker_store_cannot_be_reached(
         tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    with migrated_sqlite(tmp_path, RASA_TRACKER_STORE_URL=f"sqlite:///{tmp_path / 'missing.db'}"):
+    with migrated_sqlite(tmp_path, RASA_TRACKER_URL=f"sqlite:///{tmp_path / 'missing.db'}"):
         assert main([]) == 1
     out = capsys.readouterr().out
     assert "closed cases made anonymous: 0" in out and "tracker store could not be purged" in out

@@ -1,0 +1,1 @@
+"""Extensions the Rasa server loads from bot/endpoints.yml (stores that several instances share)."""
