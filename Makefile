@@ -22,14 +22,17 @@ APP := .venv-app/bin
 BOT := .venv-bot/bin
 PROCESSES := rasa actions api status $(if $(TELEGRAM_BOT_TOKEN),telegram,)
 
-.PHONY: help setup locales migrate train run test eval-nlu locales-check locales-update bench admin clean
+.PHONY: help setup env-file locales migrate train run test eval-nlu locales-check locales-update bench admin clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' Makefile | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
 setup:  ## create or update both virtual environments
 	@scripts/setup_envs.sh
-	@mkdir -p var
+	@mkdir -p var && chmod 700 var
+
+env-file:  ## write strong local secrets to .env (git-ignored) if it lacks them; honcho gives them to every process
+	@python3 scripts/make_env.py
 
 locales: setup  ## compile the translation catalogs (.po -> .mo)
 	@$(APP)/python -m api.nlg.catalogs compile
@@ -40,7 +43,7 @@ migrate: setup  ## bring the database schema up to date (DATABASE_URL, default S
 train: setup  ## train the Rasa model if its data or config changed
 	@$(APP)/python scripts/train_model.py
 
-run: setup locales migrate train  ## start Rasa, the action server, the API (and Telegram if TELEGRAM_BOT_TOKEN)
+run: setup env-file locales migrate train  ## start Rasa, the action server, the API (and Telegram if TELEGRAM_BOT_TOKEN)
 	@$(APP)/honcho start -f Procfile $(PROCESSES)
 
 test: setup locales train  ## run every test suite (unit, Rasa validation and stories, end to end, browser)

@@ -55,13 +55,24 @@ def text_for_bot(msg: IncomingMessage) -> str:
     return msg.text
 
 
+def rasa_api_params() -> dict[str, str]:
+    """Query parameters every call to Rasa's HTTP API carries: its `--auth-token` (botserver/__main__.py)."""
+    return {"token": get_settings().rasa_auth_token}
+
+
+def rasa_channel_headers() -> dict[str, str]:
+    """Headers of a message to Rasa's REST channel, which wants the same token (botserver/channel.py)."""
+    return {"Authorization": f"Bearer {get_settings().rasa_auth_token}"}
+
+
 async def ask_bot(conversation_id: str, text: str, metadata: dict) -> list[BotReply]:
     """Send one message to Rasa's REST channel and return its replies."""
     settings = get_settings()
     body = {"sender": conversation_id, "message": text, "metadata": metadata}
     try:
         async with httpx.AsyncClient(timeout=settings.rasa_timeout_seconds) as client:
-            response = await client.post(f"{settings.rasa_url}/webhooks/rest/webhook", json=body)
+            response = await client.post(f"{settings.rasa_url}/webhooks/rest/webhook", json=body,
+                                         headers=rasa_channel_headers())
             response.raise_for_status()
     except httpx.HTTPError as exc:
         raise BotUnavailable(type(exc).__name__) from exc
@@ -74,7 +85,7 @@ async def conversation_language(conversation_id: str) -> str:
     try:
         async with httpx.AsyncClient(timeout=5) as client:
             response = await client.get(f"{settings.rasa_url}/conversations/{conversation_id}/tracker",
-                                        params={"include_events": "NONE"})
+                                        params={"include_events": "NONE", **rasa_api_params()})
             response.raise_for_status()
             return (response.json().get("slots") or {}).get("language") or settings.default_language
     except (httpx.HTTPError, ValueError):

@@ -30,9 +30,14 @@ from api.cases.schemas import (
     TransferIn,
 )
 from api.cases.views import case_detail, case_messages, case_summary
+from api.core.inputs import ID_MAX, PathId
 from api.db import get_session, get_sessionmaker
 
-router = APIRouter(prefix="/api/v1", tags=["cases"])
+# Every operator route may answer these besides its success (declared so the OpenAPI schema is complete).
+OPERATOR_ERRORS: dict[int | str, dict] = {
+    401: {"description": "not logged in"}, 403: {"description": "missing CSRF token, role or holder"},
+    404: {"description": "no such case in my association"}, 409: {"description": "the case is not in that state"}}
+router = APIRouter(prefix="/api/v1", tags=["cases"], responses=OPERATOR_ERRORS)
 
 LIVE_POLL_SECONDS = 1.0
 
@@ -56,28 +61,28 @@ def claim_next(operator: Operator = Depends(current_operator),
 
 
 @router.get("/cases/{case_id}", response_model=CaseDetailOut)
-def get_case(case_id: int, operator: Operator = Depends(current_operator),
+def get_case(case_id: PathId, operator: Operator = Depends(current_operator),
              session: Session = Depends(get_session)) -> CaseDetailOut:
     """A case of my association with its conversation, notes and referrals."""
     return case_detail(session, visible_case(session, operator, case_id), operator)
 
 
 @router.get("/cases/{case_id}/messages", response_model=list[MessageOut])
-def get_messages(case_id: int, after: int = Query(default=0, ge=0), operator: Operator = Depends(current_operator),
+def get_messages(case_id: PathId, after: int = Query(default=0, ge=0, le=ID_MAX), operator: Operator = Depends(current_operator),
                  session: Session = Depends(get_session)) -> list[MessageOut]:
     """Messages of a case newer than `after` (what the console fetches when a live event arrives)."""
     return case_messages(session, visible_case(session, operator, case_id).id, after)
 
 
 @router.post("/cases/{case_id}/claim", response_model=CaseDetailOut)
-def claim(case_id: int, operator: Operator = Depends(current_operator),
+def claim(case_id: PathId, operator: Operator = Depends(current_operator),
           session: Session = Depends(get_session)) -> CaseDetailOut:
     """Take this waiting case (409 if it is no longer waiting)."""
     return case_detail(session, workflow.claim_case(session, operator, case_id), operator)
 
 
 @router.post("/cases/{case_id}/reply", response_model=MessageOut, status_code=status.HTTP_201_CREATED)
-def reply(case_id: int, body: TextIn, operator: Operator = Depends(current_operator),
+def reply(case_id: PathId, body: TextIn, operator: Operator = Depends(current_operator),
           session: Session = Depends(get_session)) -> MessageOut:
     """Write to the person; it goes out on their channel through the outbox."""
     message = workflow.reply_to_person(session, operator, case_id, body.text)
@@ -86,7 +91,7 @@ def reply(case_id: int, body: TextIn, operator: Operator = Depends(current_opera
 
 
 @router.post("/cases/{case_id}/notes", response_model=NoteOut, status_code=status.HTTP_201_CREATED)
-def add_note(case_id: int, body: TextIn, operator: Operator = Depends(current_operator),
+def add_note(case_id: PathId, body: TextIn, operator: Operator = Depends(current_operator),
              session: Session = Depends(get_session)) -> NoteOut:
     """Add an internal note."""
     note = workflow.add_note(session, operator, case_id, body.text)
@@ -94,7 +99,7 @@ def add_note(case_id: int, body: TextIn, operator: Operator = Depends(current_op
 
 
 @router.post("/cases/{case_id}/referrals", response_model=ReferralRecordOut, status_code=status.HTTP_201_CREATED)
-def refer(case_id: int, body: ReferIn, operator: Operator = Depends(current_operator),
+def refer(case_id: PathId, body: ReferIn, operator: Operator = Depends(current_operator),
           session: Session = Depends(get_session)) -> ReferralRecordOut:
     """Record a referral to a service."""
     r = workflow.refer_to_service(session, operator, case_id, body.service_name, body.service_id,
@@ -104,14 +109,14 @@ def refer(case_id: int, body: ReferIn, operator: Operator = Depends(current_oper
 
 
 @router.post("/cases/{case_id}/waiting-person", response_model=CaseDetailOut)
-def waiting_person(case_id: int, operator: Operator = Depends(current_operator),
+def waiting_person(case_id: PathId, operator: Operator = Depends(current_operator),
                    session: Session = Depends(get_session)) -> CaseDetailOut:
     """Mark the case as waiting for the person's answer."""
     return case_detail(session, workflow.set_waiting_person(session, operator, case_id), operator)
 
 
 @router.post("/cases/{case_id}/transfer", response_model=CaseSummaryOut)
-def transfer(case_id: int, body: TransferIn, operator: Operator = Depends(current_operator),
+def transfer(case_id: PathId, body: TransferIn, operator: Operator = Depends(current_operator),
              session: Session = Depends(get_session)) -> CaseSummaryOut:
     """Send the case to another queue or hand it to another operator of my association."""
     case = workflow.transfer_case(session, operator, case_id, body.queue_id, body.operator_id)
@@ -119,7 +124,7 @@ def transfer(case_id: int, body: TransferIn, operator: Operator = Depends(curren
 
 
 @router.post("/cases/{case_id}/close", response_model=CaseDetailOut)
-def close(case_id: int, body: CloseIn, operator: Operator = Depends(current_operator),
+def close(case_id: PathId, body: CloseIn, operator: Operator = Depends(current_operator),
           session: Session = Depends(get_session)) -> CaseDetailOut:
     """Close with an outcome; the person gets the closing notice in their language."""
     case = workflow.close_case(session, operator, case_id, body.outcome, body.note)
@@ -155,7 +160,8 @@ async def live_events(request: Request, operator: Operator = Depends(current_ope
     factory = get_sessionmaker()
     association_id = operator.association_id or 0
     last_seen = request.headers.get("last-event-id", "")
-    start = int(last_seen) if last_seen.isdigit() else await run_in_threadpool(_latest, factory)
+    resumable = last_seen.isascii() and last_seen.isdigit() and len(last_seen) <= 10 and int(last_seen) <= ID_MAX
+    start = int(last_seen) if resumable else await run_in_threadpool(_latest, factory)
 
     async def stream() -> AsyncIterator[dict[str, str]]:
         after = start

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Header, Response, status
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Path, Response, status
 from sqlalchemy.orm import Session
 
 from api.auth.deps import require_service_token
@@ -14,12 +16,14 @@ from api.db import get_session
 from api.gateways.bot_history import request_bot_history_erasure
 from api.gateways.conversation import erase_conversation_copies
 
-router = APIRouter(prefix="/api/v1", tags=["referrals"])
+router = APIRouter(prefix="/api/v1", tags=["referrals"],
+                   responses={401: {"description": "missing or wrong service token"}})
 
 
 @router.post("/referrals", response_model=ReferralOut, status_code=status.HTTP_201_CREATED,
              dependencies=[Depends(require_service_token)],
-             responses={200: {"model": ReferralOut, "description": "replay of an earlier request with the same key"}})
+             responses={200: {"model": ReferralOut, "description": "replay of an earlier request with the same key"},
+                        400: {"description": "no Idempotency-Key header"}})
 def create_referral(body: ReferralIn, response: Response,
                     idempotency_key: str = Header(default="", alias="Idempotency-Key", max_length=128),
                     session: Session = Depends(get_session)) -> ReferralOut:
@@ -35,7 +39,7 @@ def create_referral(body: ReferralIn, response: Response,
 
 @router.post("/persons/{conversation_id}/erase", response_model=ErasureOut,
              dependencies=[Depends(require_service_token)])
-def erase_person(conversation_id: str, session: Session = Depends(get_session)) -> ErasureOut:
+def erase_person(conversation_id: Annotated[str, Path(min_length=3, max_length=64)], session: Session = Depends(get_session)) -> ErasureOut:
     """The person's /forget (actions/privacy.py): drop their messages, notes, summary and number.
 
     Open cases are closed; what stays is anonymous (level, language, topic, town, dates, outcome).

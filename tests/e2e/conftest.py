@@ -49,10 +49,17 @@ class WebChatPerson:
         self.conversation_id = body["conversation_id"]
         return body["replies"]
 
+    def updates(self, after: int = 0) -> list[dict]:
+        """Messages that reached the chat outside a request, as the page polls them (token in a header)."""
+        response = httpx.get(f"{self.stack.api_url}/chat/api/updates", params={"after": after},
+                             headers={"X-Chat-Token": self.token}, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
     def slots(self) -> dict:
         """The conversation's slots as Rasa holds them."""
         response = httpx.get(f"{self.stack.rasa_url}/conversations/{self.conversation_id}/tracker",
-                             params={"include_events": "NONE"}, timeout=10)
+                             params={"include_events": "NONE", **self.stack.rasa_params}, timeout=10)
         response.raise_for_status()
         return response.json()["slots"]
 

@@ -14,11 +14,15 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.secrets import strong_secrets
+
 ROOT = Path(__file__).resolve().parents[2]
 BOT_BIN = ROOT / ".venv-bot" / "bin"
 APP_BIN = ROOT / ".venv-app" / "bin"
 MODEL = ROOT / "bot" / "models" / "current.tar.gz"
-SERVICE_TOKEN = "e2e-service-token"
+# Every stack runs outside development mode with strong secrets, as production does; the service token
+# is fixed so tests can call the referral API as the action server does.
+SERVICE_TOKEN = "e2e-service-token-" + "0123456789abcdef" * 2
 # The channels talk to local fakes of Telegram's Bot API and Twilio's REST API (tests/fakes) on these credentials.
 TELEGRAM_TOKEN = "424242:e2e-token-for-the-fake-bot-api"
 TELEGRAM_WEBHOOK_SECRET = "e2e-telegram-webhook-secret"
@@ -52,6 +56,7 @@ class Stack:
     fake_telegram_port: int = field(default_factory=free_port)
     fake_twilio_port: int = field(default_factory=free_port)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    secrets: dict[str, str] = field(default_factory=lambda: strong_secrets() | {"SERVICE_TOKEN": SERVICE_TOKEN})
 
     @property
     def api_url(self) -> str:
@@ -66,6 +71,16 @@ class Stack:
         return f"http://127.0.0.1:{self.actions_port}"
 
     @property
+    def rasa_params(self) -> dict[str, str]:
+        """Query parameters a call to Rasa's HTTP API needs (its --auth-token)."""
+        return {"token": self.secrets["RASA_AUTH_TOKEN"]}
+
+    @property
+    def actions_headers(self) -> dict[str, str]:
+        """Headers a call to the action server needs (what Rasa sends)."""
+        return {"Authorization": f"Bearer {self.secrets['ACTION_SERVER_TOKEN']}"}
+
+    @property
     def database_url(self) -> str:
         return f"sqlite:///{self.workdir / 'app.db'}"
 
@@ -74,7 +89,7 @@ class Stack:
         return dict(
             os.environ,
             RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1",
-            DATABASE_URL=self.database_url, SERVICE_TOKEN=SERVICE_TOKEN,
+            DATABASE_URL=self.database_url, **self.secrets,
             RASA_URL=self.rasa_url, ACTION_SERVER_URL=self.actions_url,
             ACTION_ENDPOINT_URL=f"{self.actions_url}/webhook", API_URL=self.api_url,
             NLG_URL=f"{self.api_url}/nlg", PUBLIC_BASE_URL=self.api_url,
@@ -95,12 +110,11 @@ class Stack:
 
     def commands(self) -> dict[str, list[str]]:
         return {
-            "api": [str(APP_BIN / "uvicorn"), "api.main:app", "--host", "127.0.0.1", "--port", str(self.api_port)],
-            "actions": [str(BOT_BIN / "rasa"), "run", "actions", "--actions", "actions",
-                        "--port", str(self.actions_port)],
-            "rasa": [str(BOT_BIN / "rasa"), "run", "--enable-api", "-i", "127.0.0.1", "--port",
-                     str(self.rasa_port), "--model", str(MODEL), "--endpoints", "endpoints.yml",
-                     "--credentials", "credentials.yml"],
+            # The same entry points as the Procfile: each checks its secrets and binds 127.0.0.1.
+            "api": [str(APP_BIN / "python"), "-m", "api.server", "--port", str(self.api_port)],
+            "actions": [str(BOT_BIN / "python"), "-m", "actions.server", "--port", str(self.actions_port)],
+            "rasa": [str(BOT_BIN / "python"), "-m", "botserver", "--port", str(self.rasa_port), "--model", str(MODEL),
+                     "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
             # Started by the channel tests once the fake Bot API listens (tests/e2e/test_channels.py).
             "telegram": [str(APP_BIN / "python"), "-m", "api.gateways.telegram"],
         }
@@ -128,7 +142,7 @@ class Stack:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
 
-    def wait_until(self, url: str, timeout: float) -> None:
+    def wait_until(self, url: str, timeout: float, headers: dict[str, str] | None = None) -> None:
         """Wait until `url` answers 200, failing with the logs' tails if it never does."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -136,7 +150,7 @@ class Stack:
                 if process.poll() is not None:
                     raise RuntimeError(f"{name} exited with {process.returncode}:\n{self.tail(name)}")
             try:
-                if httpx.get(url, timeout=3).status_code == 200:
+                if httpx.get(url, timeout=3, headers=headers).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass

@@ -1,0 +1,27 @@
+"""Input types shared by every route: ids within the database's integer range, text every database can store."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Path
+from pydantic import AfterValidator
+
+# PostgreSQL's `integer`; SQLite overflows past 2**63. A bigger id cannot exist, so it is a 422, not a 500.
+ID_MAX = 2_147_483_647
+
+
+def storable_text(value: str) -> str:
+    """Refuse what no database or log can hold: lone surrogates (invalid UTF-8) and NUL characters."""
+    if "\x00" in value:
+        raise ValueError("text must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ValueError("text must be valid Unicode (a lone surrogate was sent)") from error
+    return value
+
+
+StrictText = Annotated[str, AfterValidator(storable_text)]
+# A table id in a path: /cases/{case_id}, /operators/{operator_id}.
+PathId = Annotated[int, Path(ge=1, le=ID_MAX)]
