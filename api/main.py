@@ -14,6 +14,7 @@ from api.console import install_referral_backend
 from api.core.config import PROJECT_ROOT, get_settings
 from api.core.http_security import SecurityHeadersMiddleware
 from api.core.logging import AccessLogMiddleware, configure_logging, log_event
+from api.core.openapi import complete_openapi
 from api.core.secrets import require_strong_secrets
 from api.db import get_sessionmaker
 from api.gateways import whatsapp as whatsapp_gateway
@@ -77,6 +78,7 @@ def create_app() -> FastAPI:
         app.include_router(webchat.router)
         register_sender("web", webchat.deliver_to_webchat)
     install_channels(app)
+    app.openapi = lambda: complete_openapi(app)  # type: ignore[method-assign]
     # Outermost last: every response, the same-origin check's 403 included, gets the headers and a log line.
     app.add_middleware(SecurityHeadersMiddleware, public_base_url=settings.public_base_url)
     app.add_middleware(AccessLogMiddleware)

@@ -7,14 +7,14 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from api.core.inputs import ID_MAX, StrictText
+from api.core.inputs import ID_MAX, StrictInput, StrictText
 from api.core.languages import SUPPORTED_LANGUAGES
 
 OUTCOMES: tuple[str, ...] = ("informed", "referred_to_service", "accompanied", "callback_done",
                              "unreachable", "other")
 
 
-class TriageIn(BaseModel):
+class TriageIn(StrictInput):
     """The escalation form's answers; a missing flag means the person did not say yes."""
 
     emergency: bool = False
@@ -24,7 +24,7 @@ class TriageIn(BaseModel):
     no_medication: bool = False
 
 
-class ReferralIn(BaseModel):
+class ReferralIn(StrictInput):
     """What the action server sends when a person asks for a human (docs/architecture.md)."""
 
     conversation_id: StrictText = Field(min_length=3, max_length=64)
@@ -131,20 +131,20 @@ class CaseDetailOut(CaseSummaryOut):
     referrals: list[ReferralRecordOut]
 
 
-class TextIn(BaseModel):
+class TextIn(StrictInput):
     """A reply to the person or a note."""
 
     text: StrictText = Field(min_length=1, max_length=4000)
 
 
-class TransferIn(BaseModel):
+class TransferIn(StrictInput):
     """Where to send the case: another queue (back to waiting) or another operator (claimed by them)."""
 
     queue_id: int | None = Field(default=None, ge=1, le=ID_MAX)
     operator_id: int | None = Field(default=None, ge=1, le=ID_MAX)
 
 
-class ReferIn(BaseModel):
+class ReferIn(StrictInput):
     """A service from data/services.yml (service_id) or described in free text."""
 
     service_id: StrictText | None = Field(default=None, max_length=120)
@@ -153,7 +153,7 @@ class ReferIn(BaseModel):
     city: StrictText | None = Field(default=None, max_length=120)
 
 
-class CloseIn(BaseModel):
+class CloseIn(StrictInput):
     """The outcome of a case; the person is told it is closed, in their language."""
 
     outcome: Literal["informed", "referred_to_service", "accompanied", "callback_done", "unreachable", "other"]

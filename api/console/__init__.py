@@ -5,10 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from slowapi.errors import RateLimitExceeded
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from api.auth.deps import SESSION_COOKIE
 from api.auth.limiter import get_limiter
@@ -41,6 +44,19 @@ async def invalid_request_response(_request: Request, exc: Exception) -> JSONRes
                          "errors": errors}, status_code=422)
 
 
+async def http_error_response(request: Request, exc: Exception) -> Response:
+    """Starlette's errors, with a 405's `Allow` naming every method the path has (Starlette names one route's)."""
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 405:
+        allowed = sorted({method for route in request.app.router.routes
+                          if route.matches(request.scope)[0] != Match.NONE for method in getattr(route, "methods", ())})
+        return JSONResponse({"code": "method_not_allowed", "detail": "Method Not Allowed"}, status_code=405,
+                            headers={"Allow": ", ".join(allowed)})
+    if exc.status_code == 400:
+        return JSONResponse({"code": "unreadable_body", "detail": str(exc.detail)}, status_code=400)
+    return await http_exception_handler(request, exc)
+
+
 def install_referral_backend(app: FastAPI) -> None:
     """Add the login rate limiter, the JSON error shapes, the same-origin check on writes and the console assets.
 
@@ -52,6 +68,7 @@ def install_referral_backend(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, api_error_response)
     app.add_exception_handler(RateLimitExceeded, rate_limited_response)
     app.add_exception_handler(RequestValidationError, invalid_request_response)
+    app.add_exception_handler(StarletteHTTPException, http_error_response)
     app.add_middleware(SameOriginWritesMiddleware, public_base_url=settings.public_base_url,
                        allowed_origins=settings.allowed_origins, cookie_name=SESSION_COOKIE,
                        guarded_prefixes=SAME_ORIGIN_PREFIXES)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Path
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
 # PostgreSQL's `integer`; SQLite overflows past 2**63. A bigger id cannot exist, so it is a 422, not a 500.
 ID_MAX = 2_147_483_647
@@ -22,6 +22,13 @@ def storable_text(value: str) -> str:
     return value
 
 
-StrictText = Annotated[str, AfterValidator(storable_text)]
+# The pattern tells the OpenAPI schema (and its clients) about NUL; the validator also refuses lone surrogates.
+StrictText = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$"), AfterValidator(storable_text)]
 # A table id in a path: /cases/{case_id}, /operators/{operator_id}.
 PathId = Annotated[int, Path(ge=1, le=ID_MAX)]
+
+
+class StrictInput(BaseModel):
+    """A request body validated without coercion: `false` is not a number, `0` is not a boolean."""
+
+    model_config = ConfigDict(strict=True)

@@ -15,7 +15,7 @@ from api.auth.limiter import limit_logins
 from api.cases.errors import NotFound
 from api.cases.models import Association, Operator
 from api.cases.schemas import OperatorOut
-from api.core.inputs import ID_MAX, PathId, StrictText
+from api.core.inputs import ID_MAX, PathId, StrictInput, StrictText
 from api.db import get_session
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
@@ -29,7 +29,7 @@ SESSION_ERRORS: dict[int | str, dict] = {401: {"description": "not logged in"},
                                          403: {"description": "missing CSRF token or role"}}
 
 
-class LoginIn(BaseModel):
+class LoginIn(StrictInput):
     """Credentials."""
 
     email: StrictText = Field(min_length=3, max_length=254)
@@ -43,14 +43,14 @@ class LoginOut(BaseModel):
     csrf_token: str
 
 
-class PasswordChangeIn(BaseModel):
+class PasswordChangeIn(StrictInput):
     """The current password and the new one (at least 10 characters)."""
 
     current_password: StrictText = Field(min_length=1, max_length=512)
     new_password: StrictText = Field(min_length=10, max_length=512)
 
 
-class OperatorIn(BaseModel):
+class OperatorIn(StrictInput):
     """A new operator account."""
 
     email: StrictText = Field(min_length=3, max_length=254)
@@ -122,7 +122,7 @@ def add_operator(body: OperatorIn, admin: Annotated[Operator, Depends(require_ro
     return operator_out(created)
 
 
-@router.post("/operators/{operator_id}/deactivate", response_model=OperatorOut,
+@router.post("/operators/{operator_id:int}/deactivate", response_model=OperatorOut,
              responses=SESSION_ERRORS | {404: {"description": "no such operator in my association"},
                                          409: {"description": "one's own account"}})
 def deactivate(operator_id: PathId,

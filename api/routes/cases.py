@@ -60,28 +60,28 @@ def claim_next(operator: Operator = Depends(current_operator),
     return case_detail(session, case, operator)
 
 
-@router.get("/cases/{case_id}", response_model=CaseDetailOut)
+@router.get("/cases/{case_id:int}", response_model=CaseDetailOut)
 def get_case(case_id: PathId, operator: Operator = Depends(current_operator),
              session: Session = Depends(get_session)) -> CaseDetailOut:
     """A case of my association with its conversation, notes and referrals."""
     return case_detail(session, visible_case(session, operator, case_id), operator)
 
 
-@router.get("/cases/{case_id}/messages", response_model=list[MessageOut])
+@router.get("/cases/{case_id:int}/messages", response_model=list[MessageOut])
 def get_messages(case_id: PathId, after: int = Query(default=0, ge=0, le=ID_MAX), operator: Operator = Depends(current_operator),
                  session: Session = Depends(get_session)) -> list[MessageOut]:
     """Messages of a case newer than `after` (what the console fetches when a live event arrives)."""
     return case_messages(session, visible_case(session, operator, case_id).id, after)
 
 
-@router.post("/cases/{case_id}/claim", response_model=CaseDetailOut)
+@router.post("/cases/{case_id:int}/claim", response_model=CaseDetailOut)
 def claim(case_id: PathId, operator: Operator = Depends(current_operator),
           session: Session = Depends(get_session)) -> CaseDetailOut:
     """Take this waiting case (409 if it is no longer waiting)."""
     return case_detail(session, workflow.claim_case(session, operator, case_id), operator)
 
 
-@router.post("/cases/{case_id}/reply", response_model=MessageOut, status_code=status.HTTP_201_CREATED)
+@router.post("/cases/{case_id:int}/reply", response_model=MessageOut, status_code=status.HTTP_201_CREATED)
 def reply(case_id: PathId, body: TextIn, operator: Operator = Depends(current_operator),
           session: Session = Depends(get_session)) -> MessageOut:
     """Write to the person; it goes out on their channel through the outbox."""
@@ -90,7 +90,7 @@ def reply(case_id: PathId, body: TextIn, operator: Operator = Depends(current_op
                       author_operator_id=operator.id, created_at=message.created_at)
 
 
-@router.post("/cases/{case_id}/notes", response_model=NoteOut, status_code=status.HTTP_201_CREATED)
+@router.post("/cases/{case_id:int}/notes", response_model=NoteOut, status_code=status.HTTP_201_CREATED)
 def add_note(case_id: PathId, body: TextIn, operator: Operator = Depends(current_operator),
              session: Session = Depends(get_session)) -> NoteOut:
     """Add an internal note."""
@@ -98,7 +98,7 @@ def add_note(case_id: PathId, body: TextIn, operator: Operator = Depends(current
     return NoteOut(id=note.id, text=note.text, author_operator_id=operator.id, created_at=note.created_at)
 
 
-@router.post("/cases/{case_id}/referrals", response_model=ReferralRecordOut, status_code=status.HTTP_201_CREATED)
+@router.post("/cases/{case_id:int}/referrals", response_model=ReferralRecordOut, status_code=status.HTTP_201_CREATED)
 def refer(case_id: PathId, body: ReferIn, operator: Operator = Depends(current_operator),
           session: Session = Depends(get_session)) -> ReferralRecordOut:
     """Record a referral to a service."""
@@ -108,14 +108,14 @@ def refer(case_id: PathId, body: ReferIn, operator: Operator = Depends(current_o
                              service_kind=r.service_kind, city=r.city, created_at=r.created_at)
 
 
-@router.post("/cases/{case_id}/waiting-person", response_model=CaseDetailOut)
+@router.post("/cases/{case_id:int}/waiting-person", response_model=CaseDetailOut)
 def waiting_person(case_id: PathId, operator: Operator = Depends(current_operator),
                    session: Session = Depends(get_session)) -> CaseDetailOut:
     """Mark the case as waiting for the person's answer."""
     return case_detail(session, workflow.set_waiting_person(session, operator, case_id), operator)
 
 
-@router.post("/cases/{case_id}/transfer", response_model=CaseSummaryOut)
+@router.post("/cases/{case_id:int}/transfer", response_model=CaseSummaryOut)
 def transfer(case_id: PathId, body: TransferIn, operator: Operator = Depends(current_operator),
              session: Session = Depends(get_session)) -> CaseSummaryOut:
     """Send the case to another queue or hand it to another operator of my association."""
@@ -123,7 +123,7 @@ def transfer(case_id: PathId, body: TransferIn, operator: Operator = Depends(cur
     return case_summary(case, operator)
 
 
-@router.post("/cases/{case_id}/close", response_model=CaseDetailOut)
+@router.post("/cases/{case_id:int}/close", response_model=CaseDetailOut)
 def close(case_id: PathId, body: CloseIn, operator: Operator = Depends(current_operator),
           session: Session = Depends(get_session)) -> CaseDetailOut:
     """Close with an outcome; the person gets the closing notice in their language."""

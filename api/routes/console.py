@@ -93,7 +93,7 @@ def queue_page(request: Request, session: Session = Depends(get_session)) -> Res
     return _render(request, "queue.html", {"operator": operator})
 
 
-@router.get("/cases/{case_id}", response_class=HTMLResponse)
+@router.get("/cases/{case_id:int}", response_class=HTMLResponse)
 def case_page(case_id: PathId, request: Request, session: Session = Depends(get_session)) -> Response:
     """One case: conversation, reply, notes, referral, transfer, close."""
     operator = _page_operator(request, session)

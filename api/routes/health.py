@@ -39,7 +39,7 @@ def _database_ok() -> bool:
         return False
 
 
-@router.get("/readyz")
+@router.get("/readyz", responses={503: {"description": "a dependency does not answer (named in `failing`)"}})
 async def readyz() -> JSONResponse:
     """Every dependency answers; otherwise 503 naming the ones that do not."""
     settings = get_settings()

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, Header, Path, Response, status
 from sqlalchemy.orm import Session
 
 from api.auth.deps import require_service_token
-from api.cases.errors import ApiError
 from api.cases.handoff import erase_person_data
 from api.cases.intake import create_case_from_referral
 from api.cases.schemas import ErasureOut, ReferralIn, ReferralOut
@@ -22,15 +21,13 @@ router = APIRouter(prefix="/api/v1", tags=["referrals"],
 
 @router.post("/referrals", response_model=ReferralOut, status_code=status.HTTP_201_CREATED,
              dependencies=[Depends(require_service_token)],
-             responses={200: {"model": ReferralOut, "description": "replay of an earlier request with the same key"},
-                        400: {"description": "no Idempotency-Key header"}})
+             responses={200: {"model": ReferralOut, "description": "replay of an earlier request with the same key"}})
 def create_referral(body: ReferralIn, response: Response,
-                    idempotency_key: str = Header(default="", alias="Idempotency-Key", max_length=128),
+                    idempotency_key: str = Header(alias="Idempotency-Key", min_length=1, max_length=128,
+                                                  pattern=r"^[!-~]+$", description="a UUID per escalation"),
                     session: Session = Depends(get_session)) -> ReferralOut:
     """Open a case in the queue serving the person's town; the same Idempotency-Key returns the same case."""
-    if not idempotency_key.strip():
-        raise ApiError("idempotency_key_required", "Send an Idempotency-Key header (a UUID per escalation).")
-    case, created = create_case_from_referral(session, body, idempotency_key.strip())
+    case, created = create_case_from_referral(session, body, idempotency_key)
     if not created:
         response.status_code = status.HTTP_200_OK
     return ReferralOut(reference=case.reference, case_id=case.id, priority=case.base_priority,

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.core.config import PROJECT_ROOT
-from api.core.inputs import ID_MAX, StrictText
+from api.core.inputs import ID_MAX, StrictInput, StrictText
 from api.core.languages import RTL_LANGUAGES, SUPPORTED_LANGUAGES, negotiate_language
 from api.db import get_session
 from api.gateways.conversation import conversation_id_for, handle_incoming
@@ -28,7 +28,7 @@ PAGE_TEXTS = ("webchat.title", "webchat.intro", "webchat.placeholder", "webchat.
               "webchat.operator", "webchat.error")
 
 
-class ChatMessageIn(BaseModel):
+class ChatMessageIn(StrictInput):
     """A message typed (or a button pressed) in the web chat."""
 
     token: StrictText = Field(min_length=16, max_length=128, description="random id the browser keeps")
