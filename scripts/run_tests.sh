@@ -34,7 +34,7 @@ suite() {  # name kind command...: kind is pytest (counts tests) or check (count
 
 suite lint check .venv-app/bin/ruff check .
 suite app-unit pytest .venv-app/bin/pytest -q -p no:cacheprovider tests/api
-suite bot-unit pytest .venv-bot/bin/pytest -q -p no:cacheprovider tests/nlu tests/actions
+suite bot-unit pytest .venv-bot/bin/pytest -q -p no:cacheprovider tests/nlu tests/actions tests/botserver
 suite locales-check check .venv-app/bin/python -m api.nlg.catalogs check
 suite rasa-validate check bash -c "cd bot && ../.venv-bot/bin/rasa data validate --config config.yml --domain domain.yml --data data"
 # bot/endpoints.yml names the tokens of the action server and the NLG endpoint; the story test starts neither.
