@@ -38,6 +38,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def actions_call(action: str, sender_id: str) -> dict:
+    """A minimal rasa_sdk webhook call: run `action` for `sender_id` on an empty tracker."""
+    tracker = {"sender_id": sender_id, "slots": {}, "latest_message": {"intent": {}, "entities": [], "text": ""},
+               "events": [], "paused": False, "followup_action": None, "active_loop": {},
+               "latest_action_name": "action_listen"}
+    return {"next_action": action, "sender_id": sender_id, "tracker": tracker, "domain": {}, "version": "3.6.21"}
+
+
 def ensure_model() -> Path:
     """The trained model for the current inputs (trains it if the cache lacks it)."""
     subprocess.run([str(APP_BIN / "python"), str(ROOT / "scripts" / "train_model.py")], check=True,
