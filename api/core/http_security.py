@@ -1,6 +1,7 @@
 """Browser-facing protections on every response and request: security headers, no caching, same-origin writes.
 
-- Every response says `nosniff`, `Referrer-Policy: no-referrer`, may not be framed, and carries a
+- Every response says `nosniff`, `Referrer-Policy: same-origin` (no address leaves for another
+  site; `no-referrer` would make browsers send `Origin: null` on our own forms), may not be framed, and carries a
   Content-Security-Policy without inline script (the pages load their scripts from /static).
   Only the API docs pages (Swagger UI and ReDoc, which FastAPI serves from a CDN with an inline
   bootstrap) get a looser script policy; they show no personal data.
@@ -63,7 +64,7 @@ class SecurityHeadersMiddleware:
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
                 content_type = next((value for name, value in headers if name.lower() == b"content-type"), b"")
-                added = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
+                added = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"),
                          (b"x-frame-options", b"DENY"), (b"content-security-policy", policy)]
                 if b"cache-control" not in present and content_type.startswith(NO_STORE_TYPES):
                     added.append((b"cache-control", b"no-store"))

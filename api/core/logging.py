@@ -58,6 +58,15 @@ def log_event(logger: logging.Logger, event: str, level: int = logging.INFO, **f
     logger.log(level, event, extra={"fields": fields})
 
 
+def route_template(scope: Scope) -> str:
+    """`/cases/{case_id}` for a route, `/static/*` for a mounted directory, `unmatched` otherwise."""
+    route = scope.get("route")
+    if getattr(route, "path", None):
+        return str(route.path)  # type: ignore[union-attr]
+    mounted = scope.get("root_path") or ""
+    return f"{mounted}/*" if mounted else "unmatched"
+
+
 class AccessLogMiddleware:
     """One `http_request` line per request: method, route template (`/cases/{case_id}`), status, milliseconds."""
 
@@ -80,7 +89,5 @@ class AccessLogMiddleware:
         try:
             await self.app(scope, receive, send_and_remember)
         finally:
-            route = scope.get("route")
-            log_event(self.logger, "http_request", method=scope["method"],
-                      route=getattr(route, "path", None) or "unmatched", status=status["code"],
-                      ms=round((time.perf_counter() - started) * 1000))
+            log_event(self.logger, "http_request", method=scope["method"], route=route_template(scope),
+                      status=status["code"], ms=round((time.perf_counter() - started) * 1000))

@@ -15,11 +15,26 @@ from tests.e2e.stack import Stack, ensure_model
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     ensure_model()
     running = Stack(workdir=tmp_path_factory.mktemp("stack"))
+    # The test process computes conversation ids and decrypts as the stack does: same keys.
+    keys = pytest.MonkeyPatch()
+    for name in ("SECRET_KEY", "ENCRYPTION_KEYS"):
+        keys.setenv(name, running.secrets[name])
+    forget_cached_keys()
     try:
         running.start_all()
         yield running
     finally:
         running.stop_all()
+        keys.undo()
+        forget_cached_keys()
+
+
+def forget_cached_keys() -> None:
+    from api import crypto
+    from api.core.config import get_settings
+
+    get_settings.cache_clear()
+    crypto._fernet.cache_clear()
 
 
 class WebChatPerson:

@@ -19,7 +19,7 @@ EVENT_ATTRIBUTE = re.compile(r"\son[a-z]+\s*=", re.I)
 def assert_protected(response, no_store: bool = True) -> None:  # type: ignore[no-untyped-def]
     headers = response.headers
     assert headers["x-content-type-options"] == "nosniff"
-    assert headers["referrer-policy"] == "no-referrer"
+    assert headers["referrer-policy"] == "same-origin"
     assert headers["x-frame-options"] == "DENY"
     policy = headers["content-security-policy"]
     assert "frame-ancestors 'none'" in policy and "script-src 'self';" in policy and "unsafe-inline" not in policy
