@@ -31,7 +31,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> ApiProcess:
     env = api_environment(workdir, LOGIN_RATE_LIMIT="10000/minute")
     # One bearer header then opens both the referral API (the action server's) and /nlg (Rasa's).
     env["NLG_TOKEN"] = env["SERVICE_TOKEN"]
-    create_operator(env, EMAIL, PASSWORD)
+    create_operator(workdir, env, EMAIL, PASSWORD)
     with running_api(workdir, env) as running:
         yield running
 

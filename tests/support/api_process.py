@@ -18,8 +18,6 @@ import httpx
 from tests.support.app_db import migrate
 from tests.support.secrets import strong_secrets
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 def free_port() -> int:
     """A TCP port nobody listens on right now."""
@@ -49,12 +47,13 @@ def api_environment(workdir: Path, **overrides: str) -> dict[str, str]:
             "TWILIO_ACCOUNT_SID": "", "PUBLIC_BASE_URL": "http://127.0.0.1", **overrides}
 
 
-def create_operator(env: dict[str, str], email: str, password: str, role: str = "admin") -> None:
+def create_operator(workdir: Path, env: dict[str, str], email: str, password: str, role: str = "admin") -> None:
     """The admin CLI, as a deployment creates its first accounts (on the migrated database)."""
     migrate(env["DATABASE_URL"])
     subprocess.run([sys.executable, "-m", "api.cli", "create-operator", "--email", email, "--role", role,
                     "--association", "Association test", "--languages", "fr,en", "--password-stdin"],
-                   input=password + "\n", text=True, env=env, cwd=ROOT, check=True, capture_output=True)
+                   input=password + "\n", text=True, env=env, cwd=workdir, check=True,
+                   capture_output=True)
 
 
 @contextmanager
@@ -64,7 +63,8 @@ def running_api(workdir: Path, env: dict[str, str], timeout: float = 60.0) -> It
     port = free_port()
     log = workdir / f"api-{port}.log"
     with open(log, "wb") as output:
-        process = subprocess.Popen([sys.executable, "-m", "api.server", "--port", str(port)], env=env, cwd=ROOT,
+        # Run from the work directory: a developer's .env (read from the current directory) stays out of it.
+        process = subprocess.Popen([sys.executable, "-m", "api.server", "--port", str(port)], env=env, cwd=workdir,
                                    stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
     running = ApiProcess(f"http://127.0.0.1:{port}", env, log, process)
     try:

@@ -89,7 +89,7 @@ def login_codes(url: str, forwarded: list[str]) -> list[int]:
 def test_x_forwarded_for_is_not_believed_unless_the_proxy_is_configured(tmp_path: Path) -> None:
     addresses = [f"203.0.113.{n}" for n in range(4)]
     env = api_environment(tmp_path, LOGIN_RATE_LIMIT="3/minute")
-    create_operator(env, EMAIL, PASSWORD)
+    create_operator(tmp_path, env, EMAIL, PASSWORD)
     with running_api(tmp_path, env) as api:
         assert login_codes(api.url, addresses) == [401, 401, 401, 429]
     # Behind a configured proxy (here: this host) the forwarded address is the client, as it should be.
