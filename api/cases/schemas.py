@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from api.core.inputs import ID_MAX, StrictInput, StrictText
+from api.core.inputs import ID_MAX, BodyId, StrictInput, StrictText
 from api.core.languages import SUPPORTED_LANGUAGES
 
 OUTCOMES: tuple[str, ...] = ("informed", "referred_to_service", "accompanied", "callback_done",
@@ -140,8 +140,8 @@ class TextIn(StrictInput):
 class TransferIn(StrictInput):
     """Where to send the case: another queue (back to waiting) or another operator (claimed by them)."""
 
-    queue_id: int | None = Field(default=None, ge=1, le=ID_MAX)
-    operator_id: int | None = Field(default=None, ge=1, le=ID_MAX)
+    queue_id: BodyId | None = Field(default=None, ge=1, le=ID_MAX)
+    operator_id: BodyId | None = Field(default=None, ge=1, le=ID_MAX)
 
 
 class ReferIn(StrictInput):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Path
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints
 
 # PostgreSQL's `integer`; SQLite overflows past 2**63. A bigger id cannot exist, so it is a 422, not a 500.
 ID_MAX = 2_147_483_647
@@ -24,6 +24,15 @@ def storable_text(value: str) -> str:
 
 # The pattern tells the OpenAPI schema (and its clients) about NUL; the validator also refuses lone surrogates.
 StrictText = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$"), AfterValidator(storable_text)]
+
+
+def integral_number(value: Any) -> Any:
+    """JSON's `3.0` is the integer 3 (JSON Schema agrees); strict validation still refuses `true` and `"3"`."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+# An id in a strict request body: a whole number, even when written 3.0.
+BodyId = Annotated[int, BeforeValidator(integral_number)]
 # A table id in a path: /cases/{case_id}, /operators/{operator_id}.
 PathId = Annotated[int, Path(ge=1, le=ID_MAX)]
 

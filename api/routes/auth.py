@@ -15,7 +15,7 @@ from api.auth.limiter import limit_logins
 from api.cases.errors import NotFound
 from api.cases.models import Association, Operator
 from api.cases.schemas import OperatorOut
-from api.core.inputs import ID_MAX, PathId, StrictInput, StrictText
+from api.core.inputs import ID_MAX, BodyId, PathId, StrictInput, StrictText
 from api.db import get_session
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
@@ -56,7 +56,7 @@ class OperatorIn(StrictInput):
     email: StrictText = Field(min_length=3, max_length=254)
     password: StrictText = Field(min_length=10, max_length=512)
     role: StrictText = Field(default="operator", max_length=16)
-    association_id: int | None = Field(default=None, ge=1, le=ID_MAX)
+    association_id: BodyId | None = Field(default=None, ge=1, le=ID_MAX)
     languages: list[StrictText] = Field(default_factory=list, max_length=20)
 
 
