@@ -3,7 +3,8 @@
 Encryption uses ENCRYPTION_KEYS, a list of Fernet keys (`MultiFernet`): the first encrypts, all
 decrypt, so a key is rotated by putting a new one first, re-encrypting (`python -m api.cli
 rotate-encryption`) and then removing the old one. Pseudonyms use SECRET_KEY, which stays stable.
-Only in development mode, with no ENCRYPTION_KEYS, is a key derived from SECRET_KEY.
+Only in development mode is a key derived from SECRET_KEY: the one key without ENCRYPTION_KEYS, and a
+last, decrypt-only key with them (so a laptop's older data stays readable).
 """
 
 from __future__ import annotations
@@ -28,10 +29,11 @@ def derived_development_key(secret_key: str) -> str:
 def _fernet() -> MultiFernet:
     settings = get_settings()
     keys = encryption_keys(settings)
-    if not keys:
-        if not is_development(settings):
-            raise RuntimeError("ENCRYPTION_KEYS is not set (python -m api.cli new-encryption-key makes one).")
-        keys = [derived_development_key(settings.secret_key)]
+    if is_development(settings):
+        # A laptop database written before `make run` created ENCRYPTION_KEYS still decrypts (never encrypts).
+        keys = list(dict.fromkeys([*keys, derived_development_key(settings.secret_key)]))
+    elif not keys:
+        raise RuntimeError("ENCRYPTION_KEYS is not set (python -m api.cli new-encryption-key makes one).")
     return MultiFernet([Fernet(key.encode()) for key in keys])
 
 

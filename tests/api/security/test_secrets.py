@@ -106,3 +106,16 @@ def test_make_env_writes_strong_owner_only_secrets_once_and_keeps_them(tmp_path:
     second = dict(line.split("=", 1) for line in env_file.read_text().splitlines() if line and line[0] != "#")
     assert {k: v for k, v in second.items() if k != "NLG_TOKEN"} == {k: v for k, v in first.items() if k != "NLG_TOKEN"}
     assert len(second["NLG_TOKEN"]) >= 32
+
+
+def test_in_development_older_laptop_data_still_decrypts_but_never_in_production(keyed) -> None:
+    from api.core.config import get_settings
+
+    key = Fernet.generate_key().decode()
+    keyed(key, app_env="development")
+    older = Fernet(crypto.derived_development_key(get_settings().secret_key).encode()).encrypt(b"42").decode()
+    assert crypto.decrypt(older) == "42"
+    assert Fernet(key.encode()).decrypt(crypto.encrypt("43").encode()) == b"43"  # new data: the configured key
+    keyed(key, app_env="production")
+    with pytest.raises(InvalidToken):
+        crypto.decrypt(older)
