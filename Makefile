@@ -33,15 +33,18 @@ BOT := .venv-bot/bin
 # and Redis (docs/deploy.md).
 PROFILE ?= development
 
-.PHONY: help setup locales migrate train run status test eval-nlu locales-check locales-update bench admin purge clean \
-        import-facilities directory-coverage
+.PHONY: help setup env-file locales migrate train run status test eval-nlu locales-check locales-update bench admin \
+        purge clean import-facilities directory-coverage
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' Makefile | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
 setup:  ## create or update both virtual environments
 	@scripts/setup_envs.sh
-	@mkdir -p var
+	@mkdir -p var && chmod 700 var
+
+env-file:  ## write strong local secrets to .env (git-ignored) if it lacks them; deploy/profile.py gives them to every process
+	@python3 scripts/make_env.py
 
 locales: setup  ## compile the translation catalogs (.po -> .mo)
 	@$(APP)/python -m api.nlg.catalogs compile
@@ -53,7 +56,7 @@ train: setup  ## train the Rasa model if its data or config changed
 	@$(APP)/python scripts/train_model.py
 
 run: setup locales migrate train  ## start every process under supervisord (PROFILE=development|production)
-	@$(if $(filter production,$(PROFILE)),scripts/setup_load_balancer.sh,true)
+	@$(if $(filter production,$(PROFILE)),scripts/setup_load_balancer.sh,python3 scripts/make_env.py)
 	@exec $(APP)/python deploy/profile.py $(PROFILE)
 
 status:  ## what each process of the running profile is doing (PROFILE=development|production)

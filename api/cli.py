@@ -1,4 +1,4 @@
-"""Command line for setting up the referral backend: the first admin, associations, queues, operators.
+"""Command line for setting up the referral backend: the first admin, associations, queues, operators, keys.
 
 Passwords are read from standard input (`--password-stdin`), the ADMIN_PASSWORD /
 OPERATOR_PASSWORD environment variable, or a hidden prompt; never from an argument
@@ -12,12 +12,16 @@ import getpass
 import os
 import sys
 
+from cryptography.fernet import Fernet
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.auth.accounts import create_operator
 from api.cases.errors import ApiError
 from api.cases.models import Association, Queue
+from api.core.config import get_settings
+from api.core.key_rotation import rotate_encryption
+from api.crypto import derived_development_key
 from api.db import get_sessionmaker
 
 
@@ -63,12 +67,37 @@ def _parser() -> argparse.ArgumentParser:
     association = commands.add_parser("create-association", help="create an association and its queue")
     association.add_argument("--name", required=True)
     association.add_argument("--cities", default="", help="comma-separated towns its queue serves")
+    commands.add_parser("new-encryption-key", help="print a fresh Fernet key for ENCRYPTION_KEYS")
+    commands.add_parser("derived-encryption-key",
+                        help="print the key derived from SECRET_KEY (what data written without ENCRYPTION_KEYS "
+                             "is encrypted with): list it after a new key in ENCRYPTION_KEYS, then rotate")
+    commands.add_parser("rotate-encryption", help="re-encrypt every stored number and channel id with the first "
+                                                  "key of ENCRYPTION_KEYS")
     return parser
+
+
+def key_command(command: str) -> int | None:
+    """The commands about encryption keys (None: not one of them)."""
+    if command == "new-encryption-key":
+        print(Fernet.generate_key().decode())
+        return 0
+    if command == "derived-encryption-key":
+        print(derived_development_key(get_settings().secret_key))
+        return 0
+    if command == "rotate-encryption":
+        with get_sessionmaker()() as session:
+            count = rotate_encryption(session)
+        print(f"{count} values re-encrypted with the first key of ENCRYPTION_KEYS")
+        return 0
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit status."""
     args = _parser().parse_args(argv)
+    done = key_command(args.command)
+    if done is not None:
+        return done
     with get_sessionmaker()() as session:
         try:
             if args.command == "create-association":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Iterator
 from functools import lru_cache
 
@@ -24,16 +26,27 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def restrict_to_owner(database_file: str) -> None:
+    """Make a SQLite file and its WAL and shared-memory files readable by their owner only."""
+    for path in (database_file, f"{database_file}-wal", f"{database_file}-shm"):
+        with contextlib.suppress(FileNotFoundError, PermissionError):
+            os.chmod(path, 0o600)
+
+
 def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout so several processes share it.
 
     `secure_delete` makes SQLite overwrite deleted rows with zeros instead of leaving them in free
     pages, so an erased text is not still readable in the file (the WAL is checkpointed after an
     erasure: `checkpoint_wal`).
+
+    Statement parameters never appear in logs or error messages (`hide_parameters`): they hold emails,
+    password hashes and message texts.
     """
     url = normalise_database_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True)
+        database_file = engine.url.database
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
@@ -43,9 +56,11 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
+            if database_file and database_file != ":memory:":
+                restrict_to_owner(database_file)
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True)
 
 
 def checkpoint_wal(engine: Engine) -> bool:

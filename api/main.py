@@ -12,7 +12,10 @@ from fastapi.staticfiles import StaticFiles
 
 from api.console import install_referral_backend
 from api.core.config import PROJECT_ROOT, get_settings
-from api.core.logging import configure_logging, log_event
+from api.core.http_security import SecurityHeadersMiddleware
+from api.core.logging import AccessLogMiddleware, configure_logging, log_event
+from api.core.openapi import complete_openapi
+from api.core.secrets import require_strong_secrets
 from api.gateways import whatsapp as whatsapp_gateway
 from api.gateways.outbound import register_sender
 from api.gateways.telegram import deliver_via_shared_application, shutdown_shared_application
@@ -52,9 +55,10 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app() -> FastAPI:
-    """Build the application with every router."""
+    """Build the application with every router (refused outside development mode with weak secrets)."""
     settings = get_settings()
     configure_logging(settings.log_level)
+    require_strong_secrets(settings, "The API")
     app = FastAPI(title="Santé migrants: referral backend and gateways", version="0.1.0", lifespan=lifespan)
     app.mount("/static", StaticFiles(directory=str(PROJECT_ROOT / "api" / "static")), name="static")
     app.include_router(health.router)
@@ -69,6 +73,10 @@ def create_app() -> FastAPI:
         app.include_router(webchat.router)
         register_sender("web", webchat.deliver_to_webchat)
     install_channels(app)
+    app.openapi = lambda: complete_openapi(app)  # type: ignore[method-assign]
+    # Outermost last: every response, the same-origin check's 403 included, gets the headers and a log line.
+    app.add_middleware(SecurityHeadersMiddleware, public_base_url=settings.public_base_url)
+    app.add_middleware(AccessLogMiddleware)
     return app
 
 

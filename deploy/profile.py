@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from dotenv import dotenv_values
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -97,8 +98,31 @@ def common_environment(env: dict[str, str]) -> dict[str, str]:
 
 
 def rasa_command(port: int, model: str) -> str:
-    return (f"{BOT_BIN / 'rasa'} run --enable-api -i 127.0.0.1 --port {port} --model {model} "
+    """The private Rasa server (botserver: API behind RASA_AUTH_TOKEN, bound to RASA_HOST)."""
+    return (f"{BOT_BIN / 'python'} -m botserver --port {port} --model {model} "
             "--endpoints endpoints.yml --credentials credentials.yml")
+
+
+def actions_command(port: int) -> str:
+    """The private action server (requests need ACTION_SERVER_TOKEN; bound to ACTIONS_HOST)."""
+    return f"{BOT_BIN / 'python'} -m actions.server --port {port}"
+
+
+def api_command(port: int) -> str:
+    """The API under uvicorn with our options (no proxy header trusted unless FORWARDED_ALLOW_IPS)."""
+    return f"{APP_BIN / 'python'} -m api.server --port {port}"
+
+
+def local_env_file(path: Path = ROOT / ".env") -> dict[str, str]:
+    """The laptop's `.env` (scripts/make_env.py writes its secrets on the first `make run`)."""
+    return {k: v for k, v in dotenv_values(path).items() if v is not None} if path.is_file() else {}
+
+
+def health_checks(env: dict[str, str]) -> dict[str, str]:
+    """HAProxy's health-check requests: Rasa's /status and the action server's /health want their tokens."""
+    rasa_token, actions_token = env.get("RASA_AUTH_TOKEN", ""), env.get("ACTION_SERVER_TOKEN", "")
+    return {"api": "GET /healthz", "rasa": f"GET /status?token={rasa_token}",
+            "actions": f'GET /health hdr Authorization "Bearer {actions_token}"'}
 
 
 def development(env: dict[str, str], run_dir: Path) -> tuple[list[Program], list[Backend], dict[str, str]]:
@@ -120,8 +144,8 @@ def development(env: dict[str, str], run_dir: Path) -> tuple[list[Program], list
     programs = [
         Program("rasa", rasa_command(rasa_port, _env(env, "MODEL", "models/current.tar.gz")), ROOT / "bot",
                 startsecs=10),
-        Program("actions", f"{BOT_BIN / 'rasa'} run actions --actions actions --port {actions_port}"),
-        Program("api", f"{APP_BIN / 'uvicorn'} api.main:app --host {host} --port {api_port}"),
+        Program("actions", actions_command(actions_port)),
+        Program("api", f"{api_command(api_port)} --host {host}"),
         Program("status", f"{APP_BIN / 'python'} scripts/wait_ready.py", startsecs=0, autorestart="false"),
     ]
     if env.get("TELEGRAM_BOT_TOKEN"):
@@ -170,28 +194,28 @@ def production(env: dict[str, str], run_dir: Path) -> tuple[list[Program], list[
     model = _env(env, "MODEL", "models/current.tar.gz")
     programs = [Program(f"rasa-{i}", rasa_command(port, model), ROOT / "bot", startsecs=10, group="rasa")
                 for i, port in enumerate(ports["rasa"], start=1)]
-    programs += [Program(f"actions-{i}", f"{BOT_BIN / 'rasa'} run actions --actions actions --port {port}",
-                         group="actions") for i, port in enumerate(ports["actions"], start=1)]
-    programs += [Program(f"api-{i}", f"{APP_BIN / 'uvicorn'} api.main:app --host 127.0.0.1 --port {port} "
-                         "--no-access-log", environment={"BACKGROUND_JOBS_IN_API": "false"}, group="api")
+    programs += [Program(f"actions-{i}", actions_command(port), group="actions")
+                 for i, port in enumerate(ports["actions"], start=1)]
+    programs += [Program(f"api-{i}", api_command(port), environment={"BACKGROUND_JOBS_IN_API": "false"}, group="api")
                  for i, port in enumerate(ports["api"], start=1)]
     programs.append(Program("worker", f"{APP_BIN / 'python'} -m api.worker"))
     programs.append(Program("haproxy", f"{haproxy_binary(env)} -W -db -f {run_dir / 'haproxy.cfg'}", startsecs=1))
     programs.append(Program("status", f"{APP_BIN / 'python'} scripts/wait_ready.py", startsecs=0,
                             autorestart="false"))
     api_servers = [(f"api-{i}", p) for i, p in enumerate(ports["api"], 1)]
+    checks = health_checks(env)
     backends = [
         # A web chat message or webhook is stored then sent to Rasa: replaying it would answer it twice.
-        Backend("api", api_port, api_servers, "GET /healthz", "conn-failure"),
+        Backend("api", api_port, api_servers, checks["api"], "conn-failure"),
         # Rasa's /nlg calls only render a text: one a dying worker never answered is asked again elsewhere.
-        Backend("nlg", 0, api_servers, "GET /healthz", "conn-failure empty-response junk-response response-timeout"),
+        Backend("nlg", 0, api_servers, checks["api"], "conn-failure empty-response junk-response response-timeout"),
         # A turn a dead instance never answered was not saved (Rasa saves after the turn): replay it elsewhere.
         # /status answers 200 only once the model is loaded (the port opens before).
-        Backend("rasa", rasa_port, [(f"rasa-{i}", p) for i, p in enumerate(ports["rasa"], 1)], "GET /status",
+        Backend("rasa", rasa_port, [(f"rasa-{i}", p) for i, p in enumerate(ports["rasa"], 1)], checks["rasa"],
                 "conn-failure empty-response"),
         # Actions return events Rasa applies; the one with a side effect (the referral) is idempotent.
         Backend("actions", actions_port, [(f"actions-{i}", p) for i, p in enumerate(ports["actions"], 1)],
-                "GET /health", "conn-failure empty-response"),
+                checks["actions"], "conn-failure empty-response"),
     ]
     return programs, backends, shared
 
@@ -203,6 +227,15 @@ def haproxy_binary(env: dict[str, str]) -> str:
     if not found:
         raise ProfileError("HAProxy is missing: run scripts/setup_load_balancer.sh (apt-get install haproxy)")
     return found
+
+
+def production_secrets(env: dict[str, str]) -> dict[str, str]:
+    """Production refuses development mode; every process then checks its own secrets at start."""
+    if env.get("APP_ENV", "").strip().lower() == "development":
+        raise ProfileError("the production profile does not run with APP_ENV=development: unset it and set strong "
+                           "secrets (docs/deploy.md)")
+    # Stated, so a stray .env in the checkout (read by the API's settings) cannot switch it to development.
+    return {**env, "APP_ENV": env.get("APP_ENV") or "production"}
 
 
 def render(profile: str, env: dict[str, str]) -> tuple[Path, dict[str, str]]:
@@ -232,8 +265,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("profile", choices=("development", "production"))
     parser.add_argument("--render-only", action="store_true", help="write the configuration files and exit")
     args = parser.parse_args(argv)
+    # A laptop's .env (development) lends its secrets; what the environment sets wins. Production takes
+    # only the environment, and never runs in development mode.
+    env = {**local_env_file(), **os.environ} if args.profile == "development" else dict(os.environ)
     try:
-        conf, environment = render(args.profile, dict(os.environ))
+        if args.profile == "production":
+            env = production_secrets(env)
+        conf, environment = render(args.profile, env)
     except ProfileError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

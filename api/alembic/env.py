@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import api.auth.models  # noqa: F401  (registers the session and login throttle tables on Base.metadata)
 import api.cases.models  # noqa: F401  (registers the case tables on Base.metadata)
 import api.directory.models  # noqa: F401  (registers the directory table)
 import api.gateways.models  # noqa: F401  (registers tables on Base.metadata)

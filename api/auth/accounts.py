@@ -1,18 +1,19 @@
-"""Operator accounts: creating them, and logging in with a lockout after repeated failures."""
+"""Operator accounts: creating, logging in (with a per-client lockout), changing a password, deactivating."""
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.auth.passwords import DUMMY_HASH, MIN_PASSWORD_LENGTH, hash_password, verify_password
-from api.cases.errors import ApiError, Conflict, Unauthorized
+from api.auth.sessions import close_operator_sessions
+from api.auth.throttle import clear_failures, locked, record_failure, throttle_key
+from api.cases.errors import Conflict, NotFound, Unauthorized
 from api.cases.events import audit
 from api.cases.models import Operator, utcnow
-from api.core.config import get_settings
 from api.core.languages import SUPPORTED_LANGUAGES
 from api.core.logging import log_event
 
@@ -20,12 +21,8 @@ logger = logging.getLogger(__name__)
 
 # `editor`: keeps the services directory (api/directory); sees no case.
 ROLES: tuple[str, ...] = ("operator", "supervisor", "admin", "editor")
-
-
-class AccountLocked(ApiError):
-    """Too many failed logins: the account waits until `locked_until`."""
-
-    status_code = 423
+# One answer for unknown, deactivated, wrong and locked: which one it was is nobody's business at the door.
+INVALID_CREDENTIALS = "Wrong email or password, or too many attempts: wait a few minutes and try again."
 
 
 def normalise_email(email: str) -> str:
@@ -56,39 +53,71 @@ def create_operator(session: Session, email: str, password: str, role: str = "op
     return operator
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+def authenticate(session: Session, email: str, password: str, client: str, now: datetime | None = None) -> Operator:
+    """The operator for these credentials (committed bookkeeping), else 401 `invalid_credentials`.
 
-
-def authenticate(session: Session, email: str, password: str, now: datetime | None = None) -> Operator:
-    """The operator for these credentials (committed bookkeeping); 401 if wrong, 423 while locked.
-
-    After `login_max_failures` wrong passwords in a row the account is locked for
-    `login_lockout_minutes`; a locked account refuses even the right password.
+    Unknown, deactivated, wrong and locked (api/auth/throttle.py: per client and account) all get
+    the same error after the same work (one Argon2 verification), so an answer reveals nothing.
     """
-    settings = get_settings()
     now = now or utcnow()
-    operator = session.scalar(select(Operator).where(Operator.email == normalise_email(email)))
-    if operator is None or not operator.active:
-        verify_password(password, DUMMY_HASH)
-        log_event(logger, "login_failed", reason="unknown_account")
-        raise Unauthorized("invalid_credentials", "Wrong email or password.")
-    if operator.locked_until is not None and _aware(operator.locked_until) > now:
-        log_event(logger, "login_refused_locked", operator_id=operator.id)
-        raise AccountLocked("account_locked", "Too many failed attempts; try again later.")
-    if not verify_password(password, operator.hashed_password):
-        operator.failed_login_count += 1
-        if operator.failed_login_count >= settings.login_max_failures:
-            operator.locked_until = now + timedelta(minutes=settings.login_lockout_minutes)
-            operator.failed_login_count = 0
-            audit(session, "account_locked", operator=operator)
-        audit(session, "login_failed", operator=operator)
+    email = normalise_email(email)
+    key = throttle_key(client, email)
+    operator = session.scalar(select(Operator).where(Operator.email == email))
+    usable = operator is not None and operator.active
+    valid = verify_password(password, operator.hashed_password if usable and operator else DUMMY_HASH)
+    is_locked = locked(session, key, now)
+    if usable and valid and not is_locked and operator is not None:
+        clear_failures(session, key)
+        audit(session, "login", operator=operator)
         session.commit()
-        log_event(logger, "login_failed", operator_id=operator.id, reason="wrong_password")
-        raise Unauthorized("invalid_credentials", "Wrong email or password.")
-    operator.failed_login_count = 0
-    operator.locked_until = None
-    audit(session, "login", operator=operator)
+        log_event(logger, "login", operator_id=operator.id)
+        return operator
+    reason = "locked" if is_locked else ("unknown_account" if not usable else "wrong_password")
+    # The right password during a lock is refused but not counted: only guesses lengthen the wait.
+    started_lock = False if (is_locked and valid) else record_failure(session, key, now)
+    if usable and operator is not None:
+        audit(session, "login_failed", operator=operator, reason=reason)
+        if started_lock:
+            audit(session, "login_locked_for_client", operator=operator)
     session.commit()
-    log_event(logger, "login", operator_id=operator.id)
-    return operator
+    log_event(logger, "login_failed", operator_id=operator.id if usable and operator else None, reason=reason)
+    raise Unauthorized("invalid_credentials", INVALID_CREDENTIALS)
+
+
+def change_password(session: Session, operator: Operator, current: str, new: str, client: str) -> None:
+    """Set a new password (committed) and end every session of the operator; the caller opens a new one.
+
+    A wrong current password counts as a failed login of this client for this account.
+    """
+    now = utcnow()
+    key = throttle_key(client, operator.email)
+    valid = verify_password(current, operator.hashed_password)
+    if not valid or locked(session, key, now):
+        if not valid:
+            record_failure(session, key, now)
+        audit(session, "password_change_refused", operator=operator)
+        session.commit()
+        raise Unauthorized("invalid_credentials", INVALID_CREDENTIALS)
+    if len(new) < MIN_PASSWORD_LENGTH:
+        raise Conflict("weak_password", f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
+    operator.hashed_password = hash_password(new)
+    ended = close_operator_sessions(session, operator.id)
+    clear_failures(session, key)
+    audit(session, "password_changed", operator=operator, sessions_ended=ended)
+    session.commit()
+    log_event(logger, "password_changed", operator_id=operator.id, sessions_ended=ended)
+
+
+def deactivate_operator(session: Session, admin: Operator, operator_id: int) -> Operator:
+    """Deactivate an account of the admin's association (committed) and end its sessions at once."""
+    target = session.get(Operator, operator_id)
+    if target is None or target.association_id != admin.association_id:
+        raise NotFound("operator_not_found", "No such operator in your association.")
+    if target.id == admin.id:
+        raise Conflict("cannot_deactivate_self", "Ask another admin to deactivate your own account.")
+    target.active = False
+    ended = close_operator_sessions(session, target.id)
+    audit(session, "operator_deactivated", operator=admin, target_operator_id=target.id, sessions_ended=ended)
+    session.commit()
+    log_event(logger, "operator_deactivated", operator_id=target.id, sessions_ended=ended)
+    return target

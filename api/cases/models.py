@@ -57,8 +57,6 @@ class Operator(Base):
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     association_id: Mapped[int | None] = mapped_column(ForeignKey("association.id"), nullable=True, index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_login_count: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -7,13 +7,14 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from api.core.inputs import ID_MAX, BodyId, StrictInput, StrictText
 from api.core.languages import SUPPORTED_LANGUAGES
 
 OUTCOMES: tuple[str, ...] = ("informed", "referred_to_service", "accompanied", "callback_done",
                              "unreachable", "other")
 
 
-class TriageIn(BaseModel):
+class TriageIn(StrictInput):
     """The escalation form's answers; a missing flag means the person did not say yes."""
 
     emergency: bool = False
@@ -23,23 +24,23 @@ class TriageIn(BaseModel):
     no_medication: bool = False
 
 
-class ReferralIn(BaseModel):
+class ReferralIn(StrictInput):
     """What the action server sends when a person asks for a human (docs/architecture.md)."""
 
-    conversation_id: str = Field(min_length=3, max_length=64)
-    channel: str = Field(min_length=1, max_length=16)
-    language: str = Field(default="fr", max_length=8)
-    topic: str = Field(default="other", max_length=64)
-    city: str | None = Field(default=None, max_length=120)
+    conversation_id: StrictText = Field(min_length=3, max_length=64)
+    channel: StrictText = Field(min_length=1, max_length=16)
+    language: StrictText = Field(default="fr", max_length=8)
+    topic: StrictText = Field(default="other", max_length=64)
+    city: StrictText | None = Field(default=None, max_length=120)
     consent: bool
     triage: TriageIn = Field(default_factory=TriageIn)
     contact: Literal["chat", "callback"] = "chat"
-    callback_number: str | None = Field(default=None, max_length=32)
-    summary: str | None = Field(default=None, max_length=2000)
+    callback_number: StrictText | None = Field(default=None, max_length=32)
+    summary: StrictText | None = Field(default=None, max_length=2000)
     # The bot tells the person a reference even while the backend is down (actions/referrals.py
     # derives it from the Idempotency-Key); the case keeps it, so both sides agree. A malformed or
     # taken one is replaced, not refused: a 422 would make the bot drop the escalation for good.
-    reference: str | None = Field(default=None, max_length=16)
+    reference: StrictText | None = Field(default=None, max_length=16)
 
     def language_code(self) -> str:
         """The case language, French when the bot sent a code we do not speak."""
@@ -138,33 +139,33 @@ class CallbackNumberOut(BaseModel):
     callback_number: str
 
 
-class TextIn(BaseModel):
+class TextIn(StrictInput):
     """A reply to the person or a note."""
 
-    text: str = Field(min_length=1, max_length=4000)
+    text: StrictText = Field(min_length=1, max_length=4000)
 
 
-class TransferIn(BaseModel):
+class TransferIn(StrictInput):
     """Where to send the case: another queue (back to waiting) or another operator (claimed by them)."""
 
-    queue_id: int | None = None
-    operator_id: int | None = None
+    queue_id: BodyId | None = Field(default=None, ge=1, le=ID_MAX)
+    operator_id: BodyId | None = Field(default=None, ge=1, le=ID_MAX)
 
 
-class ReferIn(BaseModel):
+class ReferIn(StrictInput):
     """A service from data/services.yml (service_id) or described in free text."""
 
-    service_id: str | None = Field(default=None, max_length=120)
-    service_name: str = Field(min_length=1, max_length=200)
-    service_kind: str | None = Field(default=None, max_length=64)
-    city: str | None = Field(default=None, max_length=120)
+    service_id: StrictText | None = Field(default=None, max_length=120)
+    service_name: StrictText = Field(min_length=1, max_length=200)
+    service_kind: StrictText | None = Field(default=None, max_length=64)
+    city: StrictText | None = Field(default=None, max_length=120)
 
 
-class CloseIn(BaseModel):
+class CloseIn(StrictInput):
     """The outcome of a case; the person is told it is closed, in their language."""
 
     outcome: Literal["informed", "referred_to_service", "accompanied", "callback_done", "unreachable", "other"]
-    note: str | None = Field(default=None, max_length=4000)
+    note: StrictText | None = Field(default=None, max_length=4000)
 
 
 class QueueOut(BaseModel):

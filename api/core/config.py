@@ -5,10 +5,17 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+# Laptop values, accepted only with APP_ENV=development (api/core/secrets.py refuses them otherwise).
+DEV_SECRET_KEY = "dev-only-change-me-0123456789abcdef0123456789abcdef"
+DEV_SERVICE_TOKEN = "dev-service-token"
+DEV_RASA_AUTH_TOKEN = "dev-only-rasa-auth-token"
+DEV_NLG_TOKEN = "dev-only-nlg-token"
+DEV_ACTION_SERVER_TOKEN = "dev-only-action-server-token"
 
 
 class Settings(BaseSettings):
@@ -19,7 +26,12 @@ class Settings(BaseSettings):
     # --- storage
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'app.db'}"
 
-    # --- the other processes
+    # --- this process (`python -m api.server`) and the other processes
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    # Addresses of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated
+    # IPs or CIDRs, "*" for any). Empty: none, the client is the TCP peer (rate limits key on it).
+    forwarded_allow_ips: str = ""
     rasa_url: str = "http://127.0.0.1:5005"
     action_server_url: str = "http://127.0.0.1:5055"
     api_url: str = "http://127.0.0.1:8000"
@@ -32,12 +44,24 @@ class Settings(BaseSettings):
     # production profile); erasure and retention delete Rasa's events through it.
     rasa_tracker_url: str = ""
 
-    # --- secrets (the defaults are for a laptop only; production sets its own)
-    secret_key: str = "dev-only-change-me-0123456789abcdef0123456789abcdef"
-    service_token: str = "dev-service-token"
-    # Key for encrypting channel ids and phone numbers at rest (Fernet, urlsafe base64, 32 bytes).
-    # Empty: derived from secret_key.
-    encryption_key: str = ""
+    # --- secrets and development mode (checked at start by api/core/secrets.py)
+    # "development" accepts the laptop defaults below; anything else (the default) refuses to start
+    # with a missing, published or short secret. `make run` writes strong ones to .env.
+    app_env: str = "production"
+    # Keys the pseudonyms (HMAC of channel ids): keep it stable, a new one gives everyone a new conversation id.
+    secret_key: str = DEV_SECRET_KEY
+    # Fernet keys for channel ids and phone numbers at rest, comma-separated: the first encrypts, every
+    # one decrypts (rotation: put a new key first, run `python -m api.cli rotate-encryption`, drop the old).
+    # Empty is allowed only in development mode, where a key is derived from secret_key.
+    encryption_keys: str = Field(default="", validation_alias=AliasChoices("encryption_keys", "encryption_key"))
+    # The action server's bearer token for the referral API.
+    service_token: str = DEV_SERVICE_TOKEN
+    # Rasa's HTTP API token (`--auth-token`) and the shared secret of its REST channel (botserver/).
+    rasa_auth_token: str = DEV_RASA_AUTH_TOKEN
+    # The bearer token Rasa sends to the NLG endpoint (bot/endpoints.yml).
+    nlg_token: str = DEV_NLG_TOKEN
+    # The bearer token the action server wants (actions/server.py); the API's readiness check sends it.
+    action_server_token: str = DEV_ACTION_SERVER_TOKEN
 
     # --- content
     locales_dir: Path = PROJECT_ROOT / "locales"
@@ -82,12 +106,17 @@ class Settings(BaseSettings):
     webchat_enabled: bool = True
 
     # --- referral backend and operator console (api/cases, api/auth)
+    # Per client address, shared by the console form and the JSON login (and the password change).
     login_rate_limit: str = "10/minute"
     # slowapi storage; "redis://host:6379" shares login limits between API processes.
     rate_limit_storage_uri: str = "memory://"
+    # Server-side sessions (table operator_session): absolute lifetime of a login.
     console_session_max_age_seconds: int = 8 * 3600
+    # Lockout per client address and account (api/auth/throttle.py): after login_max_failures wrong
+    # passwords that pair waits login_lockout_seconds, doubling at each further failure up to the maximum.
     login_max_failures: int = 5
-    login_lockout_minutes: int = 15
+    login_lockout_seconds: int = 60
+    login_lockout_max_seconds: int = 3600
 
     # --- privacy: how long things are kept (api/privacy/retention.py, docs/privacy.md)
     # A conversation with the bot only (no open case): its messages, chat history and channel

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from api.core.inputs import ID_MAX, BodyId, StrictInput, StrictText
 from api.directory.classify import KINDS
 
 EditableKind = Literal["hospital", "children_hospital", "psychiatric_hospital", "specialised_hospital",
@@ -53,35 +54,35 @@ class PlaceListOut(BaseModel):
     places: list[PlaceOut]
 
 
-class PlaceEdit(BaseModel):
+class PlaceEdit(StrictInput):
     """What an editor changes; fields left out stay as they are, an empty string clears a detail."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=300)
-    name_fr: str | None = Field(default=None, max_length=300)
-    name_ar: str | None = Field(default=None, max_length=300)
+    name: StrictText | None = Field(default=None, min_length=1, max_length=300)
+    name_fr: StrictText | None = Field(default=None, max_length=300)
+    name_ar: StrictText | None = Field(default=None, max_length=300)
     kind: EditableKind | None = None
-    address: str | None = Field(default=None, max_length=300)
-    phone: str | None = Field(default=None, max_length=64)
-    opening_hours: str | None = Field(default=None, max_length=200)
+    address: StrictText | None = Field(default=None, max_length=300)
+    phone: StrictText | None = Field(default=None, max_length=64)
+    opening_hours: StrictText | None = Field(default=None, max_length=200)
     emergency: Literal["yes", "no", ""] | None = None
     receives_migrants: bool | None = None
     verified: bool | None = None
     hidden: bool | None = None
 
 
-class ServiceIn(BaseModel):
+class ServiceIn(StrictInput):
     """An association's service an editor adds (placed at the town centre unless coordinates are given)."""
 
-    name: str = Field(min_length=1, max_length=300)
-    name_ar: str | None = Field(default=None, max_length=300)
+    name: StrictText = Field(min_length=1, max_length=300)
+    name_ar: StrictText | None = Field(default=None, max_length=300)
     kind: ServiceKind = "association"
-    town: str = Field(min_length=1, max_length=120)
+    town: StrictText = Field(min_length=1, max_length=120)
     lat: float | None = Field(default=None, ge=20.0, le=36.5)
     lon: float | None = Field(default=None, ge=-17.5, le=-0.9)
-    address: str | None = Field(default=None, max_length=300)
-    phone: str | None = Field(default=None, max_length=64)
-    opening_hours: str | None = Field(default=None, max_length=200)
-    topics: list[str] = Field(default_factory=list, max_length=20)
+    address: StrictText | None = Field(default=None, max_length=300)
+    phone: StrictText | None = Field(default=None, max_length=64)
+    opening_hours: StrictText | None = Field(default=None, max_length=200)
+    topics: list[StrictText] = Field(default_factory=list, max_length=20)
     receives_migrants: bool | None = None
     verified: bool = False
 
@@ -110,7 +111,7 @@ class NearbyOut(BaseModel):
     text: str
 
 
-class SendPlaceIn(BaseModel):
+class SendPlaceIn(StrictInput):
     """The place an operator sends to the person of a case."""
 
-    place_id: int = Field(ge=1)
+    place_id: BodyId = Field(ge=1, le=ID_MAX)

@@ -27,6 +27,7 @@ from api.gateways.choices import (
 from api.gateways.messages import BotReply, IncomingMessage
 from api.gateways.models import ChannelIdentity, InboundMessage, utcnow
 from api.gateways.outbound import enqueue_outbound
+from api.gateways.rasa_auth import rasa_api_params, rasa_channel_headers
 from api.gateways.safety import (
     BOT_FAILED,
     EMERGENCY_NUMBERS,
@@ -145,7 +146,8 @@ async def ask_bot(conversation_id: str, text: str, metadata: dict) -> list[BotRe
     body = {"sender": conversation_id, "message": text, "metadata": metadata}
     try:
         async with httpx.AsyncClient(timeout=settings.rasa_timeout_seconds) as client:
-            response = await client.post(f"{settings.rasa_url}/webhooks/rest/webhook", json=body)
+            response = await client.post(f"{settings.rasa_url}/webhooks/rest/webhook", json=body,
+                                         headers=rasa_channel_headers())
             response.raise_for_status()
     except httpx.HTTPError as exc:
         raise BotUnavailable(type(exc).__name__) from exc
@@ -158,7 +160,7 @@ async def conversation_language(conversation_id: str) -> str:
     try:
         async with httpx.AsyncClient(timeout=5) as client:
             response = await client.get(f"{settings.rasa_url}/conversations/{conversation_id}/tracker",
-                                        params={"include_events": "NONE"})
+                                        params={"include_events": "NONE", **rasa_api_params()})
             response.raise_for_status()
             return (response.json().get("slots") or {}).get("language") or settings.default_language
     except (httpx.HTTPError, ValueError):

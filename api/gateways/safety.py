@@ -20,6 +20,7 @@ import httpx
 from api.core.config import get_settings
 from api.core.logging import log_event
 from api.gateways.messages import BotReply, Button
+from api.gateways.rasa_auth import rasa_api_params
 from api.nlg.render import render_response
 
 logger = logging.getLogger(__name__)
@@ -56,7 +57,8 @@ async def _rasa(method: str, path: str, **kwargs: Any) -> dict[str, Any] | None:
     settings = get_settings()
     try:
         async with httpx.AsyncClient(timeout=PARSE_TIMEOUT_SECONDS) as client:
-            response = await client.request(method, f"{settings.rasa_url}{path}", **kwargs)
+            params = {**kwargs.pop("params", {}), **rasa_api_params()}  # Rasa's API wants its token
+            response = await client.request(method, f"{settings.rasa_url}{path}", params=params, **kwargs)
             response.raise_for_status()
             body = response.json()
     except (httpx.HTTPError, ValueError) as exc:

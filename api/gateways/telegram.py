@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 
 import httpx
@@ -31,10 +32,12 @@ from telegram.ext import (
 from api.core.config import Settings, get_settings
 from api.core.languages import normalise_language_tag
 from api.core.logging import configure_logging, log_event
+from api.core.secrets import require_strong_secrets
 from api.db import get_sessionmaker
 from api.gateways.conversation import conversation_id_for, handle_incoming
 from api.gateways.messages import BotReply, IncomingMessage, OutgoingMessage
 from api.gateways.outbound import deliver_pending, enqueue_outbound, register_sender
+from api.gateways.rasa_auth import rasa_api_params
 from api.gateways.telegram_keyboard import keyboard_for, payload_for
 from api.gateways.text_parts import split_text
 
@@ -198,7 +201,7 @@ async def set_conversation_language(conversation_id: str, language: str) -> None
             # with it, and Rasa's SQL tracker store drops events older than the session start when it
             # reloads. Sending the event twice keeps the second one; the same value twice is harmless.
             for _ in range(2):
-                response = await client.post(url, json=events)
+                response = await client.post(url, json=events, params=rasa_api_params())
                 response.raise_for_status()
     except httpx.HTTPError as exc:  # the greeting still goes out; the language is detected from text
         log_event(logger, "language_slot_not_set", logging.WARNING, error=type(exc).__name__)
@@ -313,6 +316,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     settings = get_settings()
     configure_logging(settings.log_level)
+    require_strong_secrets(settings, "The Telegram bridge")
+    os.umask(0o077)  # its files (a SQLite database it creates) owner-only, like the other processes
     quiet_request_logs()
     if args.set_webhook:
         asyncio.run(set_webhook(settings))

@@ -32,10 +32,15 @@ from api.cases.schemas import (
     TransferIn,
 )
 from api.cases.views import case_detail, case_messages, case_summary, reveal_callback_number
+from api.core.inputs import ID_MAX, PathId
 from api.db import checkpoint_wal, get_session, get_sessionmaker
 from api.privacy.erasure import erase_on_request
 
-router = APIRouter(prefix="/api/v1", tags=["cases"])
+# Every operator route may answer these besides its success (declared so the OpenAPI schema is complete).
+OPERATOR_ERRORS: dict[int | str, dict] = {
+    401: {"description": "not logged in"}, 403: {"description": "missing CSRF token, role or holder"},
+    404: {"description": "no such case in my association"}, 409: {"description": "the case is not in that state"}}
+router = APIRouter(prefix="/api/v1", tags=["cases"], responses=OPERATOR_ERRORS)
 
 
 
@@ -57,23 +62,23 @@ def claim_next(operator: Operator = Depends(current_operator),
     return case_detail(session, case, operator)
 
 
-@router.get("/cases/{case_id}", response_model=CaseDetailOut)
-def get_case(case_id: int, operator: Operator = Depends(current_operator),
+@router.get("/cases/{case_id:int}", response_model=CaseDetailOut)
+def get_case(case_id: PathId, operator: Operator = Depends(current_operator),
              session: Session = Depends(get_session)) -> CaseDetailOut:
     """A case of my association with its conversation, notes and referrals."""
     return case_detail(session, visible_case(session, operator, case_id), operator)
 
 
-@router.get("/cases/{case_id}/messages", response_model=list[MessageOut])
-def get_messages(case_id: int, after: int = Query(default=0, ge=0), operator: Operator = Depends(current_operator),
+@router.get("/cases/{case_id:int}/messages", response_model=list[MessageOut])
+def get_messages(case_id: PathId, after: int = Query(default=0, ge=0, le=ID_MAX), operator: Operator = Depends(current_operator),
                  session: Session = Depends(get_session)) -> list[MessageOut]:
     """Messages of a case newer than `after` (what the console fetches when a live event arrives)."""
     return case_messages(session, visible_case(session, operator, case_id).id, after)
 
 
-@router.post("/cases/{case_id}/callback-number", response_model=CallbackNumberOut,
+@router.post("/cases/{case_id:int}/callback-number", response_model=CallbackNumberOut,
              responses={403: {"description": "not the operator holding the case, or no number"}})
-def callback_number(case_id: int, response: Response, operator: Operator = Depends(current_operator),
+def callback_number(case_id: PathId, response: Response, operator: Operator = Depends(current_operator),
                     session: Session = Depends(get_session)) -> CallbackNumberOut:
     """Reveal the number to call the person back on (the operator holding the case only; audited)."""
     number = reveal_callback_number(session, visible_case(session, operator, case_id), operator)
@@ -81,8 +86,8 @@ def callback_number(case_id: int, response: Response, operator: Operator = Depen
     return CallbackNumberOut(callback_number=number)
 
 
-@router.post("/cases/{case_id}/erase-person", response_model=ErasureOut)
-def erase_person_on_request(case_id: int, operator: Operator = Depends(current_operator),
+@router.post("/cases/{case_id:int}/erase-person", response_model=ErasureOut)
+def erase_person_on_request(case_id: PathId, operator: Operator = Depends(current_operator),
                             session: Session = Depends(get_session)) -> ErasureOut:
     """The person asked the operator to erase their data: every case and message of theirs goes (audited)."""
     erased = erase_on_request(session, visible_case(session, operator, case_id), operator)
@@ -90,15 +95,15 @@ def erase_person_on_request(case_id: int, operator: Operator = Depends(current_o
     return ErasureOut(erased_cases=erased)
 
 
-@router.post("/cases/{case_id}/claim", response_model=CaseDetailOut)
-def claim(case_id: int, operator: Operator = Depends(current_operator),
+@router.post("/cases/{case_id:int}/claim", response_model=CaseDetailOut)
+def claim(case_id: PathId, operator: Operator = Depends(current_operator),
           session: Session = Depends(get_session)) -> CaseDetailOut:
     """Take this waiting case (409 if it is no longer waiting)."""
     return case_detail(session, workflow.claim_case(session, operator, case_id), operator)
 
 
-@router.post("/cases/{case_id}/reply", response_model=MessageOut, status_code=status.HTTP_201_CREATED)
-def reply(case_id: int, body: TextIn, operator: Operator = Depends(current_operator),
+@router.post("/cases/{case_id:int}/reply", response_model=MessageOut, status_code=status.HTTP_201_CREATED)
+def reply(case_id: PathId, body: TextIn, operator: Operator = Depends(current_operator),
           session: Session = Depends(get_session)) -> MessageOut:
     """Write to the person; it goes out on their channel through the outbox."""
     message = workflow.reply_to_person(session, operator, case_id, body.text)
@@ -106,16 +111,16 @@ def reply(case_id: int, body: TextIn, operator: Operator = Depends(current_opera
                       author_operator_id=operator.id, created_at=message.created_at)
 
 
-@router.post("/cases/{case_id}/notes", response_model=NoteOut, status_code=status.HTTP_201_CREATED)
-def add_note(case_id: int, body: TextIn, operator: Operator = Depends(current_operator),
+@router.post("/cases/{case_id:int}/notes", response_model=NoteOut, status_code=status.HTTP_201_CREATED)
+def add_note(case_id: PathId, body: TextIn, operator: Operator = Depends(current_operator),
              session: Session = Depends(get_session)) -> NoteOut:
     """Add an internal note."""
     note = workflow.add_note(session, operator, case_id, body.text)
     return NoteOut(id=note.id, text=note.text, author_operator_id=operator.id, created_at=note.created_at)
 
 
-@router.post("/cases/{case_id}/referrals", response_model=ReferralRecordOut, status_code=status.HTTP_201_CREATED)
-def refer(case_id: int, body: ReferIn, operator: Operator = Depends(current_operator),
+@router.post("/cases/{case_id:int}/referrals", response_model=ReferralRecordOut, status_code=status.HTTP_201_CREATED)
+def refer(case_id: PathId, body: ReferIn, operator: Operator = Depends(current_operator),
           session: Session = Depends(get_session)) -> ReferralRecordOut:
     """Record a referral to a service."""
     r = workflow.refer_to_service(session, operator, case_id, body.service_name, body.service_id,
@@ -124,23 +129,23 @@ def refer(case_id: int, body: ReferIn, operator: Operator = Depends(current_oper
                              service_kind=r.service_kind, city=r.city, created_at=r.created_at)
 
 
-@router.post("/cases/{case_id}/waiting-person", response_model=CaseDetailOut)
-def waiting_person(case_id: int, operator: Operator = Depends(current_operator),
+@router.post("/cases/{case_id:int}/waiting-person", response_model=CaseDetailOut)
+def waiting_person(case_id: PathId, operator: Operator = Depends(current_operator),
                    session: Session = Depends(get_session)) -> CaseDetailOut:
     """Mark the case as waiting for the person's answer."""
     return case_detail(session, workflow.set_waiting_person(session, operator, case_id), operator)
 
 
-@router.post("/cases/{case_id}/transfer", response_model=CaseSummaryOut)
-def transfer(case_id: int, body: TransferIn, operator: Operator = Depends(current_operator),
+@router.post("/cases/{case_id:int}/transfer", response_model=CaseSummaryOut)
+def transfer(case_id: PathId, body: TransferIn, operator: Operator = Depends(current_operator),
              session: Session = Depends(get_session)) -> CaseSummaryOut:
     """Send the case to another queue or hand it to another operator of my association."""
     case = workflow.transfer_case(session, operator, case_id, body.queue_id, body.operator_id)
     return case_summary(case, operator)
 
 
-@router.post("/cases/{case_id}/close", response_model=CaseDetailOut)
-def close(case_id: int, body: CloseIn, operator: Operator = Depends(current_operator),
+@router.post("/cases/{case_id:int}/close", response_model=CaseDetailOut)
+def close(case_id: PathId, body: CloseIn, operator: Operator = Depends(current_operator),
           session: Session = Depends(get_session)) -> CaseDetailOut:
     """Close with an outcome; the person gets the closing notice in their language."""
     case = workflow.close_case(session, operator, case_id, body.outcome, body.note)
@@ -177,7 +182,8 @@ async def live_events(request: Request) -> EventSourceResponse:
     association_id = await run_in_threadpool(_console_association, factory, request)
     hub = hub_for(factory)
     last_seen = request.headers.get("last-event-id", "")
-    start = int(last_seen) if last_seen.isdigit() else await hub.latest()
+    resumable = last_seen.isascii() and last_seen.isdigit() and len(last_seen) <= 10 and int(last_seen) <= ID_MAX
+    start = int(last_seen) if resumable else await hub.latest()
 
     async def stream() -> AsyncIterator[dict[str, str]]:
         async for batch in hub.follow(association_id, start):

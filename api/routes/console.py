@@ -10,9 +10,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
-from api.auth.accounts import AccountLocked, authenticate
-from api.auth.deps import csrf_token, session_operator, start_session
-from api.auth.limiter import get_limiter, login_limit
+from api.auth.accounts import authenticate
+from api.auth.deps import client_address, csrf_token, session_operator, start_session
+from api.auth.limiter import limit_logins
 from api.cases.access import visible_case
 from api.cases.directory import load_services
 from api.cases.errors import Unauthorized
@@ -24,12 +24,12 @@ from api.cases.views import case_detail
 from api.console import CONSOLE_DIR
 from api.console.i18n import console_translations, pick_console_language
 from api.core.config import get_settings
+from api.core.inputs import PathId
 from api.db import get_session
 from api.directory.console_texts import DIRECTORY_SCRIPT_KEYS
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 templates = Jinja2Templates(directory=str(CONSOLE_DIR / "templates"))
-limiter = get_limiter()
 
 # Labels the page scripts need; the texts come from the `console` catalog.
 SCRIPT_TEXT_KEYS: tuple[str, ...] = (
@@ -79,18 +79,17 @@ def login_page(request: Request) -> HTMLResponse:
 
 
 @router.post("/login", response_class=HTMLResponse)
-@limiter.limit(login_limit)
+@limit_logins()
 def login_submit(request: Request, email: str = Form(max_length=254), password: str = Form(max_length=512),
                  session: Session = Depends(get_session)) -> Response:
-    """Check the credentials, start the session, go to the queue (same lockout as the API login)."""
+    """Check the credentials, start the session, go to the queue (same limit and lockout as the API login)."""
     try:
-        operator = authenticate(session, email, password)
-    except AccountLocked:
-        return _render(request, "login.html", {"error": "locked"}, status_code=423)
+        operator = authenticate(session, email, password, client_address(request))
     except Unauthorized:
         return _render(request, "login.html", {"error": "invalid"}, status_code=401)
-    start_session(request, operator)
-    return RedirectResponse(_home(operator), status_code=status.HTTP_303_SEE_OTHER)
+    redirect = RedirectResponse(_home(operator), status_code=status.HTTP_303_SEE_OTHER)
+    start_session(request, redirect, session, operator)
+    return redirect
 
 
 @router.get("/queue", response_class=HTMLResponse)
@@ -102,8 +101,8 @@ def queue_page(request: Request, session: Session = Depends(get_session)) -> Res
     return _render(request, "queue.html", {"operator": operator})
 
 
-@router.get("/cases/{case_id}", response_class=HTMLResponse)
-def case_page(case_id: int, request: Request, session: Session = Depends(get_session)) -> Response:
+@router.get("/cases/{case_id:int}", response_class=HTMLResponse)
+def case_page(case_id: PathId, request: Request, session: Session = Depends(get_session)) -> Response:
     """One case: conversation, reply, notes, referral, transfer, close."""
     operator = _page_operator(request, session)
     if operator is None:

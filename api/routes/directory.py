@@ -9,6 +9,7 @@ from api.auth.deps import current_operator, require_role, require_service_token
 from api.cases.models import Operator
 from api.cases.schemas import MessageOut
 from api.core.config import Settings, get_settings
+from api.core.inputs import PathId
 from api.db import get_session
 from api.directory.answer import listing_text, map_url
 from api.directory.classify import KINDS
@@ -28,7 +29,11 @@ from api.directory.sending import send_place
 from api.directory.towns import gazetteer
 from api.nlg.render import pick_language
 
-router = APIRouter(prefix="/api/v1", tags=["directory"])
+# Declared so the OpenAPI schema says every answer a route may give.
+DIRECTORY_ERRORS: dict[int | str, dict] = {
+    401: {"description": "not logged in, or missing service token"}, 403: {"description": "missing CSRF token or role"},
+    404: {"description": "no such place or case"}, 409: {"description": "the case is not in that state"}}
+router = APIRouter(prefix="/api/v1", tags=["directory"], responses=DIRECTORY_ERRORS)
 editor = require_role(*sorted(EDITOR_ROLES))
 MAX_NEARBY = 5
 MAX_KINDS = len(KINDS)
@@ -72,15 +77,15 @@ def list_places(q: str = Query(default="", max_length=100), town: str = Query(de
     return PlaceListOut(total=total, places=[place_out(p, d) for p, d in rows])
 
 
-@router.get("/directory/places/{place_id}", response_model=PlaceOut)
-def read_place(place_id: int, _operator: Operator = Depends(current_operator),
+@router.get("/directory/places/{place_id:int}", response_model=PlaceOut)
+def read_place(place_id: PathId, _operator: Operator = Depends(current_operator),
                session: Session = Depends(get_session)) -> PlaceOut:
     """One place."""
     return place_out(get_place(session, place_id))
 
 
-@router.patch("/directory/places/{place_id}", response_model=PlaceOut)
-def change_place(place_id: int, body: PlaceEdit, operator: Operator = Depends(editor),
+@router.patch("/directory/places/{place_id:int}", response_model=PlaceOut)
+def change_place(place_id: PathId, body: PlaceEdit, operator: Operator = Depends(editor),
                  session: Session = Depends(get_session)) -> PlaceOut:
     """Verify or correct a place, or hide a wrong one (editors, supervisors, admins)."""
     return place_out(edit_place(session, operator, place_id, body))
@@ -93,8 +98,8 @@ def create_service(body: ServiceIn, operator: Operator = Depends(editor), sessio
     return place_out(add_service(session, operator, body, gazetteer(settings.data_dir / "towns.yml")))
 
 
-@router.post("/cases/{case_id}/send-place", response_model=MessageOut, status_code=status.HTTP_201_CREATED)
-def send_place_to_person(case_id: int, body: SendPlaceIn, operator: Operator = Depends(current_operator),
+@router.post("/cases/{case_id:int}/send-place", response_model=MessageOut, status_code=status.HTTP_201_CREATED)
+def send_place_to_person(case_id: PathId, body: SendPlaceIn, operator: Operator = Depends(current_operator),
                          session: Session = Depends(get_session)) -> MessageOut:
     """Send a place to the person on their channel (outbox) and record it as a referral."""
     message, _referral = send_place(session, operator, case_id, body.place_id)

@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from api.core.config import get_settings
 from api.db import get_engine
+from api.gateways.rasa_auth import rasa_api_params
 
 router = APIRouter(tags=["health"])
 
@@ -21,10 +22,10 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-async def _http_ok(url: str) -> bool:
+async def _http_ok(url: str, params: dict[str, str] | None = None, headers: dict[str, str] | None = None) -> bool:
     try:
         async with httpx.AsyncClient(timeout=3) as client:
-            return (await client.get(url)).status_code == 200
+            return (await client.get(url, params=params, headers=headers)).status_code == 200
     except httpx.HTTPError:
         return False
 
@@ -38,14 +39,16 @@ def _database_ok() -> bool:
         return False
 
 
-@router.get("/readyz")
+@router.get("/readyz", responses={503: {"description": "a dependency does not answer (named in `failing`)"}})
 async def readyz() -> JSONResponse:
     """Every dependency answers; otherwise 503 naming the ones that do not."""
     settings = get_settings()
     database, rasa, actions = await asyncio.gather(
         asyncio.to_thread(_database_ok),
-        _http_ok(f"{settings.rasa_url}/status"),
-        _http_ok(f"{settings.action_server_url}/health"),
+        # Both answer only with their secrets, so "ready" also means the secrets agree.
+        _http_ok(f"{settings.rasa_url}/status", params=rasa_api_params()),
+        _http_ok(f"{settings.action_server_url}/health",
+                 headers={"Authorization": f"Bearer {settings.action_server_token}"}),
     )
     checks = {"database": database, "rasa": rasa, "action_server": actions}
     failing = [name for name, ok in checks.items() if not ok]

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.auth.deps import require_nlg_token
 from api.core.config import Settings, get_settings
 from api.core.languages import SUPPORTED_LANGUAGES
 from api.core.logging import log_event
@@ -52,7 +53,9 @@ def template_variables(body: NlgRequest) -> dict[str, Any]:
     return variables
 
 
-@router.post("/nlg")
+@router.post("/nlg", dependencies=[Depends(require_nlg_token)],
+             responses={401: {"description": "missing or wrong NLG token"},
+                        404: {"description": "no such response in the catalogs"}})
 def generate_response(body: NlgRequest, settings: Settings = Depends(get_settings)) -> JSONResponse:
     """Render the named response in the conversation's language for Rasa."""
     name = body.response or body.template or ""
@@ -82,7 +85,9 @@ def _card_png(locales_key: str, language: str, version: str, snapshot: CatalogSn
     return png
 
 
-@router.get("/rights-card/{language}.png", response_class=Response)
+@router.get("/rights-card/{language}.png", response_class=Response,
+            responses={200: {"content": {"image/png": {}}}, 404: {"description": "unknown language"},
+                       503: {"description": "the card's font or text is missing"}})
 def rights_card_image(language: str, settings: Settings = Depends(get_settings)) -> Response:
     """The rights card as a PNG, with its header line in the person's language."""
     if language not in SUPPORTED_LANGUAGES:

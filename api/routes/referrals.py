@@ -2,29 +2,30 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Header, Response, status
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Path, Response, status
 from sqlalchemy.orm import Session
 
 from api.auth.deps import require_service_token
-from api.cases.errors import ApiError
 from api.cases.intake import create_case_from_referral
 from api.cases.schemas import ErasureOut, ReferralIn, ReferralOut
 from api.db import checkpoint_wal, get_session
 from api.privacy import erasure
 
-router = APIRouter(prefix="/api/v1", tags=["referrals"])
+router = APIRouter(prefix="/api/v1", tags=["referrals"],
+                   responses={401: {"description": "missing or wrong service token"}})
 
 
 @router.post("/referrals", response_model=ReferralOut, status_code=status.HTTP_201_CREATED,
              dependencies=[Depends(require_service_token)],
              responses={200: {"model": ReferralOut, "description": "replay of an earlier request with the same key"}})
 def create_referral(body: ReferralIn, response: Response,
-                    idempotency_key: str = Header(default="", alias="Idempotency-Key", max_length=128),
+                    idempotency_key: str = Header(alias="Idempotency-Key", min_length=1, max_length=128,
+                                                  pattern=r"^[!-~]+$", description="a UUID per escalation"),
                     session: Session = Depends(get_session)) -> ReferralOut:
     """Open a case in the queue serving the person's town; the same Idempotency-Key returns the same case."""
-    if not idempotency_key.strip():
-        raise ApiError("idempotency_key_required", "Send an Idempotency-Key header (a UUID per escalation).")
-    case, created = create_case_from_referral(session, body, idempotency_key.strip())
+    case, created = create_case_from_referral(session, body, idempotency_key)
     if not created:
         response.status_code = status.HTTP_200_OK
     return ReferralOut(reference=case.reference, case_id=case.id, priority=case.base_priority,
@@ -33,7 +34,8 @@ def create_referral(body: ReferralIn, response: Response,
 
 @router.post("/persons/{conversation_id}/erase", response_model=ErasureOut,
              dependencies=[Depends(require_service_token)])
-def erase_person(conversation_id: str, session: Session = Depends(get_session)) -> ErasureOut:
+def erase_person(conversation_id: Annotated[str, Path(min_length=3, max_length=64)],
+                 session: Session = Depends(get_session)) -> ErasureOut:
     """The person's /forget (actions/privacy.py): everything about them goes (api/privacy/erasure.py).
 
     Their cases become anonymous statistics (day, association, region, level, topic); the chat

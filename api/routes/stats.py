@@ -11,7 +11,8 @@ from api.cases.models import Operator
 from api.cases.stats import association_stats
 from api.db import get_session
 
-router = APIRouter(prefix="/api/v1", tags=["stats"])
+router = APIRouter(prefix="/api/v1", tags=["stats"], responses={401: {"description": "not logged in"},
+                                                                403: {"description": "supervisors only"}})
 
 
 class StatsOut(BaseModel):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
@@ -10,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.core.config import PROJECT_ROOT
+from api.core.inputs import ID_MAX, StrictInput, StrictText
 from api.core.languages import RTL_LANGUAGES, SUPPORTED_LANGUAGES, negotiate_language
 from api.db import get_session
 from api.gateways.conversation import conversation_id_for, handle_incoming
@@ -25,11 +28,11 @@ PAGE_TEXTS = ("webchat.title", "webchat.intro", "webchat.placeholder", "webchat.
               "webchat.operator", "webchat.error")
 
 
-class ChatMessageIn(BaseModel):
+class ChatMessageIn(StrictInput):
     """A message typed (or a button pressed) in the web chat."""
 
-    token: str = Field(min_length=16, max_length=128, description="random id the browser keeps")
-    text: str = Field(min_length=1, max_length=4000)
+    token: StrictText = Field(min_length=16, max_length=128, description="random id the browser keeps")
+    text: StrictText = Field(min_length=1, max_length=4000)
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
 
@@ -71,9 +74,14 @@ async def post_chat_message(body: ChatMessageIn, session: Session = Depends(get_
 
 
 @router.get("/chat/api/updates", response_model=list[ChatReplyOut])
-def get_chat_updates(token: str = Query(min_length=16, max_length=128), after: int = Query(default=0, ge=0),
+def get_chat_updates(token: Annotated[str, Header(alias="X-Chat-Token", min_length=16, max_length=128)],
+                     after: int = Query(default=0, ge=0, le=ID_MAX),
                      session: Session = Depends(get_session)) -> list[ChatReplyOut]:
-    """Messages that reached this conversation outside a request (operator replies, late bot answers)."""
+    """Messages that reached this conversation outside a request (operator replies, late bot answers).
+
+    The token is the person's only credential, so it travels in a header, never in the URL (URLs end
+    up in access logs and browser history).
+    """
     rows = session.scalars(
         select(OutboundMessage).where(OutboundMessage.conversation_id == conversation_id_for(CHANNEL, token),
                                       OutboundMessage.status == "sent", OutboundMessage.id > after)

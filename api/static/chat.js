@@ -56,7 +56,8 @@
 
   async function poll() {
     try {
-      const response = await fetch("/chat/api/updates?token=" + encodeURIComponent(token) + "&after=" + lastUpdate);
+      // The token is the person's only credential: in a header, never in the URL (access logs, history).
+      const response = await fetch("/chat/api/updates?after=" + lastUpdate, { headers: { "X-Chat-Token": token } });
       if (response.ok) {
         (await response.json()).forEach(function (m) { lastUpdate = Math.max(lastUpdate, m.id); show("operator", m); });
       }

@@ -53,10 +53,11 @@ class FakeReferralBackend:
     posts: int = 0
     erased: list[str] = field(default_factory=list)
     url: str = ""
+    token: str = SERVICE_TOKEN
 
     async def referrals(self, request: web.Request) -> web.Response:
         self.posts += 1
-        if request.headers.get("Authorization") != f"Bearer {SERVICE_TOKEN}":
+        if request.headers.get("Authorization") != f"Bearer {self.token}":
             return web.json_response({"code": "invalid_service_token"}, status=401)
         if self.failing:
             return web.json_response({"code": "unavailable"}, status=503)
@@ -69,7 +70,7 @@ class FakeReferralBackend:
                                  status=201 if created else 200)
 
     async def erase(self, request: web.Request) -> web.Response:
-        if request.headers.get("Authorization") != f"Bearer {SERVICE_TOKEN}" or self.failing:
+        if request.headers.get("Authorization") != f"Bearer {self.token}" or self.failing:
             return web.json_response({"code": "unavailable"}, status=503)
         self.erased.append(request.match_info["conversation_id"])
         return web.json_response({"erased": True})

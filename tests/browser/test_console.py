@@ -23,12 +23,13 @@ import pytest
 from api.nlg.render import render_response
 from tests.e2e.stack import free_port
 from tests.support.app_db import migrate
+from tests.support.secrets import strong_secrets
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
-SERVICE_TOKEN = "browser-test-service-token"
+SERVICE_TOKEN = "browser-test-service-token-0123456789abcdef"
 EMAIL = "operator@example.org"
 COLLEAGUE = "colleague@example.org"
 PASSWORD = "a long browser-test password"
@@ -64,8 +65,8 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApi]:
     workdir = tmp_path_factory.mktemp("browser")
     database_url = f"sqlite:///{workdir / 'app.db'}"
     migrate(database_url)
-    env = {**os.environ, "DATABASE_URL": database_url, "SERVICE_TOKEN": SERVICE_TOKEN,
-           "SECRET_KEY": uuid.uuid4().hex * 2, "WEBCHAT_ENABLED": "true",
+    env = {**os.environ, **strong_secrets(), "DATABASE_URL": database_url, "SERVICE_TOKEN": SERVICE_TOKEN,
+           "WEBCHAT_ENABLED": "true",
            # Nothing listens there: a held case never needs the bot.
            "RASA_URL": f"http://127.0.0.1:{free_port()}", "LOG_LEVEL": "WARNING"}
     for email in (EMAIL, COLLEAGUE):
@@ -73,8 +74,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApi]:
                         "--association", "Cellule d'écoute Oujda", "--languages", "fr,en", "--password-stdin"],
                        input=PASSWORD + "\n", text=True, env=env, cwd=ROOT, check=True, capture_output=True)
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1",
-                                "--port", str(port)], env=env, cwd=ROOT, stdout=subprocess.PIPE,
+    process = subprocess.Popen([sys.executable, "-m", "api.server", "--port", str(port)], env=env, cwd=ROOT, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -135,7 +135,8 @@ def person_receives(api: RunningApi, token: str, expected: str, timeout: float =
     deadline = time.monotonic() + timeout
     texts: list[str] = []
     while time.monotonic() < deadline:
-        texts = [m["text"] for m in httpx.get(f"{api.url}/chat/api/updates", params={"token": token}).json()]
+        texts = [m["text"] for m in httpx.get(f"{api.url}/chat/api/updates",
+                                              headers={"X-Chat-Token": token}).json()]
         if expected in texts:
             return texts
         time.sleep(0.3)

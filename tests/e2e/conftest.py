@@ -15,11 +15,26 @@ from tests.e2e.stack import Stack, ensure_model
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     ensure_model()
     running = Stack(workdir=tmp_path_factory.mktemp("stack"))
+    # The test process computes conversation ids and decrypts as the stack does: same keys.
+    keys = pytest.MonkeyPatch()
+    for name in ("SECRET_KEY", "ENCRYPTION_KEYS"):
+        keys.setenv(name, running.secrets[name])
+    forget_cached_keys()
     try:
         running.start_all()
         yield running
     finally:
         running.stop_all()
+        keys.undo()
+        forget_cached_keys()
+
+
+def forget_cached_keys() -> None:
+    from api import crypto
+    from api.core.config import get_settings
+
+    get_settings.cache_clear()
+    crypto._fernet.cache_clear()
 
 
 class WebChatPerson:
@@ -49,10 +64,17 @@ class WebChatPerson:
         self.conversation_id = body["conversation_id"]
         return body["replies"]
 
+    def updates(self, after: int = 0) -> list[dict]:
+        """Messages that reached the chat outside a request, as the page polls them (token in a header)."""
+        response = httpx.get(f"{self.stack.api_url}/chat/api/updates", params={"after": after},
+                             headers={"X-Chat-Token": self.token}, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
     def slots(self) -> dict:
         """The conversation's slots as Rasa holds them."""
         response = httpx.get(f"{self.stack.rasa_url}/conversations/{self.conversation_id}/tracker",
-                             params={"include_events": "NONE"}, timeout=10)
+                             params={"include_events": "NONE", **self.stack.rasa_params}, timeout=10)
         response.raise_for_status()
         return response.json()["slots"]
 

@@ -14,11 +14,15 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.secrets import strong_secrets
+
 ROOT = Path(__file__).resolve().parents[2]
 BOT_BIN = ROOT / ".venv-bot" / "bin"
 APP_BIN = ROOT / ".venv-app" / "bin"
 MODEL = ROOT / "bot" / "models" / "current.tar.gz"
-SERVICE_TOKEN = "e2e-service-token"
+# Every stack runs outside development mode with strong secrets, as production does; the service token
+# is fixed so tests can call the referral API as the action server does.
+SERVICE_TOKEN = "e2e-service-token-" + "0123456789abcdef" * 2
 # The channels talk to local fakes of Telegram's Bot API and Twilio's REST API (tests/fakes) on these credentials.
 TELEGRAM_TOKEN = "424242:e2e-token-for-the-fake-bot-api"
 TELEGRAM_WEBHOOK_SECRET = "e2e-telegram-webhook-secret"
@@ -35,6 +39,14 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def actions_call(action: str, sender_id: str) -> dict:
+    """A minimal rasa_sdk webhook call: run `action` for `sender_id` on an empty tracker."""
+    tracker = {"sender_id": sender_id, "slots": {}, "latest_message": {"intent": {}, "entities": [], "text": ""},
+               "events": [], "paused": False, "followup_action": None, "active_loop": {},
+               "latest_action_name": "action_listen"}
+    return {"next_action": action, "sender_id": sender_id, "tracker": tracker, "domain": {}, "version": "3.6.21"}
 
 
 def ensure_model() -> Path:
@@ -55,6 +67,7 @@ class Stack:
     fake_telegram_port: int = field(default_factory=free_port)
     fake_twilio_port: int = field(default_factory=free_port)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    secrets: dict[str, str] = field(default_factory=lambda: strong_secrets() | {"SERVICE_TOKEN": SERVICE_TOKEN})
 
     @property
     def api_url(self) -> str:
@@ -69,6 +82,16 @@ class Stack:
         return f"http://127.0.0.1:{self.actions_port}"
 
     @property
+    def rasa_params(self) -> dict[str, str]:
+        """Query parameters a call to Rasa's HTTP API needs (its --auth-token)."""
+        return {"token": self.secrets["RASA_AUTH_TOKEN"]}
+
+    @property
+    def actions_headers(self) -> dict[str, str]:
+        """Headers a call to the action server needs (what Rasa sends)."""
+        return {"Authorization": f"Bearer {self.secrets['ACTION_SERVER_TOKEN']}"}
+
+    @property
     def database_url(self) -> str:
         return f"sqlite:///{self.workdir / 'app.db'}"
 
@@ -77,7 +100,7 @@ class Stack:
         return dict(
             os.environ,
             RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1",
-            DATABASE_URL=self.database_url, SERVICE_TOKEN=SERVICE_TOKEN,
+            DATABASE_URL=self.database_url, **self.secrets,
             RASA_URL=self.rasa_url, ACTION_SERVER_URL=self.actions_url,
             ACTION_ENDPOINT_URL=f"{self.actions_url}/webhook", API_URL=self.api_url,
             NLG_URL=f"{self.api_url}/nlg", PUBLIC_BASE_URL=self.api_url,
@@ -99,12 +122,11 @@ class Stack:
 
     def commands(self) -> dict[str, list[str]]:
         return {
-            "api": [str(APP_BIN / "uvicorn"), "api.main:app", "--host", "127.0.0.1", "--port", str(self.api_port)],
-            "actions": [str(BOT_BIN / "rasa"), "run", "actions", "--actions", "actions",
-                        "--port", str(self.actions_port)],
-            "rasa": [str(BOT_BIN / "rasa"), "run", "--enable-api", "-i", "127.0.0.1", "--port",
-                     str(self.rasa_port), "--model", str(MODEL), "--endpoints", "endpoints.yml",
-                     "--credentials", "credentials.yml"],
+            # The same entry points as deploy/profile.py: each checks its secrets and binds 127.0.0.1.
+            "api": [str(APP_BIN / "python"), "-m", "api.server", "--port", str(self.api_port)],
+            "actions": [str(BOT_BIN / "python"), "-m", "actions.server", "--port", str(self.actions_port)],
+            "rasa": [str(BOT_BIN / "python"), "-m", "botserver", "--port", str(self.rasa_port), "--model", str(MODEL),
+                     "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
             # Started by the channel tests once the fake Bot API listens (tests/e2e/test_channels.py).
             "telegram": [str(APP_BIN / "python"), "-m", "api.gateways.telegram"],
         }
@@ -132,7 +154,7 @@ class Stack:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
 
-    def wait_until(self, url: str, timeout: float) -> None:
+    def wait_until(self, url: str, timeout: float, headers: dict[str, str] | None = None) -> None:
         """Wait until `url` answers 200, failing with the logs' tails if it never does."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -140,7 +162,7 @@ class Stack:
                 if process.poll() is not None:
                     raise RuntimeError(f"{name} exited with {process.returncode}:\n{self.tail(name)}")
             try:
-                if httpx.get(url, timeout=3).status_code == 200:
+                if httpx.get(url, timeout=3, headers=headers).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass

@@ -67,7 +67,7 @@ def separate_backend(stack: Stack) -> Iterator[SeparateBackend]:
     env = stack.env() | {"API_URL": backend.url, "OUTBOX_RETRY_INITIAL_S": "1", "OUTBOX_RETRY_MAX_S": "2"}
     launch(stack, "actions", stack.commands()["actions"], env)
     try:
-        stack.wait_until(f"{stack.actions_url}/health", timeout=120)
+        stack.wait_until(f"{stack.actions_url}/health", timeout=120, headers=stack.actions_headers)
         yield backend
     finally:
         stack.stop("actions")

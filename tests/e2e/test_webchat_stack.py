@@ -64,8 +64,7 @@ def test_a_message_sent_while_rasa_is_down_is_answered_once_it_is_back(stack: St
         stack.wait_ready()
     late_replies: list[dict] = []
     for _ in range(60):
-        late_replies = httpx.get(f"{stack.api_url}/chat/api/updates",
-                                 params={"token": person.token, "after": 0}, timeout=10).json()
+        late_replies = person.updates()
         if late_replies:
             break
         time.sleep(1)

@@ -24,10 +24,10 @@ from tests.support.app_db import migrate, reset_caches
 SERVICE_TOKEN = "test-service-token-0123456789"
 PASSWORD = "correct horse battery"
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
-APP_TABLES = ("directory_place", "audit_event", "case_message", "case_note", "case_referral", "live_event",
-              "hotline_case", "operator", "case_queue", "association", "outbound_message", "inbound_message",
-              "channel_identity", "case_statistic", "captured_contact", "person_erasure", "media_deletion",
-              "offered_choice")
+APP_TABLES = ("operator_session", "login_throttle", "directory_place", "audit_event", "case_message", "case_note",
+              "case_referral", "live_event", "hotline_case", "operator", "case_queue", "association",
+              "outbound_message", "inbound_message", "channel_identity", "case_statistic", "captured_contact",
+              "person_erasure", "media_deletion", "offered_choice")
 
 
 @lru_cache

@@ -73,8 +73,8 @@ def test_a_referral_without_the_service_token_is_refused_with_a_code(client, see
 def test_a_referral_without_an_idempotency_key_is_refused(client, seeded) -> None:
     response = client.post("/api/v1/referrals", json=referral_body(),
                            headers={"Authorization": f"Bearer {SERVICE_TOKEN}"})
-    assert response.status_code == 400
-    assert response.json()["code"] == "idempotency_key_required"
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == ["header", "Idempotency-Key"]
 
 
 def test_the_callback_number_is_stored_only_encrypted(client, factory, seeded) -> None:

@@ -36,7 +36,7 @@ def client(locales_dir: Path) -> Iterator[TestClient]:
     app.include_router(nlg.router)
     settings = Settings(locales_dir=locales_dir, public_base_url="https://hotline.example.org")
     app.dependency_overrides[get_settings] = lambda: settings
-    with TestClient(app) as test_client:
+    with TestClient(app, headers={"Authorization": f"Bearer {settings.nlg_token}"}) as test_client:
         yield test_client
 
 
@@ -129,11 +129,16 @@ def test_a_catalog_broken_while_running_keeps_the_last_good_texts(client: TestCl
     assert client.post("/nlg", json=request).json()["text"] == "Au revoir."
 
 
-def test_the_application_serves_the_nlg_endpoint_and_the_rights_card() -> None:
+def test_the_application_serves_the_nlg_endpoint_to_rasa_only_and_the_rights_card() -> None:
     from api.main import app
 
     client = TestClient(app)  # no lifespan: the outbox worker is not needed to render
-    reply = client.post("/nlg", json=rasa_request("utter_greet", {"language": "fr"}))
+    request = rasa_request("utter_greet", {"language": "fr"})
+    reply = client.post("/nlg", json=request, headers={"Authorization": f"Bearer {get_settings().nlg_token}"})
     assert reply.status_code == 200 and reply.json()["text"]
+    # Only Rasa, holding NLG_TOKEN, may ask (the tracker it sends is a person's conversation).
+    for headers in ({}, {"Authorization": "Bearer not-the-token"}, {"Authorization": get_settings().nlg_token}):
+        refused = client.post("/nlg", json=request, headers=headers)
+        assert refused.status_code == 401 and refused.json()["code"] == "invalid_nlg_token"
     card = client.get("/rights-card/fr.png")
     assert card.status_code == 200 and card.headers["content-type"] == "image/png"

@@ -59,7 +59,7 @@ def test_a_message_returns_the_bots_replies_with_buttons(client: TestClient, ras
 def test_an_empty_message_is_refused_with_a_clear_error(client: TestClient) -> None:
     response = client.post("/chat/api/messages", json={"token": TOKEN, "text": ""})
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"] == ["body", "text"]
+    assert response.json()["errors"][0]["loc"] == ["body", "text"]
 
 
 def test_an_operator_message_reaches_the_page_through_the_outbox(client: TestClient, rasa: FakeRasa) -> None:
@@ -69,10 +69,11 @@ def test_an_operator_message_reaches_the_page_through_the_outbox(client: TestCli
         session.commit()
     updates: list[dict] = []
     for _ in range(50):
-        updates = client.get("/chat/api/updates", params={"token": TOKEN, "after": 0}).json()
+        updates = client.get("/chat/api/updates", params={"after": 0}, headers={"X-Chat-Token": TOKEN}).json()
         if updates:
             break
         time.sleep(0.1)
     assert [u["text"] for u in updates] == ["<b>Je suis Amina</b>"]
-    later = client.get("/chat/api/updates", params={"token": TOKEN, "after": updates[0]["id"]}).json()
+    later = client.get("/chat/api/updates", params={"after": updates[0]["id"]},
+                       headers={"X-Chat-Token": TOKEN}).json()
     assert later == []

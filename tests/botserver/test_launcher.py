@@ -1,0 +1,62 @@
+"""The Rasa launcher: weak secrets and debug logging refused, the token and 127.0.0.1 passed, warnings withheld."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+from botserver.__main__ import WITHHELD, WithholdWarningText, rasa_arguments
+
+TOKENS = ("RASA_AUTH_TOKEN", "ACTION_SERVER_TOKEN", "NLG_TOKEN")
+
+
+def production_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in TOKENS and k != "APP_ENV"}
+    return env | {"APP_ENV": "production", "RASA_TELEMETRY_ENABLED": "false"} | extra
+
+
+def test_start_is_refused_with_the_default_secrets_outside_development(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "botserver"], cwd=tmp_path, env=production_env(),
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0 and "The Rasa server refuses to start" in result.stderr
+    assert all(name in result.stderr for name in TOKENS) and "Traceback" not in result.stderr
+
+
+def test_debug_logging_is_refused_outside_development(tmp_path: Path) -> None:
+    strong = {name: secrets.token_urlsafe(32) for name in TOKENS}
+    for argument in ("--debug", "-vv"):
+        result = subprocess.run([sys.executable, "-m", "botserver", argument], cwd=tmp_path,
+                                env=production_env(**strong), capture_output=True, text=True, timeout=60)
+        assert result.returncode != 0 and "refuses debug logging" in result.stderr
+
+
+def test_rasa_runs_with_its_api_behind_the_token_on_127_0_0_1(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RASA_HOST", raising=False)
+    arguments = rasa_arguments(["--port", "5005"], "the-token")
+    assert arguments[:5] == ["rasa", "run", "--enable-api", "--auth-token", "the-token"]
+    assert arguments[arguments.index("--interface") + 1] == "127.0.0.1"
+    assert "--interface" not in rasa_arguments(["-i", "10.0.0.5"], "t")  # an explicit choice wins
+
+
+def test_a_warning_quoting_a_message_is_withheld(caplog: pytest.LogCaptureFixture) -> None:
+    logger = logging.getLogger("py.warnings")
+    withhold = WithholdWarningText()
+    logger.addFilter(withhold)
+    logging.captureWarnings(True)
+    try:
+        with caplog.at_level(logging.WARNING, logger="py.warnings"), warnings.catch_warnings():
+            warnings.simplefilter("always")
+            warnings.warn("Failed to parse arguments in line '/greet mon numéro +212612345678'", UserWarning,
+                          stacklevel=1)
+    finally:
+        logging.captureWarnings(False)
+        logger.removeFilter(withhold)
+    assert [record.getMessage() for record in caplog.records] == [WITHHELD]
+    assert "212612345678" not in caplog.text
