@@ -8,22 +8,20 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from api.auth.models import OperatorSession
 from api.cases.models import Operator, utcnow
+from api.core.clock import as_utc
 from api.core.config import get_settings
 
 
 def _session_id(cookie_value: str) -> str:
     return hashlib.sha256(cookie_value.encode()).hexdigest()
 
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def open_session(session: Session, operator: Operator, now: datetime | None = None) -> tuple[str, OperatorSession]:
@@ -43,7 +41,7 @@ def find_session(session: Session, cookie_value: str, now: datetime | None = Non
     if not cookie_value or len(cookie_value) > 128:
         return None
     row = session.get(OperatorSession, _session_id(cookie_value))
-    if row is None or _aware(row.expires_at) <= (now or utcnow()):
+    if row is None or as_utc(row.expires_at) <= (now or utcnow()):
         return None
     return row
 

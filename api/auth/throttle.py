@@ -9,20 +9,18 @@ Unknown emails are counted the same way, so a locked and an unknown account look
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_
 from sqlalchemy.orm import Session
 
 from api.auth.models import LoginThrottle
+from api.core.clock import as_utc
 from api.core.config import get_settings
 from api.crypto import pseudonym
 
 FORGET_AFTER = timedelta(days=1)
 
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def throttle_key(client: str, email: str) -> str:
@@ -33,7 +31,7 @@ def throttle_key(client: str, email: str) -> str:
 def locked(session: Session, key: str, now: datetime) -> bool:
     """Whether this client must wait before trying this account again."""
     row = session.get(LoginThrottle, key)
-    return row is not None and row.locked_until is not None and _aware(row.locked_until) > now
+    return row is not None and row.locked_until is not None and as_utc(row.locked_until) > now
 
 
 def lockout_seconds(failures: int) -> int:

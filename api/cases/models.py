@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from api.core.clock import UTCDateTime, utcnow
 from api.db import Base
-
-
-def utcnow() -> datetime:
-    """Timezone-aware now, the only clock of the case tables."""
-    return datetime.now(timezone.utc)
 
 
 class Association(Base):
@@ -23,7 +19,7 @@ class Association(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     queues: Mapped[list[Queue]] = relationship(back_populates="association")
 
@@ -40,7 +36,7 @@ class Queue(Base):
     cities: Mapped[list[str]] = mapped_column(JSON, default=list)
     # The queue for cases whose town no queue lists (at most one is used: the lowest id).
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     association: Mapped[Association] = relationship(back_populates="queues")
 
@@ -57,7 +53,7 @@ class Operator(Base):
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     association_id: Mapped[int | None] = mapped_column(ForeignKey("association.id"), nullable=True, index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Case(Base):
@@ -86,10 +82,10 @@ class Case(Base):
     outcome: Mapped[str | None] = mapped_column(String(32), nullable=True)
     assigned_operator_id: Mapped[int | None] = mapped_column(ForeignKey("operator.id"), nullable=True,
                                                              index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     queue: Mapped[Queue] = relationship()
     assigned_operator: Mapped[Operator | None] = relationship()
@@ -106,7 +102,7 @@ class CaseMessage(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     media_url: Mapped[str | None] = mapped_column(Text, nullable=True)
     author_operator_id: Mapped[int | None] = mapped_column(ForeignKey("operator.id"), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class CaseNote(Base):
@@ -118,7 +114,7 @@ class CaseNote(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("hotline_case.id", ondelete="CASCADE"), index=True)
     author_operator_id: Mapped[int | None] = mapped_column(ForeignKey("operator.id"), nullable=True)
     text: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Referral(Base):
@@ -133,7 +129,7 @@ class Referral(Base):
     service_kind: Mapped[str | None] = mapped_column(String(64), nullable=True)
     city: Mapped[str | None] = mapped_column(String(120), nullable=True)
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("operator.id"), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class AuditEvent(Base):
@@ -146,7 +142,7 @@ class AuditEvent(Base):
     actor: Mapped[str] = mapped_column(String(32))  # operator | service | system | person
     action: Mapped[str] = mapped_column(String(48))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("hotline_case.id"), nullable=True, index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
@@ -163,4 +159,4 @@ class LiveEvent(Base):
     kind: Mapped[str] = mapped_column(String(32))
     case_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

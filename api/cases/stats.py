@@ -9,13 +9,14 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.cases.models import Case, Queue, utcnow
 from api.cases.triage import LEVELS
+from api.core.clock import as_utc
 from api.privacy.models import CaseStatistic
 
 
@@ -32,10 +33,6 @@ class AssociationStats:
     per_day_topic: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
-def _aware(value: datetime) -> datetime:
-    # SQLite hands back naive datetimes; every stored time is UTC.
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-
 
 def association_stats(session: Session, association_id: int, days: int = 14,
                       now: datetime | None = None) -> AssociationStats:
@@ -49,13 +46,13 @@ def association_stats(session: Session, association_id: int, days: int = 14,
     rows = session.execute(
         select(Case.created_at, Case.claimed_at, Case.status, Case.language, Case.topic)
         .where(in_association, Case.created_at >= since)).all()
-    waits = [(_aware(claimed) - _aware(created)).total_seconds() / 60 for created, claimed, *_ in rows if claimed]
-    current = [(now - _aware(created)).total_seconds() / 60 for created, _c, status, *_ in rows
+    waits = [(as_utc(claimed) - as_utc(created)).total_seconds() / 60 for created, claimed, *_ in rows if claimed]
+    current = [(now - as_utc(created)).total_seconds() / 60 for created, _c, status, *_ in rows
                if status == "queued"]
     per_language: dict[str, Counter[str]] = {}
     per_topic: dict[str, Counter[str]] = {}
     for created, _claimed, _status, language, topic in rows:
-        day = _aware(created).date().isoformat()
+        day = as_utc(created).date().isoformat()
         per_language.setdefault(day, Counter())[language] += 1
         per_topic.setdefault(day, Counter())[topic] += 1
     anonymous = session.execute(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,18 +13,15 @@ from api.cases.events import audit
 from api.cases.models import Case, CaseMessage, CaseNote, Operator, Referral, utcnow
 from api.cases.schemas import CaseDetailOut, CaseSummaryOut, MessageOut, NoteOut, ReferralRecordOut
 from api.cases.triage import effective_priority
+from api.core.clock import as_utc
 from api.crypto import decrypt
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def case_summary(case: Case, operator: Operator, effective: float | None = None,
                  now: datetime | None = None) -> CaseSummaryOut:
     """One queue row."""
     now = now or utcnow()
-    waited = max((now - _aware(case.created_at)).total_seconds() / 60, 0.0)
+    waited = max((now - as_utc(case.created_at)).total_seconds() / 60, 0.0)
     return CaseSummaryOut(
         id=case.id, reference=case.reference, channel=case.channel, language=case.language, topic=case.topic, city=case.city,
         triage_level=case.triage_level, base_priority=case.base_priority,
@@ -33,7 +30,7 @@ def case_summary(case: Case, operator: Operator, effective: float | None = None,
         status=case.status, queue_id=case.queue_id, queue_name=case.queue.name,
         assigned_operator_id=case.assigned_operator_id,
         assigned_to_me=case.assigned_operator_id == operator.id,
-        created_at=_aware(case.created_at), minutes_waiting=round(waited, 1))
+        created_at=as_utc(case.created_at), minutes_waiting=round(waited, 1))
 
 
 def case_messages(session: Session, case_id: int, after_id: int = 0) -> list[MessageOut]:
@@ -41,7 +38,7 @@ def case_messages(session: Session, case_id: int, after_id: int = 0) -> list[Mes
     rows = session.scalars(select(CaseMessage).where(CaseMessage.case_id == case_id, CaseMessage.id > after_id)
                            .order_by(CaseMessage.id))
     return [MessageOut(id=m.id, direction=m.direction, text=m.text, media_url=m.media_url,
-                       author_operator_id=m.author_operator_id, created_at=_aware(m.created_at)) for m in rows]
+                       author_operator_id=m.author_operator_id, created_at=as_utc(m.created_at)) for m in rows]
 
 
 def case_detail(session: Session, case: Case, operator: Operator) -> CaseDetailOut:
@@ -55,13 +52,13 @@ def case_detail(session: Session, case: Case, operator: Operator) -> CaseDetailO
         may_reveal_number=case.callback_number_encrypted is not None and holds_case(case, operator),
         summary=case.summary, outcome=case.outcome,
         triage_flags={k: bool(v) for k, v in (case.triage_flags or {}).items()},
-        claimed_at=_aware(case.claimed_at) if case.claimed_at else None,
-        closed_at=_aware(case.closed_at) if case.closed_at else None,
+        claimed_at=as_utc(case.claimed_at) if case.claimed_at else None,
+        closed_at=as_utc(case.closed_at) if case.closed_at else None,
         messages=case_messages(session, case.id),
         notes=[NoteOut(id=n.id, text=n.text, author_operator_id=n.author_operator_id,
-                       created_at=_aware(n.created_at)) for n in notes],
+                       created_at=as_utc(n.created_at)) for n in notes],
         referrals=[ReferralRecordOut(id=r.id, service_id=r.service_id, service_name=r.service_name,
-                                     service_kind=r.service_kind, city=r.city, created_at=_aware(r.created_at))
+                                     service_kind=r.service_kind, city=r.city, created_at=as_utc(r.created_at))
                    for r in referrals])
 
 

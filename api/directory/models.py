@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.cases.models import utcnow
+from api.core.clock import UTCDateTime, utcnow
 from api.db import Base
 
 SOURCES: tuple[str, ...] = ("openstreetmap", "curated", "console")
@@ -52,10 +52,10 @@ class Place(Base):
     # Gone from the latest extract or from data/services.yml (kept for an editor to see, never listed).
     withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
     edited_fields: Mapped[list[str]] = mapped_column(JSON, default=list)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
-    imported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     edited_by_operator_id: Mapped[int | None] = mapped_column(ForeignKey("operator.id"), nullable=True)
 
     @property

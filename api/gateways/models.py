@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Integer, String, Text
+from sqlalchemy import JSON, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from api.core.clock import UTCDateTime, utcnow
 from api.db import Base
-
-
-def utcnow() -> datetime:
-    """Timezone-aware now, the only clock the gateway tables use."""
-    return datetime.now(timezone.utc)
 
 
 class ChannelIdentity(Base):
@@ -24,11 +20,11 @@ class ChannelIdentity(Base):
     conversation_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
     encrypted_address: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # The person asked to erase their data while an operator held their case: their answer to the
     # confirmation goes to the bot, not to the operator (api/gateways/conversation.py).
-    forget_asked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    forget_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class InboundMessage(Base):
@@ -43,8 +39,8 @@ class InboundMessage(Base):
     message_metadata: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class OutboundMessage(Base):
@@ -59,9 +55,9 @@ class OutboundMessage(Base):
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class OfferedChoice(Base):
@@ -71,4 +67,4 @@ class OfferedChoice(Base):
 
     conversation_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     buttons: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
-    offered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    offered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -21,7 +21,7 @@ write-ahead log does not keep what was deleted.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, exists, or_, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -31,6 +31,7 @@ from api.cases.anonymise import anonymise_case
 from api.cases.errors import Conflict, Forbidden
 from api.cases.events import audit
 from api.cases.models import Case, LiveEvent, Operator
+from api.core.clock import as_utc
 from api.core.logging import log_event
 from api.db import checkpoint_wal
 from api.gateways.bot_history import TrackerStoreUnavailable, delete_tracker_events
@@ -144,7 +145,7 @@ def finish_erasure(session: Session, conversation_id: str, now: datetime | None 
     request = session.get(PersonErasure, conversation_id)
     if request is None or request.tracker_done_at is None:
         return False
-    done_at = _aware(request.tracker_done_at)
+    done_at = as_utc(request.tracker_done_at)
     if now - done_at < grace:
         return False
     waiting = session.scalar(select(exists().where(
@@ -152,9 +153,9 @@ def finish_erasure(session: Session, conversation_id: str, now: datetime | None 
         OutboundMessage.created_at > now - DELIVERY_DEADLINE)))
     if waiting:
         return False
-    requested_at = _aware(request.requested_at)
+    requested_at = as_utc(request.requested_at)
     identity = session.get(ChannelIdentity, conversation_id)
-    came_back = identity is not None and _aware(identity.last_seen_at) > done_at
+    came_back = identity is not None and as_utc(identity.last_seen_at) > done_at
     for table in (InboundMessage, OutboundMessage):
         session.execute(delete(table).where(table.conversation_id == conversation_id,
                                             table.created_at <= (done_at if came_back else now)))
@@ -183,5 +184,3 @@ def run_due_erasures(factory: sessionmaker[Session], now: datetime | None = None
     return finished
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)

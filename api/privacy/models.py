@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from api.core.clock import UTCDateTime, utcnow
 from api.db import Base
-from api.gateways.models import utcnow
 
 
 class CapturedContact(Base):
@@ -22,7 +22,7 @@ class CapturedContact(Base):
 
     conversation_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     encrypted_number: Mapped[str] = mapped_column(Text)
-    captured_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    captured_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class PersonErasure(Base):
@@ -36,10 +36,10 @@ class PersonErasure(Base):
     __tablename__ = "person_erasure"
 
     conversation_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # The worker leaves the request to the gateway's turn until then (Rasa may still be writing).
-    not_before: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    tracker_done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    tracker_done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
@@ -51,9 +51,9 @@ class MediaDeletion(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     encrypted_url: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 

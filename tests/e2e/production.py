@@ -18,6 +18,7 @@ from sqlalchemy import text
 
 from api.db import make_engine
 from tests.e2e.stack import APP_BIN, MODEL, ROOT, SERVICE_TOKEN
+from tests.support.secrets import strong_secrets
 
 SECRET_KEY = "e2e-production-profile-secret-key-0123456789abcdef"
 OPERATOR_EMAIL, OPERATOR_PASSWORD = "operator@example.org", "correct horse battery staple"
@@ -49,6 +50,9 @@ class ProductionStack:
     base: int = field(default_factory=lambda: free_port_block(12))
     schema: str = field(default_factory=lambda: f"e2e_prod_{uuid.uuid4().hex[:10]}")
     process: subprocess.Popen | None = None
+    # Outside development mode, as production runs: every process checks these at start.
+    secrets: dict[str, str] = field(default_factory=lambda: {**strong_secrets(), "SERVICE_TOKEN": SERVICE_TOKEN,
+                                                             "SECRET_KEY": SECRET_KEY})
 
     @property
     def api_port(self) -> int:
@@ -76,7 +80,7 @@ class ProductionStack:
     def env(self) -> dict[str, str]:
         return dict(
             os.environ, DATABASE_URL=self.schema_url, REDIS_URL=self.redis_url,
-            RASA_LOCK_KEY_PREFIX=self.schema.replace("_", ""), SERVICE_TOKEN=SERVICE_TOKEN, SECRET_KEY=SECRET_KEY,
+            RASA_LOCK_KEY_PREFIX=self.schema.replace("_", ""), **self.secrets,
             API_PORT=str(self.api_port), RASA_PORT=str(self.base + 2), ACTIONS_PORT=str(self.base + 12),
             API_BASE_PORT=str(self.base + 2), RASA_BASE_PORT=str(self.base + 5),
             ACTIONS_BASE_PORT=str(self.base + 8),
@@ -102,21 +106,34 @@ class ProductionStack:
                                         env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout
         for number in range(1, self.instances + 1):
-            self.wait_answering(f"{self.instance_url('rasa', number)}/status", deadline)
+            self.wait_answering(f"{self.instance_url('rasa', number)}/status", deadline, "rasa")
             self.wait_answering(f"{self.instance_url('api', number)}/healthz", deadline)
-            self.wait_answering(f"{self.instance_url('actions', number)}/health", deadline)
+            self.wait_answering(f"{self.instance_url('actions', number)}/health", deadline, "actions")
         self.wait_answering(f"{self.api_url}/readyz", deadline)
 
-    def wait_answering(self, url: str, deadline: float) -> None:
+    def credentials(self, group: str) -> dict[str, dict[str, str]]:
+        """What a request to one instance carries: Rasa's API token, the action server's bearer token."""
+        if group == "rasa":
+            return {"params": {"token": self.secrets["RASA_AUTH_TOKEN"]},
+                    "headers": {"Authorization": f"Bearer {self.secrets['RASA_AUTH_TOKEN']}"}}
+        if group == "actions":
+            return {"headers": {"Authorization": f"Bearer {self.secrets['ACTION_SERVER_TOKEN']}"}}
+        return {}
+
+    def answers(self, group: str, url: str) -> bool:
+        """Whether an instance's health URL answers 200 (with that instance's credentials)."""
+        try:
+            return httpx.get(url, timeout=3, **self.credentials(group)).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def wait_answering(self, url: str, deadline: float, group: str = "api") -> None:
         """Poll `url` until it answers 200, failing with the logs if the profile died or time ran out."""
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
                 raise RuntimeError(f"supervisord exited with {self.process.returncode}:\n{self.tail('supervisord')}")
-            try:
-                if httpx.get(url, timeout=3).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
+            if self.answers(group, url):
+                return
             time.sleep(0.5)
         raise TimeoutError(f"{url} did not answer:\n" + "\n".join(
             self.tail(name) for name in ("supervisord", "rasa-1", "rasa-2", "api-1", "haproxy")))

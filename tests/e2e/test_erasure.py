@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, inspect, make_url, select, text
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.orm import Session, sessionmaker
 from twilio.request_validator import RequestValidator
 
@@ -53,22 +53,9 @@ class PostgresTrackerStack(Stack):
     """The same stack, with Rasa's tracker store in PostgreSQL (the API erases through the same URL)."""
 
     def env(self) -> dict[str, str]:
-        return {**super().env(), "RASA_TRACKER_URL": os.environ["TEST_DATABASE_URL"]}
-
-    def commands(self) -> dict[str, list[str]]:
-        commands = super().commands()
-        rasa = commands["rasa"]
-        rasa[rasa.index("--endpoints") + 1] = str(self.workdir / "endpoints.yml")
-        return commands
-
-    def start_all(self) -> None:
-        url = make_url(os.environ["TEST_DATABASE_URL"])
-        (self.workdir / "endpoints.yml").write_text(
-            "action_endpoint:\n  url: ${ACTION_ENDPOINT_URL}\nnlg:\n  url: ${NLG_URL}\n"
-            f"tracker_store:\n  type: SQL\n  dialect: postgresql\n  url: {url.host}\n  port: {url.port or 5432}\n"
-            f"  db: {url.database}\n  username: {url.username}\n  password: \"{url.password or ''}\"\n",
-            encoding="utf-8")
-        super().start_all()
+        # bot/endpoints.yml reads its tracker store from these (as the production profile sets them).
+        return {**super().env(), "RASA_TRACKER_DIALECT": "postgresql",
+                "RASA_TRACKER_URL": os.environ["TEST_DATABASE_URL"]}
 
 
 @dataclass

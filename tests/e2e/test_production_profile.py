@@ -120,7 +120,7 @@ async def talk(base_url: str, people: int, think: float = 0.0) -> list[tuple[Per
 def tracker_turns(stack: ProductionStack, conversation_id: str) -> list[tuple[str, str]]:
     """Each user message in the stored tracker with the text of the bot messages that followed it."""
     response = httpx.get(f"{stack.rasa_url}/conversations/{conversation_id}/tracker",
-                         params={"include_events": "ALL"}, timeout=20)
+                         params={"include_events": "ALL", **stack.credentials("rasa")["params"]}, timeout=20)
     response.raise_for_status()
     turns: list[tuple[str, list[str]]] = []
     for event in response.json()["events"]:
@@ -188,7 +188,8 @@ def test_turns_of_one_conversation_sent_to_both_instances_at_once_run_one_after_
              "je suis à Oujda", "merci", "hello", "I have no papers, am I allowed to get treated?", "bye"]
 
     async def send(client: httpx.AsyncClient, url: str, text: str) -> str:
-        response = await client.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text})
+        response = await client.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
+                                     headers=stack.credentials("rasa")["headers"])
         response.raise_for_status()
         return reply_texts(response.json())
 
@@ -269,7 +270,8 @@ def test_killed_rasa_api_and_action_server_come_back_and_every_accepted_message_
             time.sleep(3)  # under load when the process dies
             killed = stack.kill9(program)
             url = f"{stack.instance_url(group, 1)}{check}"
-            back = poll(lambda p=program, k=killed, u=url: stack.pid(p) not in (0, k) and _answers(u), 240, every=1)
+            back = poll(lambda p=program, k=killed, u=url, g=group: stack.pid(p) not in (0, k) and stack.answers(g, u),
+                        240, every=1)
             assert back, f"{program} did not come back:\n{stack.supervisorctl('status')}\n{stack.tail(group + '-1')}"
         time.sleep(3)
     finally:
@@ -290,7 +292,7 @@ def test_killed_rasa_api_and_action_server_come_back_and_every_accepted_message_
     notices = delayed_notices()
     held = {p.token: p for p, t in accepted if any(r["text"] in notices for r in t.replies)}
     for token, person in held.items():
-        late = poll(lambda t=token: httpx.get(f"{stack.api_url}/chat/api/updates", params={"token": t},
+        late = poll(lambda t=token: httpx.get(f"{stack.api_url}/chat/api/updates", headers={"X-Chat-Token": t},
                                               timeout=10).json(), 90)
         assert late, f"a held message of a {person.language} conversation was never answered"
 
@@ -309,12 +311,5 @@ def test_killed_rasa_api_and_action_server_come_back_and_every_accepted_message_
 def event_names(stack: ProductionStack, conversation_id: str) -> list[str]:
     """A tracker's events in short (what went wrong in a conversation)."""
     events = httpx.get(f"{stack.rasa_url}/conversations/{conversation_id}/tracker",
-                       params={"include_events": "ALL"}, timeout=20).json()["events"]
+                       params={"include_events": "ALL", **stack.credentials("rasa")["params"]}, timeout=20).json()["events"]
     return [f"{e['event']}:{e.get('name') or e.get('text') or ''}"[:60] for e in events]
-
-
-def _answers(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=3).status_code == 200
-    except httpx.HTTPError:
-        return False
