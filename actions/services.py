@@ -9,6 +9,7 @@ nearest first within its distance cap, already worded in the person's language.
 from __future__ import annotations
 
 import logging
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -166,9 +167,14 @@ def _shared_point(tracker: Tracker) -> tuple[float, float] | None:
         return None
     values = {e.get("entity"): e.get("value") for e in tracker.latest_message.get("entities") or []}
     try:
-        return float(values["latitude"]), float(values["longitude"])
-    except (KeyError, TypeError, ValueError):
+        latitude, longitude = float(values["latitude"]), float(values["longitude"])
+    except (KeyError, TypeError, ValueError, OverflowError):
         return None
+    # The gateway checks this too, but a tracker event or a typed payload can reach the action another way.
+    if not (math.isfinite(latitude) and math.isfinite(longitude)
+            and -90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return None
+    return latitude, longitude
 
 
 class ActionFindServices(Action):

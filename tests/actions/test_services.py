@@ -164,5 +164,15 @@ async def test_a_shared_location_is_searched_from_that_point_and_remembers_the_t
     assert messages[0]["city"] == "Nador"
 
 
+@pytest.mark.parametrize("latitude, longitude", [(999, -2.93), (35.17, -181), ("nan", -2.93), ("inf", 0), ("x", 0)])
+async def test_a_location_off_the_globe_is_not_searched_and_the_town_is_asked(
+        fake_directory: FakeDirectory, latitude: Any, longitude: Any) -> None:
+    shared = user_event("share_location", "/share_location", entities=[
+        {"entity": "latitude", "value": latitude}, {"entity": "longitude", "value": longitude}])
+    messages, events = await run_action({}, [shared])
+    assert [m["response"] for m in messages] == ["utter_ask_city"]
+    assert events == [] and fake_directory.queries == []
+
+
 def test_a_missing_gazetteer_file_gives_no_towns(tmp_path: Any) -> None:
     assert Gazetteer.from_file(tmp_path / "absent.yml").find("Oujda") is None
