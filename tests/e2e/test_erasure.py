@@ -76,7 +76,9 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         stack: Stack = request.getfixturevalue("stack")
         own = False
     else:
-        stack, own = PostgresTrackerStack(workdir=tmp_path_factory.mktemp("pg-tracker-stack")), True
+        # Same keys as the session's stack, which the test process computes conversation ids with.
+        keys = request.getfixturevalue("stack").secrets
+        stack, own = PostgresTrackerStack(workdir=tmp_path_factory.mktemp("pg-tracker-stack"), secrets=dict(keys)), True
         stack.start_all()
     engine = make_engine(stack.database_url)
     try:
