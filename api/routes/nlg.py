@@ -18,6 +18,8 @@ from api.core.config import Settings, get_settings
 from api.core.languages import SUPPORTED_LANGUAGES
 from api.core.logging import log_event
 from api.db import get_session
+from api.directory.answer import town_name
+from api.directory.towns import gazetteer
 from api.nlg.catalogs import CatalogSnapshot, catalog_store
 from api.nlg.render import UnknownResponse, card_version, pick_language, render_from_snapshot
 from api.nlg.rights_card import FontMissing, render_rights_card
@@ -80,9 +82,12 @@ def generate_response(body: NlgRequest, settings: Settings = Depends(get_setting
     """Render the named response in the conversation's language for Rasa."""
     name = body.response or body.template or ""
     snapshot = catalog_store(settings.locales_dir).snapshot()
+    language = conversation_language(body.tracker)
+    variables = template_variables(body)
+    if isinstance(variables.get("city"), str):  # the slot holds the gazetteer's Latin name
+        variables["city"] = town_name(variables["city"], language, gazetteer(settings.data_dir / "towns.yml"))
     try:
-        rendered = render_from_snapshot(snapshot, name, conversation_language(body.tracker),
-                                        template_variables(body), settings.public_base_url,
+        rendered = render_from_snapshot(snapshot, name, language, variables, settings.public_base_url,
                                         speaker_check(session, body.tracker))
     except UnknownResponse as error:
         log_event(logger, "nlg_unknown_response", level=logging.ERROR, response=name)
