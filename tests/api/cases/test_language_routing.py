@@ -12,7 +12,7 @@ from api.cases.models import Case, Operator, utcnow
 from api.cases.on_duty import languages_on_duty, speaker_on_duty
 from api.cases.triage import BASE_PRIORITY, EMERGENCY, OTHER
 from api.cases.workflow import LANGUAGE_WINDOW_POINTS, claim_next_case, list_open_cases
-from tests.api.cases.fixtures import create_case, login
+from tests.api.cases.fixtures import add_operator, create_case, login
 
 NOW = utcnow()
 
@@ -90,6 +90,11 @@ def test_on_duty_means_an_active_case_operator_with_a_live_session(factory, seed
         assert not speaker_on_duty(session, "wo", now=NOW)
         operator.active = True
         close_operator_sessions(session, operator.id)  # logged out
+        session.commit()
+        assert not speaker_on_duty(session, "wo", now=NOW)
+        editor = add_operator(session, "editor.a@example.org", seeded.assoc_a, role="editor")
+        editor.languages = ["wo"]
+        open_session(session, editor, now=NOW)  # keeps the directory, takes no case: not on duty
         session.commit()
         assert not speaker_on_duty(session, "wo", now=NOW)
 
