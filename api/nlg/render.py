@@ -27,6 +27,9 @@ AUDIO_HINT = "utter_fallback_language_note_audio"
 SPEAKER_HINT = "utter_fallback_language_note_speaker"
 SPEAKER_BUTTON = f"{SPEAKER_HINT}.button.1"
 REQUEST_HUMAN = "/request_human"
+# Messages of the way to a person itself (the offer, the consent, the request sent or declined):
+# offering a person again there would start a second escalation.
+ABOUT_REACHING_A_PERSON = ("utter_offer_human", "utter_ask_escalation", "utter_escalation_", "utter_referral_")
 # Messages that say which language the assistant answers in: served from another catalog they would
 # contradict the note ("not yet in Wolof" then "OK, I answer you in French"), so the note stands alone.
 STATES_THE_LANGUAGE = frozenset({"utter_language_changed"})
@@ -177,7 +180,8 @@ def render_from_snapshot(snapshot: CatalogSnapshot, name: str, language: str | N
             hint = None
             if audio_available(name, requested):
                 hint = _own_line(snapshot, AUDIO_HINT, requested)
-            elif speaker_on_duty is not None and speaker_on_duty(requested):
+            elif (speaker_on_duty is not None and not name.startswith(ABOUT_REACHING_A_PERSON)
+                  and speaker_on_duty(requested)):
                 hint = _own_line(snapshot, SPEAKER_HINT, requested)
                 speaker_button = _own_line(snapshot, SPEAKER_BUTTON, requested) if hint else None
             line = f"{note} {hint}" if hint else note

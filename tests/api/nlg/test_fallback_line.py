@@ -92,3 +92,11 @@ def test_no_answer_served_in_french_repeats_or_contradicts_the_note(snapshot: Ca
             continue
         assert rendered.text.count(note) == 1, name
         assert "réponds en français" not in rendered.text, name
+
+
+@pytest.mark.parametrize("name", ["utter_referral_created", "utter_referral_language_spoken", "utter_offer_human",
+                                  "utter_ask_escalation_consent", "utter_escalation_declined"])
+def test_the_way_to_a_person_itself_does_not_offer_a_person_again(snapshot: CatalogSnapshot, name: str) -> None:
+    rendered = render_from_snapshot(snapshot, name, "wo", {"reference": "MS-ABC234"}, speaker_on_duty=lambda _: True)
+    assert rendered.text.partition("\n\n")[0] == _note(snapshot, "wo")
+    assert REQUEST_HUMAN not in [b.payload for b in rendered.buttons]
