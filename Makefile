@@ -33,7 +33,7 @@ BOT := .venv-bot/bin
 # and Redis (docs/deploy.md).
 PROFILE ?= development
 
-.PHONY: help setup env-file locales migrate train run status test eval-nlu locales-check locales-update bench admin \
+.PHONY: help setup env-file locales migrate train run status test eval-nlu locales-check locales-report locales-update bench admin \
         purge clean import-facilities directory-coverage
 
 help:  ## list the commands
@@ -71,6 +71,9 @@ eval-nlu: train  ## NLU evaluation on the held-out split; writes reports/
 
 locales-check: setup  ## per-language coverage; fails on missing fr/en/ar, placeholder or length errors
 	@$(APP)/python -m api.nlg.catalogs check
+
+locales-report: setup  ## per language, the share of the messages a person receives in it (text, audio, only French)
+	@$(APP)/python -m api.nlg.catalogs receives
 
 locales-update: setup  ## extract the message template and merge it into every catalog
 	@$(APP)/python -m api.nlg.catalogs update

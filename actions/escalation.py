@@ -12,7 +12,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.config import get_settings
-from actions.language import LANGUAGES, detected_language
+from actions.language import DEFAULT_LANGUAGE, LANGUAGES, detected_language
 from actions.outbox import ReferralOutbox, default_outbox, delivery_task
 from actions.places import town_gazetteer
 from actions.referrals import post_referral, reference_for_key
@@ -235,6 +235,14 @@ def referral_body(tracker: Tracker, reference: str) -> dict[str, Any]:
     return body
 
 
+def language_on_duty_response(language: str, spoken: bool | None) -> str | None:
+    """What to tell the person about their language once the request is in: someone on duty speaks it,
+    or nobody does (an operator answers in French, or calls back). Nothing for French, or when unknown."""
+    if language == DEFAULT_LANGUAGE or spoken is None:
+        return None
+    return "utter_referral_language_spoken" if spoken else "utter_referral_language_not_spoken"
+
+
 class ActionCreateReferral(Action):
     """Sends the consented escalation to the hotline queue, or queues it locally when the backend is down."""
 
@@ -266,6 +274,9 @@ class ActionCreateReferral(Action):
             self.outbox.mark_delivered(key)
             logger.info("referral_created reference=%s status=%s", result.reference, result.status)
             dispatcher.utter_message(response="utter_referral_created", reference=result.reference or reference)
+            language_line = language_on_duty_response(body["language"], result.language_spoken_on_duty)
+            if language_line:
+                dispatcher.utter_message(response=language_line)
         else:
             logger.warning("referral_queued reference=%s error=%s", reference, result.error)
             self.outbox.mark_failed(key, result.error or "unknown", time.time() + settings.retry_initial_s)

@@ -44,6 +44,8 @@ class DeliveryResult:
     reference: str | None = None
     status: int | None = None
     error: str | None = None
+    # Whether an operator on duty speaks the person's language; None when the backend did not say.
+    language_spoken_on_duty: bool | None = None
 
     @property
     def permanent_failure(self) -> bool:
@@ -70,5 +72,7 @@ async def post_referral(settings: ActionSettings, body: dict[str, Any], idempote
             reference = str(response.json()["reference"])
         except (ValueError, KeyError, TypeError):
             return DeliveryResult(delivered=False, status=response.status_code, error="bad_response_body")
-        return DeliveryResult(delivered=True, reference=reference, status=response.status_code)
+        spoken = response.json().get("language_spoken_on_duty")
+        return DeliveryResult(delivered=True, reference=reference, status=response.status_code,
+                              language_spoken_on_duty=spoken if isinstance(spoken, bool) else None)
     return DeliveryResult(delivered=False, status=response.status_code, error=f"http_{response.status_code}")

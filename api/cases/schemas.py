@@ -61,6 +61,8 @@ class ReferralOut(BaseModel):
     priority: int
     triage_level: str
     status: str
+    language_spoken_on_duty: bool = Field(
+        description="an operator on duty in the case's association speaks the person's language (api/cases/on_duty.py)")
 
 
 class CaseSummaryOut(BaseModel):
@@ -82,6 +84,8 @@ class CaseSummaryOut(BaseModel):
     assigned_to_me: bool
     created_at: datetime
     minutes_waiting: float
+    language_spoken_on_duty: bool | None = Field(
+        default=None, description="in the queue listing: an operator on duty in the association speaks the language")
 
 
 class MessageOut(BaseModel):

@@ -11,8 +11,10 @@ from api.cases.access import HELD_STATUSES
 from api.cases.errors import Forbidden
 from api.cases.events import audit
 from api.cases.models import Case, CaseMessage, CaseNote, Operator, Referral, utcnow
+from api.cases.on_duty import languages_on_duty
 from api.cases.schemas import CaseDetailOut, CaseSummaryOut, MessageOut, NoteOut, ReferralRecordOut
 from api.cases.triage import effective_priority
+from api.cases.workflow import list_open_cases
 from api.core.clock import as_utc
 from api.crypto import decrypt
 
@@ -31,6 +33,15 @@ def case_summary(case: Case, operator: Operator, effective: float | None = None,
         assigned_operator_id=case.assigned_operator_id,
         assigned_to_me=case.assigned_operator_id == operator.id,
         created_at=as_utc(case.created_at), minutes_waiting=round(waited, 1))
+
+
+def queue_rows(session: Session, operator: Operator, now: datetime | None = None) -> list[CaseSummaryOut]:
+    """The queue, most urgent first, each row saying whether someone on duty speaks its language."""
+    now = now or utcnow()
+    spoken = languages_on_duty(session, operator.association_id, now)
+    return [case_summary(case, operator, effective, now).model_copy(
+                update={"language_spoken_on_duty": case.language in spoken})
+            for case, effective in list_open_cases(session, operator, now)]
 
 
 def case_messages(session: Session, case_id: int, after_id: int = 0) -> list[MessageOut]:

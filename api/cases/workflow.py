@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import literal, select, update
+from sqlalchemy import case as sql_case
+from sqlalchemy import func, literal, select, update
 from sqlalchemy.orm import Session
 
 from api.cases.access import CASE_ROLES, OPEN_STATUSES, held_case, move_to, visible_case
@@ -13,6 +14,7 @@ from api.cases.errors import Conflict, NotFound
 from api.cases.events import audit, audit_and_live_event
 from api.cases.models import Case, CaseMessage, CaseNote, Operator, Queue, Referral, utcnow
 from api.cases.triage import effective_priority_sql
+from api.core.languages import DEFAULT_LANGUAGE
 from api.core.logging import log_event
 from api.gateways.choices import forget_offered_buttons
 from api.gateways.messages import OutgoingMessage
@@ -28,6 +30,10 @@ OUTCOME_STATUS: dict[str, str] = {
     "referred_to_service": "referred", "informed": "resolved", "accompanied": "resolved",
     "callback_done": "resolved", "unreachable": "closed", "other": "closed",
 }
+
+# Claim-next prefers a case in one of the operator's languages when its effective priority is
+# within this many points (minutes of waiting) of the most urgent waiting case (README.md).
+LANGUAGE_WINDOW_POINTS = 30.0
 
 # A phone caller cannot receive written messages: operators call them back instead.
 CHANNELS_WITHOUT_CHAT: frozenset[str] = frozenset({"voice"})
@@ -60,9 +66,10 @@ def claim_next_case(session: Session, operator: Operator, now: datetime | None =
     """
     now = now or utcnow()
     priority = effective_priority_sql(Case.base_priority, Case.created_at, now)
-    candidate = (select(Case.id)
-                 .where(Case.status == "queued", Case.queue_id.in_(association_queue_ids(operator)))
-                 .order_by(priority.desc(), Case.created_at, Case.id)
+    waiting = (Case.status == "queued", Case.queue_id.in_(association_queue_ids(operator)))
+    candidate = (select(Case.id).where(*waiting)
+                 .order_by(_language_rank(operator, priority, waiting).desc(),
+                           priority.desc(), Case.created_at, Case.id)
                  .limit(1).with_for_update(skip_locked=True, of=Case).scalar_subquery())
     # RETURNING the whole row saves a round trip: the claim is on every operator's critical path.
     case = session.scalars(
@@ -76,6 +83,30 @@ def claim_next_case(session: Session, operator: Operator, now: datetime | None =
     notify_person(session, case, CONNECTED_NOTICE)
     _record(session, case, operator, "case_claimed", via="next")
     return case
+
+
+def _language_rank(operator: Operator, priority, waiting):  # type: ignore[no-untyped-def]
+    """SQL rank of a waiting case for this operator, among cases within the window of the top, else 0.
+
+    2: in a language the operator speaks other than French; 1: in French and they speak it;
+    0: any other case. French is the language every operator can fall back to, so an operator
+    who also speaks Wolof takes the Wolof case and leaves the French one to a colleague, and one
+    who does not takes the French case and leaves the Wolof one for a speaker.
+
+    Ordering by the rank first, then by the usual priority, makes language a tie-breaker among
+    cases of about the same urgency: an emergency still beats every non-emergency (1000 against
+    at most 600), and a case is passed over for at most LANGUAGE_WINDOW_POINTS minutes.
+    """
+    languages = {str(code) for code in operator.languages or ()}
+    if not languages:
+        return literal(0)
+    top = select(func.max(priority)).where(*waiting).scalar_subquery()
+    near_top = priority >= top - LANGUAGE_WINDOW_POINTS
+    rarer = sorted(languages - {DEFAULT_LANGUAGE})
+    ranks = [(near_top & Case.language.in_(rarer), 2)] if rarer else []
+    if DEFAULT_LANGUAGE in languages:
+        ranks.append((near_top & (Case.language == DEFAULT_LANGUAGE), 1))
+    return sql_case(*ranks, else_=0)
 
 
 def claim_case(session: Session, operator: Operator, case_id: int) -> Case:

@@ -5,9 +5,13 @@ Every word comes from the `directory.*` messages of the catalogs; names, numbers
 
 from __future__ import annotations
 
+import re
+
+from api.core.config import get_settings
 from api.core.languages import normalise_language_tag
 from api.directory.models import Place
 from api.directory.nearby import NearbyPlace
+from api.directory.towns import Gazetteer, gazetteer
 from api.nlg.render import render_response
 
 OSM_BASE = "https://www.openstreetmap.org"
@@ -15,6 +19,7 @@ OSM_BASE = "https://www.openstreetmap.org"
 # under WhatsApp's 1600 characters whatever the names and addresses.
 LISTING_MAX_CHARS = 1200
 ARABIC_READERS = frozenset({"ar", "ary"})
+ARABIC_SCRIPT = re.compile("[\u0600-\u06ff]")
 
 
 def place_name(place: Place, language: str) -> str:
@@ -22,6 +27,18 @@ def place_name(place: Place, language: str) -> str:
     if normalise_language_tag(language) in ARABIC_READERS:
         return place.name_ar or place.name
     return place.name_fr or place.name
+
+
+def town_name(name: str, language: str, towns: Gazetteer | None = None) -> str:
+    """A town as the person reads it: for Arabic readers its first Arabic spelling in the gazetteer
+    (data/towns.yml), else the name as given (also when the gazetteer does not know the town)."""
+    if normalise_language_tag(language) not in ARABIC_READERS or ARABIC_SCRIPT.search(name):
+        return name
+    towns = towns if towns is not None else gazetteer(get_settings().data_dir / "towns.yml")
+    town = towns.find(name)
+    if town is None:
+        return name
+    return next((variant for variant in town.variants if ARABIC_SCRIPT.search(variant)), name)
 
 
 def map_url(place: Place) -> str:

@@ -1,6 +1,6 @@
 """The catalogs of locales/ in memory: read from the .po files, reloaded when an editor saves one.
 
-Also the command line for editors and the build (`python -m api.nlg.catalogs update|compile|check|init LANG`).
+Also the command line for editors and the build (`python -m api.nlg.catalogs update|compile|check|receives|init LANG`).
 """
 
 from __future__ import annotations
@@ -180,6 +180,7 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="coverage per language; exit 1 on a problem")
     check.add_argument("--domain", type=Path, default=PROJECT_ROOT / "bot" / "domain.yml",
                        help="the Rasa domain whose responses must all exist")
+    commands.add_parser("receives", help="per language, the share of messages a person gets in it (text, audio)")
     init = commands.add_parser("init", help="start the catalog of a new language")
     init.add_argument("language")
     return parser
@@ -188,12 +189,14 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """`update` (extract the template, merge it into every catalog), `compile`, `check`, `init LANG`."""
     from api.core.config import get_settings
-    from api.nlg import check, tools  # the command line needs them, the server does not
+    from api.nlg import check, receives, tools  # the command line needs them, the server does not
 
     args = _parser().parse_args(argv)
     locales_dir = get_settings().locales_dir
     if args.command == "check":
         return check.run_check(locales_dir, args.domain)
+    if args.command == "receives":
+        return receives.run_report(locales_dir)
     if args.command in ("extract", "update"):
         tools.extract_template(locales_dir)
     if args.command == "update":

@@ -13,7 +13,7 @@ from babel.messages.pofile import PoFileError, read_po
 
 from api.core.languages import SUPPORTED_LANGUAGES
 from api.nlg.catalogs import CatalogSnapshot, CatalogStore, catalog_path
-from api.nlg.render import FALLBACK_NOTES, NOTE_PREFIXES
+from api.nlg.render import AUDIO_HINT, FALLBACK_NOTES, NOTE_PREFIXES, SPEAKER_HINT
 from api.nlg.source import SourceListError, all_msgids, placeholders_in
 
 # Languages whose catalogs must be complete and reviewed.
@@ -137,7 +137,10 @@ def _long_with_note(snapshot: CatalogSnapshot, ids: list[str]) -> list[str]:
             if resolved is None or resolved.language == language or not msgid.startswith(NOTE_PREFIXES):
                 continue
             note = snapshot.entry(FALLBACK_NOTES.get(resolved.language, ""), language)
-            length = len(resolved.text) + (len(note.text) + 2 if note else 0)
+            # The longest hint that may follow the note on its line (audio clip or speaker on duty).
+            hints = [snapshot.entry(key, language) or snapshot.resolve(key, language) for key in (AUDIO_HINT, SPEAKER_HINT)]
+            hint = max((len(h.text) + 1 for h in hints if h is not None), default=0)
+            length = len(resolved.text) + (len(note.text) + hint + 2 if note else 0)
             if length > CHANNEL_LIMIT:
                 found.append(f"{language}: {msgid} served from {resolved.language} with its note has {length} "
                              f"characters, over {CHANNEL_LIMIT}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +22,17 @@ FSI, PDI = "\u2068", "\u2069"
 # not phone prompts, not the card's own lines).
 NOTE_PREFIXES = ("utter_", "channel.", "case.")
 FALLBACK_NOTES = {"fr": "utter_fallback_language_note", "ar": "utter_fallback_language_note_ar"}
+# Said on the note's line, when it applies, to tell the person how to get the answer in their language.
+AUDIO_HINT = "utter_fallback_language_note_audio"
+SPEAKER_HINT = "utter_fallback_language_note_speaker"
+SPEAKER_BUTTON = f"{SPEAKER_HINT}.button.1"
+REQUEST_HUMAN = "/request_human"
+# Messages of the way to a person itself (the offer, the consent, the request sent or declined):
+# offering a person again there would start a second escalation.
+ABOUT_REACHING_A_PERSON = ("utter_offer_human", "utter_ask_escalation", "utter_escalation_", "utter_referral_")
+# Messages that say which language the assistant answers in: served from another catalog they would
+# contradict the note ("not yet in Wolof" then "OK, I answer you in French"), so the note stands alone.
+STATES_THE_LANGUAGE = frozenset({"utter_language_changed"})
 # A slash command such as /forget inside right-to-left text would show as "forget/" without an isolate.
 COMMAND = re.compile(r"(?<![\w/])/[a-z_]+")
 IMAGE_ROUTES = {"rights_card": "rights-card"}
@@ -105,11 +116,35 @@ def fill_placeholders(text: str, variables: Mapping[str, Any], rtl: bool, key: s
     return filled, tuple(missing)
 
 
+def audio_available(msgid: str, language: str) -> bool:
+    """Whether a recorded audio clip of `msgid` in `language` is sent with the message (none is yet)."""
+    return False
+
+
+def _own_line(snapshot: CatalogSnapshot, key: str, requested: str) -> str | None:
+    """A line from the person's own catalog even unreviewed (its only job is to speak their language),
+    else its reviewed text along the fallback chain."""
+    entry = snapshot.entry(key, requested)
+    if entry is not None:
+        return entry.text
+    resolved = snapshot.resolve(key, requested)
+    return resolved.text if resolved is not None else None
+
+
 def _fallback_note(snapshot: CatalogSnapshot, requested: str, served: str) -> str | None:
     """The note in the person's own catalog (even unreviewed: its only job is to speak their language)."""
     note_key = FALLBACK_NOTES.get(served)
     entry = snapshot.entry(note_key, requested) if note_key else None
     return entry.text if entry is not None else None
+
+
+def _with_speaker_button(buttons: list[Button], title: str | None) -> list[Button]:
+    """The message's "talk to a person" button retitled "in my language", or that button added."""
+    if not title:
+        return buttons
+    if any(b.payload == REQUEST_HUMAN for b in buttons):
+        return [Button(title, b.payload) if b.payload == REQUEST_HUMAN else b for b in buttons]
+    return [*buttons, Button(title, REQUEST_HUMAN)]
 
 
 def card_version(snapshot: CatalogSnapshot, language: str) -> str:
@@ -122,18 +157,35 @@ def card_version(snapshot: CatalogSnapshot, language: str) -> str:
 
 def render_from_snapshot(snapshot: CatalogSnapshot, name: str, language: str | None,
                          variables: Mapping[str, Any] | None = None,
-                         public_base_url: str = "http://localhost:8000") -> RenderedResponse:
-    """Render `name` for a person who reads `language`, from one consistent set of catalogs."""
+                         public_base_url: str = "http://localhost:8000",
+                         speaker_on_duty: Callable[[str], bool] | None = None) -> RenderedResponse:
+    """Render `name` for a person who reads `language`, from one consistent set of catalogs.
+
+    A message served from another language starts with ONE line in the person's language: the
+    note, then how to get it in their language when there is a way (an audio clip sent with it;
+    else, when `speaker_on_duty` is given and says an operator on duty speaks it, a button to
+    talk to that person). Callers pass `speaker_on_duty` only where offering a person fits (not
+    inside the escalation form, not to a person an operator already holds).
+    """
     requested = pick_language(language)
     resolved = snapshot.resolve(name, requested)
     if resolved is None:
         raise UnknownResponse(f"no catalog has a text for {name!r}; add it to locales/source.yml and the catalogs")
     rtl = resolved.language in RTL_LANGUAGES
     text, missing = fill_placeholders(resolved.text, variables or {}, rtl, name)
+    speaker_button: str | None = None
     if resolved.language != requested and name.startswith(NOTE_PREFIXES):
         note = _fallback_note(snapshot, requested, resolved.language)
         if note:
-            text = f"{note}\n\n{text}"
+            hint = None
+            if audio_available(name, requested):
+                hint = _own_line(snapshot, AUDIO_HINT, requested)
+            elif (speaker_on_duty is not None and not name.startswith(ABOUT_REACHING_A_PERSON)
+                  and speaker_on_duty(requested)):
+                hint = _own_line(snapshot, SPEAKER_HINT, requested)
+                speaker_button = _own_line(snapshot, SPEAKER_BUTTON, requested) if hint else None
+            line = f"{note} {hint}" if hint else note
+            text = line if name in STATES_THE_LANGUAGE else f"{line}\n\n{text}"
     spec = snapshot.specs.get(name)
     buttons: list[Button] = []
     image = None
@@ -147,6 +199,8 @@ def render_from_snapshot(snapshot: CatalogSnapshot, name: str, language: str | N
         if spec.image in IMAGE_ROUTES:
             version = card_version(snapshot, requested)
             image = f"{public_base_url.rstrip('/')}/{IMAGE_ROUTES[spec.image]}/{requested}.png?v={version}"
+    if speaker_button:
+        buttons = _with_speaker_button(buttons, speaker_button)
     log_event(logger, "nlg_rendered", response=name, requested=requested, served=resolved.language,
               fuzzy=resolved.fuzzy)
     return RenderedResponse(text=text, buttons=tuple(buttons), image=image, language=resolved.language,

@@ -31,7 +31,7 @@ from api.cases.schemas import (
     TextIn,
     TransferIn,
 )
-from api.cases.views import case_detail, case_messages, case_summary, reveal_callback_number
+from api.cases.views import case_detail, case_messages, case_summary, queue_rows, reveal_callback_number
 from api.core.inputs import ID_MAX, PathId
 from api.db import checkpoint_wal, get_session, get_sessionmaker
 from api.privacy.erasure import erase_on_request
@@ -48,7 +48,7 @@ router = APIRouter(prefix="/api/v1", tags=["cases"], responses=OPERATOR_ERRORS)
 def list_queue(operator: Operator = Depends(current_operator),
                session: Session = Depends(get_session)) -> list[CaseSummaryOut]:
     """Open cases of my association's queues, most urgent first (effective priority, then age)."""
-    return [case_summary(case, operator, effective) for case, effective in workflow.list_open_cases(session, operator)]
+    return queue_rows(session, operator)
 
 
 @router.post("/cases/claim-next", response_model=CaseDetailOut | None,

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from api.auth.deps import require_nlg_token
+from api.cases.on_duty import speaker_on_duty
 from api.core.config import Settings, get_settings
 from api.core.languages import SUPPORTED_LANGUAGES
 from api.core.logging import log_event
+from api.db import get_session
+from api.directory.answer import town_name
+from api.directory.towns import gazetteer
 from api.nlg.catalogs import CatalogSnapshot, catalog_store
 from api.nlg.render import UnknownResponse, card_version, pick_language, render_from_snapshot
 from api.nlg.rights_card import FontMissing, render_rights_card
@@ -53,16 +60,35 @@ def template_variables(body: NlgRequest) -> dict[str, Any]:
     return variables
 
 
+def speaker_check(session: Session, tracker: dict[str, Any]) -> Callable[[str], bool] | None:
+    """Whether to offer a person who speaks the language: not inside a form (its questions come first)."""
+    if (tracker.get("active_loop") or {}).get("name"):
+        return None
+
+    def check(language: str) -> bool:
+        try:
+            return speaker_on_duty(session, language)
+        except SQLAlchemyError:  # the database down must not silence the assistant: no offer, the answer goes out
+            log_event(logger, "nlg_on_duty_unavailable", level=logging.WARNING)
+            return False
+    return check
+
+
 @router.post("/nlg", dependencies=[Depends(require_nlg_token)],
              responses={401: {"description": "missing or wrong NLG token"},
                         404: {"description": "no such response in the catalogs"}})
-def generate_response(body: NlgRequest, settings: Settings = Depends(get_settings)) -> JSONResponse:
+def generate_response(body: NlgRequest, settings: Settings = Depends(get_settings),
+                      session: Session = Depends(get_session)) -> JSONResponse:
     """Render the named response in the conversation's language for Rasa."""
     name = body.response or body.template or ""
     snapshot = catalog_store(settings.locales_dir).snapshot()
+    language = conversation_language(body.tracker)
+    variables = template_variables(body)
+    if isinstance(variables.get("city"), str):  # the slot holds the gazetteer's Latin name
+        variables["city"] = town_name(variables["city"], language, gazetteer(settings.data_dir / "towns.yml"))
     try:
-        rendered = render_from_snapshot(snapshot, name, conversation_language(body.tracker),
-                                        template_variables(body), settings.public_base_url)
+        rendered = render_from_snapshot(snapshot, name, language, variables, settings.public_base_url,
+                                        speaker_check(session, body.tracker))
     except UnknownResponse as error:
         log_event(logger, "nlg_unknown_response", level=logging.ERROR, response=name)
         return JSONResponse(status_code=404, content={"code": "unknown_response", "detail": str(error)})

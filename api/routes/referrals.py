@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from api.auth.deps import require_service_token
 from api.cases.intake import create_case_from_referral
+from api.cases.on_duty import speaker_on_duty
 from api.cases.schemas import ErasureOut, ReferralIn, ReferralOut
 from api.db import checkpoint_wal, get_session
 from api.privacy import erasure
@@ -29,7 +30,8 @@ def create_referral(body: ReferralIn, response: Response,
     if not created:
         response.status_code = status.HTTP_200_OK
     return ReferralOut(reference=case.reference, case_id=case.id, priority=case.base_priority,
-                       triage_level=case.triage_level, status=case.status)
+                       triage_level=case.triage_level, status=case.status,
+                       language_spoken_on_duty=speaker_on_duty(session, case.language, case.queue.association_id))
 
 
 @router.post("/persons/{conversation_id}/erase", response_model=ErasureOut,

@@ -54,6 +54,8 @@ class FakeReferralBackend:
     erased: list[str] = field(default_factory=list)
     url: str = ""
     token: str = SERVICE_TOKEN
+    # Languages an operator on duty speaks; None: the answer does not say (an older backend).
+    spoken: frozenset[str] | None = None
 
     async def referrals(self, request: web.Request) -> web.Response:
         self.posts += 1
@@ -65,9 +67,11 @@ class FakeReferralBackend:
         body = await request.json()
         created = key not in self.cases
         case = self.cases.setdefault(key, body)
-        return web.json_response({"reference": case["reference"], "case_id": list(self.cases).index(key) + 1,
-                                  "priority": 1, "triage_level": "normal", "status": "queued"},
-                                 status=201 if created else 200)
+        answer = {"reference": case["reference"], "case_id": list(self.cases).index(key) + 1,
+                  "priority": 1, "triage_level": "normal", "status": "queued"}
+        if self.spoken is not None:
+            answer["language_spoken_on_duty"] = case["language"] in self.spoken
+        return web.json_response(answer, status=201 if created else 200)
 
     async def erase(self, request: web.Request) -> web.Response:
         if request.headers.get("Authorization") != f"Bearer {self.token}" or self.failing:

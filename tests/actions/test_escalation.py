@@ -271,3 +271,20 @@ async def test_yes_or_no_to_chat_or_call_back_asks_again(domain: dict[str, Any],
     settings_env("http://127.0.0.1:9")
     events, said = await run_form(domain, {"requested_slot": "contact_mode"}, user_event("deny", "non"))
     assert said == ["utter_form_not_understood"] and SlotSet("contact_mode", None) in events
+
+
+@pytest.mark.parametrize("language, spoken, said", [
+    ("wo", {"wo"}, ["utter_referral_created", "utter_referral_language_spoken"]),
+    ("en", {"wo"}, ["utter_referral_created", "utter_referral_language_not_spoken"]),
+    ("fr", set(), ["utter_referral_created"]),          # French: every operator answers in it
+    ("wo", None, ["utter_referral_created"]),           # the backend did not say: no claim either way
+])
+async def test_the_person_is_told_whether_someone_on_duty_speaks_their_language(
+        settings_env: Any, backend: FakeReferralBackend, tmp_path: Any, language: str, spoken: set[str] | None,
+        said: list[str]) -> None:
+    settings_env(backend.url)
+    backend.spoken = frozenset(spoken) if spoken is not None else None
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots=CONSENTED | {"escalation_key": f"k-{language}", "language": language})
+    await ActionCreateReferral(ReferralOutbox(tmp_path / "outbox.db")).run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == said

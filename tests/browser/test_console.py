@@ -208,3 +208,23 @@ def test_an_emergency_alerts_every_connected_operator_at_once(api: RunningApi, b
     finally:
         for context in contexts:
             context.close()
+
+
+def test_the_queue_shows_whether_an_operator_on_duty_speaks_each_cases_language(api: RunningApi, browser,
+                                                                                  tmp_path: Path) -> None:
+    english = refer(api, f"web-{uuid.uuid4().hex[:12]}", language="en")["reference"]
+    wolof = refer(api, f"web-{uuid.uuid4().hex[:12]}", language="wo")["reference"]
+    context = browser.new_context(locale="en-US")
+    page = context.new_page()
+    try:
+        log_in(page, api, EMAIL)  # speaks fr and en: now on duty
+        for reference, mark in ((english, "spoken"), (wolof, "unspoken")):
+            row = page.locator("#queue-rows tr", has_text=reference)
+            row.wait_for()
+            indicator = row.locator(f".language-on-duty.{mark}")
+            assert indicator.count() == 1, row.inner_html()
+        spoken = page.locator("#queue-rows tr", has_text=english).locator(".language-on-duty")
+        assert spoken.get_attribute("title") == "An operator on duty speaks this language"
+        page.screenshot(path=str(tmp_path / "queue-languages.png"), full_page=True)
+    finally:
+        context.close()

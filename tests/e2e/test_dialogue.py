@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from api.directory.answer import town_name
 from api.nlg.render import render_response
 from tests.e2e.conftest import WebChatPerson
 from tests.e2e.stack import Stack
@@ -53,7 +54,9 @@ CHAT = '/choose_contact_mode{"contact_mode": "chat"}'
 
 
 def rendered(name: str, language: str, **variables: Any) -> str:
-    """The text the catalogs give for a response in a language."""
+    """The text the catalogs give for a response in a language (the town in the person's script)."""
+    if isinstance(variables.get("city"), str):
+        variables["city"] = town_name(variables["city"], language)
     return render_response(name, language, variables).text
 
 

@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from api.directory.answer import town_name
 from api.nlg.render import render_response
 from tests.e2e.conftest import WebChatPerson
 
@@ -41,6 +42,8 @@ def texts(replies: list[dict]) -> list[str]:
 
 
 def rendered(name: str, language: str, **variables: str) -> str:
+    if "city" in variables:  # the assistant names the town in the person's script
+        variables["city"] = town_name(variables["city"], language)
     return plain(render_response(name, language, variables).text)
 
 

@@ -47,6 +47,15 @@ async function api(method, url, body) {
 
 const LEVEL_LABELS = { emergency: "Emergency", violence: "Violence", vulnerable: "Vulnerable", other: "Other" };
 
+// Whether someone on duty speaks the case's language (api/cases/on_duty.py): a mark, its meaning in the title.
+function languageOnDuty(c) {
+  if (c.language_spoken_on_duty === null || c.language_spoken_on_duty === undefined) return document.createTextNode("");
+  const spoken = c.language_spoken_on_duty;
+  const label = t(spoken ? "An operator on duty speaks this language" : "No operator on duty speaks this language");
+  return el("span", { className: `language-on-duty ${spoken ? "spoken" : "unspoken"}`, text: spoken ? " ✓" : " ✗",
+                      title: label, ariaLabel: label });
+}
+
 function renderQueue(cases) {
   const body = document.getElementById("queue-rows");
   body.replaceChildren();
@@ -58,7 +67,7 @@ function renderQueue(cases) {
     const row = el("tr", { className: `level-row-${c.triage_level}${c.assigned_to_me ? " mine" : ""}` }, [
       el("td", {}, [el("a", { href: `/console/cases/${c.id}`, text: c.reference })]),
       el("td", {}, [el("span", { className: `badge level-${c.triage_level}`, text: t(LEVEL_LABELS[c.triage_level] || c.triage_level) })]),
-      el("td", { text: c.language, lang: c.language }),
+      el("td", {}, [el("span", { text: c.language, lang: c.language }), languageOnDuty(c)]),
       el("td", { text: c.topic }),
       el("td", { text: c.city || "—" }),
       el("td", { text: `${Math.round(c.minutes_waiting)} ${t("min")}` }),

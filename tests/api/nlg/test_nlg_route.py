@@ -82,6 +82,18 @@ def test_placeholders_come_from_arguments_before_slots(client: TestClient) -> No
     assert client.post("/nlg", json=request).json()["text"] == "Services près de Oujda :\n1. CHU"
 
 
+@pytest.mark.parametrize("language", ["ar", "ary"])
+def test_an_arabic_reader_reads_the_town_in_arabic_letters(client: TestClient, language: str) -> None:
+    request = rasa_request("utter_services_list", {"language": language},
+                           arguments={"city": "Oujda", "services": "1. CHU"})
+    assert client.post("/nlg", json=request).json()["text"] == f"الخدمات قرب {FSI}وجدة{PDI}:\n{FSI}1. CHU{PDI}"
+
+
+def test_a_town_the_gazetteer_does_not_know_keeps_its_spelling(client: TestClient) -> None:
+    request = rasa_request("utter_services_list", {"language": "ar"}, arguments={"city": "Zagora", "services": "-"})
+    assert "Zagora" in client.post("/nlg", json=request).json()["text"]
+
+
 def test_reference_slot_fills_the_placeholder_isolated_in_arabic(client: TestClient) -> None:
     request = rasa_request("utter_referral_created", {"language": "ar", "reference": "SM-4K7Q2"})
     assert client.post("/nlg", json=request).json()["text"] == f"تم تسجيل طلبك: {FSI}SM-4K7Q2{PDI}."

@@ -1,0 +1,89 @@
+"""Through the web chat: after escalating, the person is told honestly whether someone on duty speaks their language.
+
+English with nobody on duty who speaks it (kept; an operator answers in French, or calls back), then
+Arabic once an Arabic-speaking operator of the town's association has logged into the console.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.auth.accounts import create_operator
+from api.cases.intake import queue_for_city
+from api.cases.on_duty import languages_on_duty
+from api.db import make_engine
+from tests.e2e.conftest import WebChatPerson
+from tests.e2e.stack import Stack
+from tests.e2e.test_dialogue import (
+    ASK_A_PERSON,
+    CHAT,
+    NO,
+    TOWN_ANSWER,
+    YES,
+    answer_escalation_form,
+    cases_of,
+    plain,
+    rendered,
+    texts,
+)
+
+PASSWORD = "a long test password 42"
+
+
+@pytest.fixture(scope="module")
+def database(stack: Stack) -> Iterator[sessionmaker[Session]]:
+    engine = make_engine(stack.database_url)
+    try:
+        yield sessionmaker(engine, expire_on_commit=False)
+    finally:
+        engine.dispose()
+
+
+def escalate(person: WebChatPerson, language: str) -> list[str]:
+    replies = person.say(ASK_A_PERSON[language])
+    replies = answer_escalation_form(person, language, replies, {
+        "utter_ask_escalation_consent": YES, "utter_ask_triage_emergency": NO, "utter_ask_triage_pregnant": NO,
+        "utter_ask_triage_child": NO, "utter_ask_triage_violence": NO, "utter_ask_topic": "/rights_free_care",
+        "utter_ask_escalation_city": TOWN_ANSWER[language], "utter_ask_contact_mode": CHAT})
+    return texts(replies)
+
+
+def test_nobody_on_duty_speaks_english_so_the_person_is_told_in_english_an_operator_answers_in_french(
+        stack: Stack, person: WebChatPerson, database: sessionmaker[Session]) -> None:
+    with database() as session:
+        assert "en" not in languages_on_duty(session)
+    said = escalate(person, "en")
+    [case] = cases_of(stack, person.conversation_id or "")
+    created = plain(rendered("utter_referral_created", "en", reference=case["reference"]))
+    honest = plain(rendered("utter_referral_language_not_spoken", "en"))
+    assert created in said and honest in said and said.index(honest) == said.index(created) + 1
+    assert plain(rendered("utter_referral_language_spoken", "en")) not in said
+
+
+def test_with_an_arabic_speaker_on_duty_the_person_is_told_in_arabic_their_request_goes_to_them_first(
+        stack: Stack, person: WebChatPerson, database: sessionmaker[Session]) -> None:
+    with database() as session:
+        association_id = queue_for_city(session, "Oujda").association_id
+        email = f"ar-{uuid.uuid4().hex[:8]}@example.org"
+        create_operator(session, email, PASSWORD, association_id=association_id, languages=["fr", "ar"])
+        session.commit()
+    console = httpx.Client(base_url=stack.api_url, timeout=30)
+    login = console.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+    login.raise_for_status()
+    console.headers["X-CSRF-Token"] = login.json()["csrf_token"]
+    try:
+        said = escalate(person, "ar")
+        [case] = cases_of(stack, person.conversation_id or "")
+        assert plain(rendered("utter_referral_created", "ar", reference=case["reference"])) in said
+        assert plain(rendered("utter_referral_language_spoken", "ar")) in said
+        assert plain(rendered("utter_referral_language_not_spoken", "ar")) not in said
+        queue = {row["reference"]: row for row in console.get("/api/v1/cases").json()}
+        assert queue[case["reference"]]["language_spoken_on_duty"] is True
+    finally:
+        console.post("/api/v1/auth/logout").raise_for_status()
+        console.close()
