@@ -14,6 +14,7 @@ WebM files carry no duration in their header; decoding stops as soon as the limi
 from __future__ import annotations
 
 import io
+import itertools
 from dataclasses import dataclass
 
 import av
@@ -86,6 +87,36 @@ def _audio_stream(container: av.container.InputContainer, kind: str) -> AudioStr
     return stream
 
 
+def _too_long(samples: int, rate: int, max_seconds: float) -> None:
+    if samples / rate > max_seconds:
+        raise AudioRejected("audio.error_too_long", max_seconds=int(max_seconds))
+
+
+def _count_samples(source: av.container.InputContainer, stream: AudioStream, max_seconds: float) -> int:
+    """The clip's length in OUTPUT_RATE samples, decoding until the end or past the limit."""
+    seconds = 0.0
+    for frame in source.decode(stream):
+        seconds += frame.samples / frame.sample_rate
+        _too_long(int(seconds * OUTPUT_RATE), OUTPUT_RATE, max_seconds)
+    return int(seconds * OUTPUT_RATE)
+
+
+def _transcode(source: av.container.InputContainer, stream: AudioStream, target: av.container.OutputContainer,
+               max_seconds: float) -> int:
+    """Decode, resample to mono, encode as MP3; returns the number of samples written."""
+    encoder = target.add_stream("libmp3lame", rate=OUTPUT_RATE, layout="mono")
+    encoder.bit_rate = OUTPUT_BIT_RATE
+    resampler = av.AudioResampler(format="fltp", layout="mono", rate=OUTPUT_RATE)
+    samples = 0
+    for frame in itertools.chain(source.decode(stream), [None]):  # None flushes the resampler
+        for resampled in resampler.resample(frame):
+            samples += resampled.samples
+            target.mux(encoder.encode(resampled))
+        _too_long(samples, OUTPUT_RATE, max_seconds)
+    target.mux(encoder.encode(None))
+    return samples
+
+
 def encode_clip(data: bytes, max_seconds: float) -> EncodedClip:
     """Check `data` (type, length) and return it as mono MP3; raise AudioRejected with the reason."""
     kind = sniff_container(data)
@@ -93,24 +124,14 @@ def encode_clip(data: bytes, max_seconds: float) -> EncodedClip:
         raise AudioRejected("audio.error_type")
     demuxer, source_type = next((d, t) for k, d, t in CONTAINERS if k == kind)
     output = io.BytesIO()
-    samples = 0
     try:
         with av.open(io.BytesIO(data), mode="r", format=demuxer) as source:
             stream = _audio_stream(source, kind)
-            with av.open(output, mode="w", format="mp3") as target:
-                encoder = target.add_stream("libmp3lame", rate=OUTPUT_RATE, layout="mono")
-                encoder.bit_rate = OUTPUT_BIT_RATE
-                resampler = av.AudioResampler(format="fltp", layout="mono", rate=OUTPUT_RATE)
-                for frame in source.decode(stream):
-                    for resampled in resampler.resample(frame):
-                        samples += resampled.samples
-                        target.mux(encoder.encode(resampled))
-                    if samples / OUTPUT_RATE > max_seconds:
-                        raise AudioRejected("audio.error_too_long", max_seconds=int(max_seconds))
-                for resampled in resampler.resample(None):
-                    samples += resampled.samples
-                    target.mux(encoder.encode(resampled))
-                target.mux(encoder.encode(None))
+            if kind == "mp3":  # already what every channel plays: only its length is needed
+                samples = _count_samples(source, stream, max_seconds)
+            else:
+                with av.open(output, mode="w", format="mp3") as target:
+                    samples = _transcode(source, stream, target, max_seconds)
     except av.FFmpegError as error:
         raise AudioRejected("audio.error_unreadable") from error
     seconds = samples / OUTPUT_RATE
