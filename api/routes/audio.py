@@ -52,7 +52,7 @@ AUDIO_TEXTS: tuple[str, ...] = (*(message for _status, message in REFUSALS.value
 # Multipart framing around the file; a body bigger than the file limit plus this is refused unread.
 FORM_OVERHEAD_BYTES = 64 * 1024
 AUDIO_ERRORS: dict[int | str, dict] = {
-    401: {"description": "not logged in"}, 403: {"description": "missing CSRF token or role"},
+    400: {"description": "malformed form"}, 401: {"description": "not logged in"}, 403: {"description": "missing CSRF token or role"},
     404: {"description": "no such message, language or clip"}, 413: {"description": "file too big"},
     415: {"description": "not an accepted audio type"}, 422: {"description": "too long, unreadable or invalid"}}
 

@@ -111,13 +111,15 @@ def test_too_long_is_refused_with_the_limit(client: TestClient, factory, seeded:
     assert clip_count(factory) == 0
 
 
-def test_too_big_is_refused_before_it_is_decoded(client: TestClient, factory, seeded: Seeded, monkeypatch) -> None:
-    monkeypatch.setenv("AUDIO_MAX_BYTES", "20000")
+@pytest.mark.parametrize("limit", [20_000, 60_000])  # refused from its Content-Length unread; refused once read
+def test_too_big_is_refused_before_it_is_decoded(client: TestClient, factory, seeded: Seeded, monkeypatch,
+                                                 limit: int) -> None:
+    monkeypatch.setenv("AUDIO_MAX_BYTES", str(limit))
     get_settings.cache_clear()
     as_editor(client, factory)
     response = upload(client, tone("wav", seconds=1.0), **{"Accept-Language": "en"})  # 96 kB of PCM
     assert response.status_code == 413 and response.json()["code"] == "audio_too_big"
-    assert response.json()["detail"] == "The file is too big: 0.0 MB at most."
+    assert response.json()["detail"] == f"The file is too big: {round(limit / 1048576, 1)} MB at most."
     assert clip_count(factory) == 0
 
 

@@ -13,9 +13,11 @@ from xml.etree import ElementTree
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from telegram import Update
 
+from api.audio.models import AudioClip
 from api.core.config import get_settings
 from api.gateways import telegram, voice, whatsapp
 from api.gateways.outbound import register_sender
@@ -130,3 +132,23 @@ def test_without_a_recording_every_channel_sends_the_text_alone(app_client, clou
         caller = voice.Caller(number="+212612345678", call_sid="CA" + "2" * 32)
         twiml = ElementTree.fromstring(str(voice.answer_triage(session, caller, "fr", "", voice.YES, False)))
     assert not list(twiml.iter("Play")) and list(twiml.iter("Say"))
+
+
+async def test_a_persons_voice_note_is_never_stored_as_a_clip(app_client, uploaded, clouds, factory,
+                                                              tmp_path) -> None:
+    """Clips are the editors' content: what a person sends goes nowhere near the clips' table or folder."""
+    application = telegram.build_application(get_settings(), factory)
+    await application.initialize()
+    try:
+        update = {"update_id": 2, "message": {
+            "message_id": 2, "date": int(time.time()), "voice": {"file_id": "VOICE-9", "file_unique_id": "v9",
+                                                                   "duration": 3},
+            "from": {"id": CHAT_ID, "is_bot": False, "first_name": "A"}, "chat": {"id": CHAT_ID, "type": "private"}}}
+        await application.process_update(Update.de_json(update, application.bot))
+    finally:
+        await application.shutdown()
+    assert clouds.telegram.sent()  # acknowledged
+    with factory() as session:
+        assert [(c.msgid, c.language) for c in session.scalars(select(AudioClip))] == [(MESSAGE, "fr")]
+    assert len(list((tmp_path / "audio").iterdir())) == 1
+    assert not any(name == "download" for name, _params in clouds.telegram.calls)  # not even fetched
