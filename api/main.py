@@ -19,8 +19,8 @@ from api.core.secrets import require_strong_secrets
 from api.gateways import whatsapp as whatsapp_gateway
 from api.gateways.outbound import register_sender
 from api.gateways.telegram import deliver_via_shared_application, shutdown_shared_application
-from api.routes import auth as auth_routes
 from api.routes import (
+    audio,
     cases,
     console,
     console_directory,
@@ -32,6 +32,7 @@ from api.routes import (
     telegram_webhook,
     webchat,
 )
+from api.routes import auth as auth_routes
 from api.routes import voice as voice_routes
 from api.routes import whatsapp as whatsapp_routes
 from api.worker import run_jobs
@@ -66,7 +67,7 @@ def create_app() -> FastAPI:
     # --- referral backend and operator console (sessions, login limiter, JSON errors, console assets)
     install_referral_backend(app)
     for router in (referrals.router, cases.router, auth_routes.router, stats.router, console.router,
-                   directory.router, console_directory.router):
+                   directory.router, console_directory.router, audio.router):
         app.include_router(router)
     # --- end referral backend block
     if settings.webchat_enabled:

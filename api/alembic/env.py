@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import api.audio.models  # noqa: F401  (registers the audio clip table)
 import api.auth.models  # noqa: F401  (registers the session and login throttle tables on Base.metadata)
 import api.cases.models  # noqa: F401  (registers the case tables on Base.metadata)
 import api.directory.models  # noqa: F401  (registers the directory table)

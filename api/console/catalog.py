@@ -52,6 +52,10 @@ def runtime_messages() -> dict[str, str]:
             found.setdefault(code, where)
     for key in SCRIPT_TEXT_KEYS:
         found.setdefault(key, "console page script (queue, live alerts)")
+    from api.routes.audio import AUDIO_TEXTS
+
+    for key in AUDIO_TEXTS:
+        found.setdefault(key, "audio clip upload, refused (console audio page)")
     return found
 
 

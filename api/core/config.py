@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     locales_dir: Path = PROJECT_ROOT / "locales"
     data_dir: Path = PROJECT_ROOT / "data"
     default_language: str = "fr"
+    # Editors' recorded answers (api/audio): the files, and the limits of an upload.
+    audio_dir: Path = PROJECT_ROOT / "var" / "audio"
+    audio_max_seconds: int = Field(default=120, ge=1)
+    # 16 MB: two minutes of the WAV a recorder exports (48 kHz mono) fits; compressed files are far smaller.
+    audio_max_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
 
     # --- services directory (api/directory)
     # Past this distance no place is listed: the person is told nothing is known nearby, and offered the hotline.

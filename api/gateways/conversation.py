@@ -24,7 +24,7 @@ from api.gateways.choices import (
     remember_offered_buttons,
     western_digits,
 )
-from api.gateways.messages import BotReply, IncomingMessage
+from api.gateways.messages import BotReply, IncomingMessage, with_recordings_attached
 from api.gateways.models import ChannelIdentity, InboundMessage, utcnow
 from api.gateways.outbound import enqueue_outbound
 from api.gateways.rasa_auth import rasa_api_params, rasa_channel_headers
@@ -151,7 +151,7 @@ async def ask_bot(conversation_id: str, text: str, metadata: dict) -> list[BotRe
             response.raise_for_status()
     except httpx.HTTPError as exc:
         raise BotUnavailable(type(exc).__name__) from exc
-    return [BotReply.from_rasa(item) for item in response.json()]
+    return with_recordings_attached([BotReply.from_rasa(item) for item in response.json()])
 
 
 async def conversation_language(conversation_id: str) -> str:

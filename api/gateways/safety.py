@@ -41,7 +41,8 @@ def reply_from_catalog(key: str, language: str, with_hotline: bool = False) -> B
     phone = get_settings().hotline_phone
     if with_hotline and phone:
         text = f"{text}\n{render_response(HOTLINE_PHONE, language, {'phone': phone}).text}"
-    return BotReply(text=text, buttons=tuple(Button(title=b.title, payload=b.payload) for b in rendered.buttons))
+    return BotReply(text=text, buttons=tuple(Button(title=b.title, payload=b.payload) for b in rendered.buttons),
+                    audio=rendered.audio)
 
 
 def without_repeats(replies: list[BotReply]) -> list[BotReply]:

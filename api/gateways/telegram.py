@@ -178,16 +178,32 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def send_reply(bot: Bot, chat_id: int, reply: BotReply) -> None:
-    """Send one reply: an image with its caption, or text in parts of 4096 characters, buttons on the last."""
+    """Send one reply: an image with its caption, or text in parts of 4096 characters, buttons on the last;
+    then its recording as a voice message."""
     markup = keyboard_for(reply.buttons)
     if reply.image and len(reply.text) <= MAX_CAPTION_CHARS:
         await bot.send_photo(chat_id, photo=reply.image, caption=reply.text or None, reply_markup=markup)
+        if reply.audio:
+            await send_recording(bot, chat_id, reply.audio)
         return
     if reply.image:
         await bot.send_photo(chat_id, photo=reply.image)
     parts = split_text(reply.text, MAX_TEXT_CHARS)
     for index, part in enumerate(parts):
         await bot.send_message(chat_id, part, reply_markup=markup if index == len(parts) - 1 else None)
+    if reply.audio:
+        await send_recording(bot, chat_id, reply.audio)
+
+
+async def send_recording(bot: Bot, chat_id: int, url: str) -> None:
+    """The editors' recording of the text just sent, as a voice message (Telegram fetches the MP3 URL).
+
+    Telegram refusing the file (BadRequest) leaves the person with the text they already have.
+    """
+    try:
+        await bot.send_voice(chat_id, voice=url)
+    except BadRequest as exc:
+        log_event(logger, "telegram_voice_refused", logging.WARNING, error=type(exc).__name__)
 
 
 async def set_conversation_language(conversation_id: str, language: str) -> None:

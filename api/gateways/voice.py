@@ -30,6 +30,7 @@ from api.core.languages import SUPPORTED_LANGUAGES
 from api.core.logging import log_event
 from api.gateways.conversation import conversation_id_for, remember_identity
 from api.gateways.voice_hours import hotline_open
+from api.nlg.audio import audio_url
 from api.nlg.render import FSI, PDI, render_response
 from api.privacy.erasure import erase_person, finish_erasure
 
@@ -75,8 +76,14 @@ def audio_file(language: str, key: str) -> Path:
 def add_prompt(verb: VoiceResponse | Gather, key: str, language: str, variables: dict | None = None) -> None:
     """Play the editors' recording of `key` in `language` if there is one, else speak the catalog text.
 
+    A clip uploaded in the console (api/audio) comes first, then a file under locales/<lang>/audio/.
+
     A language no voice can speak is read in French (the lingua franca) until a recording exists.
     """
+    recording = audio_url(key, language)
+    if recording:
+        verb.play(recording)
+        return
     if audio_file(language, key).is_file():
         verb.play(f"{get_settings().public_base_url.rstrip('/')}{AUDIO_PATH}/{language}/{key}.mp3")
         return

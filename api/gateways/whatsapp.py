@@ -93,7 +93,8 @@ def twilio_client(http_client: AsyncTwilioHttpClient) -> Client:
 
 
 async def send_whatsapp(address: str, message: OutgoingMessage) -> None:
-    """Outbox sender for "wa": one Twilio message per 1600-character part, the image with the first."""
+    """Outbox sender for "wa": one Twilio message per 1600-character part, the image with the first, the
+    recording (if any) last."""
     settings = get_settings()
     sender = settings.twilio_whatsapp_from
     sender = sender if sender.startswith(ADDRESS_PREFIX) else ADDRESS_PREFIX + sender
@@ -104,4 +105,8 @@ async def send_whatsapp(address: str, message: OutgoingMessage) -> None:
             extra = {"media_url": [message.image]} if message.image and index == 0 else {}
             await client.messages.create_async(from_=sender, to=ADDRESS_PREFIX + phone_of(address),
                                                body=part, **extra)
-    log_event(logger, "whatsapp_sent", parts=len(parts))
+        if message.audio:
+            # WhatsApp shows no caption under audio: the recording follows the text as media of its own.
+            await client.messages.create_async(from_=sender, to=ADDRESS_PREFIX + phone_of(address),
+                                               media_url=[message.audio])
+    log_event(logger, "whatsapp_sent", parts=len(parts), audio=message.audio is not None)

@@ -6,7 +6,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from api.core.config import get_settings
@@ -57,6 +57,8 @@ class RenderedResponse:
     text: str
     buttons: tuple[Button, ...] = ()
     image: str | None = None
+    # The editors' recording of this message in the person's language (api/nlg/audio.py).
+    audio: str | None = None
     language: str = DEFAULT_LANGUAGE
     requested_language: str = DEFAULT_LANGUAGE
     missing_placeholders: tuple[str, ...] = field(default=())
@@ -69,10 +71,19 @@ class RenderedResponse:
     def to_rasa(self) -> dict[str, Any]:
         """The body Rasa 3.6 expects from an NLG server (`rasa.core.nlg.callback.nlg_response_format_spec`).
 
-        Only the keys of that schema: Rasa copies any other key into the bot event's metadata.
+        Only the keys of that schema: Rasa copies any other key into the bot event's metadata. A
+        recording goes as the `attachment`, which Rasa's REST channel hands on as its own item.
         """
+        attachment = {"type": "audio", "payload": {"src": self.audio}} if self.audio else None
         return {"text": self.text, "buttons": [{"title": b.title, "payload": b.payload} for b in self.buttons],
-                "image": self.image, "elements": [], "attachment": None, "custom": {}}
+                "image": self.image, "elements": [], "attachment": attachment, "custom": {}}
+
+    def with_audio(self, name: str) -> "RenderedResponse":
+        """The same message with the editors' clip of `name` in the person's language, if there is one."""
+        from api.nlg.audio import audio_url
+
+        url = audio_url(name, self.requested_language)
+        return replace(self, audio=url) if url else self
 
 
 def pick_language(language: str | None) -> str:
@@ -117,8 +128,10 @@ def fill_placeholders(text: str, variables: Mapping[str, Any], rtl: bool, key: s
 
 
 def audio_available(msgid: str, language: str) -> bool:
-    """Whether a recorded audio clip of `msgid` in `language` is sent with the message (none is yet)."""
-    return False
+    """Whether a recorded audio clip of `msgid` in `language` is sent with the message (api/nlg/audio.py)."""
+    from api.nlg import audio
+
+    return audio.audio_available(msgid, language)
 
 
 def _own_line(snapshot: CatalogSnapshot, key: str, requested: str) -> str | None:
@@ -211,4 +224,4 @@ def render_response(name: str, language: str | None, variables: Mapping[str, Any
     """Render a message from the configured locales folder (reloaded when an editor saves a catalog)."""
     settings = get_settings()
     snapshot = catalog_store(settings.locales_dir).snapshot()
-    return render_from_snapshot(snapshot, name, language, variables, settings.public_base_url)
+    return render_from_snapshot(snapshot, name, language, variables, settings.public_base_url).with_audio(name)

@@ -92,7 +92,7 @@ def generate_response(body: NlgRequest, settings: Settings = Depends(get_setting
     except UnknownResponse as error:
         log_event(logger, "nlg_unknown_response", level=logging.ERROR, response=name)
         return JSONResponse(status_code=404, content={"code": "unknown_response", "detail": str(error)})
-    return JSONResponse(rendered.to_rasa())
+    return JSONResponse(rendered.with_audio(name).to_rasa())
 
 
 _card_cache: dict[tuple[str, str, str], bytes] = {}

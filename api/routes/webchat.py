@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import HTMLResponse
@@ -44,6 +45,14 @@ class ChatReplyOut(BaseModel):
     text: str
     buttons: list[dict[str, str]] = []
     image: str | None = None
+    # The editors' recording of the text, as a path on this server (the page's own origin).
+    audio: str | None = None
+
+
+def chat_reply(data: dict) -> ChatReplyOut:
+    """A reply for the page; its recording's URL made relative, so the chat's own origin serves it."""
+    audio = data.get("audio")
+    return ChatReplyOut(**{**data, "audio": urlsplit(audio).path if audio else None})
 
 
 class ChatExchangeOut(BaseModel):
@@ -70,7 +79,7 @@ async def post_chat_message(body: ChatMessageIn, session: Session = Depends(get_
                                latitude=body.latitude, longitude=body.longitude)
     replies = await handle_incoming(session, incoming)
     return ChatExchangeOut(conversation_id=conversation_id_for(CHANNEL, body.token),
-                           replies=[ChatReplyOut(**r.to_dict()) for r in replies])
+                           replies=[chat_reply(r.to_dict()) for r in replies])
 
 
 @router.get("/chat/api/updates", response_model=list[ChatReplyOut])
@@ -87,7 +96,7 @@ def get_chat_updates(token: Annotated[str, Header(alias="X-Chat-Token", min_leng
                                       OutboundMessage.status == "sent", OutboundMessage.id > after)
         .order_by(OutboundMessage.id).limit(100)
     ).all()
-    return [ChatReplyOut(id=row.id, **row.payload) for row in rows]
+    return [chat_reply({**row.payload, "id": row.id}) for row in rows]
 
 
 async def deliver_to_webchat(_address: str, _message: object) -> None:

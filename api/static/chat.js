@@ -1,4 +1,5 @@
-// Web chat: sends messages through the gateway, shows replies (buttons as buttons), polls operator messages.
+// Web chat: sends messages through the gateway, shows replies (buttons as buttons, recordings as players),
+// polls operator messages.
 (function () {
   "use strict";
   const texts = JSON.parse(document.getElementById("chat-texts").textContent);
@@ -24,6 +25,12 @@
     item.appendChild(body);
     if (message.image) {
       const img = document.createElement("img"); img.src = message.image; img.alt = ""; item.appendChild(img);
+    }
+    if (message.audio) {
+      // The editors' recording of this answer, for people who read little.
+      const player = document.createElement("audio");
+      player.controls = true; player.preload = "none"; player.src = message.audio; player.className = "recording";
+      item.appendChild(player);
     }
     if (message.buttons && message.buttons.length) {
       const row = document.createElement("div"); row.className = "buttons";

@@ -105,6 +105,7 @@ class Stack:
             ACTION_ENDPOINT_URL=f"{self.actions_url}/webhook", API_URL=self.api_url,
             NLG_URL=f"{self.api_url}/nlg", PUBLIC_BASE_URL=self.api_url,
             RASA_TRACKER_DB=str(self.workdir / "tracker.db"), LOCALES_DIR=str(self.locales_dir),
+            AUDIO_DIR=str(self.workdir / "audio"),
             **DEVELOPMENT_STORES,
             OUTBOX_PATH=str(self.workdir / "actions-outbox.db"),
             **self.channel_env(),

@@ -97,11 +97,13 @@ class FakeTelegram:
             if not self.updates:
                 await asyncio.sleep(0.05)  # even a zero timeout must not turn into a busy loop
             return self.updates[:100]
-        if name in ("sendMessage", "sendPhoto"):
+        if name in ("sendMessage", "sendPhoto", "sendVoice"):
             message = {"message_id": next(self._message_ids), "date": int(time.time()),
                        "chat": {"id": int(params["chat_id"]), "type": "private"}, "from": BOT_USER}
             if name == "sendMessage":
                 message["text"] = params.get("text", "")
+            elif name == "sendVoice":
+                message["voice"] = {"file_id": "voice-out", "file_unique_id": "vo", "duration": 1}
             else:
                 message["photo"] = [{"file_id": "photo-out", "file_unique_id": "po", "width": 1, "height": 1}]
             return message

@@ -30,7 +30,7 @@ class FakeTwilio:
 
     def bodies(self) -> list[str]:
         """The bodies received, in order."""
-        return [m["Body"] for m in self.messages]
+        return [m.get("Body", "") for m in self.messages]
 
     def app(self) -> Starlette:
         ids = itertools.count(1)

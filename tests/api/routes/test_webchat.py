@@ -52,7 +52,7 @@ def test_a_message_returns_the_bots_replies_with_buttons(client: TestClient, ras
     assert response.status_code == 200
     body = response.json()
     assert body["conversation_id"] == conversation_id_for("web", TOKEN)
-    assert body["replies"] == [{"id": None, "text": "Bonjour !", "image": None,
+    assert body["replies"] == [{"id": None, "text": "Bonjour !", "image": None, "audio": None,
                                 "buttons": [{"title": "1. Mes droits", "payload": "/rights_free_care"}]}]
 
 
