@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     audio_max_seconds: int = Field(default=120, ge=1)
     # 16 MB: two minutes of the WAV a recorder exports (48 kHz mono) fits; compressed files are far smaller.
     audio_max_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
+    # How long a worker may send from its index of clips before reading it again (api/nlg/audio.py).
+    audio_index_seconds: float = Field(default=10, ge=0)
 
     # --- services directory (api/directory)
     # Past this distance no place is listed: the person is told nothing is known nearby, and offered the hotline.
