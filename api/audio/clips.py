@@ -15,7 +15,7 @@ from api.audio.models import AudioClip
 from api.core.clock import utcnow
 from api.core.config import Settings
 from api.core.languages import SUPPORTED_LANGUAGES
-from api.nlg.audio import forget_index
+from api.nlg.audio import rebuild_index
 from api.nlg.catalogs import catalog_store
 from api.nlg.source import all_msgids
 
@@ -96,7 +96,7 @@ def save_clip(session: Session, settings: Settings, msgid: str, language: str, d
         with contextlib.suppress(FileNotFoundError):
             (settings.audio_dir / file_name).unlink()
         raise
-    forget_index()
+    rebuild_index(session)
     if old_file:
         with contextlib.suppress(FileNotFoundError):
             (settings.audio_dir / old_file).unlink()
@@ -111,7 +111,7 @@ def delete_clip(session: Session, settings: Settings, msgid: str, language: str)
     path = clip_path(settings, clip)
     session.delete(clip)
     session.commit()
-    forget_index()
+    rebuild_index(session)
     with contextlib.suppress(FileNotFoundError):
         path.unlink()
     return True

@@ -1,9 +1,11 @@
 """Whether a message has a recorded clip in a language, and its URL: the one place renderers and reports ask.
 
 Rendering runs on every turn and sometimes inside a database transaction (an operator's claim sends a
-notice), so it never opens a connection of its own per message: it reads an in-memory index of the clips
-(message id and language to URL), reloaded when this process saves or deletes a clip and otherwise at
-most every `AUDIO_INDEX_SECONDS`, so a clip uploaded through another API worker is sent within that delay.
+notice in the person's language), so a lookup never touches the database: it reads an in-memory index
+(message id and language to URL). The process that saves or deletes a clip rebuilds the index in the same
+session at once; every other process rebuilds it in a background thread when it is older than
+`AUDIO_INDEX_SECONDS`, so a clip uploaded through another API worker is sent within about that delay.
+A database failure keeps the previous index: the answer goes as text, never without an answer.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import time
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from api.core.config import get_settings
 from api.core.logging import log_event
@@ -23,33 +26,63 @@ logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _index: dict[tuple[str, str], str] = {}
 _loaded_at: float | None = None
+_generation = 0          # bumped by forget_index: a reload started before it is not kept
+_reloading = False
 
 
 def forget_index() -> None:
-    """Make the next lookup reload the clips (after a save or a delete, and in tests)."""
-    global _loaded_at
+    """Drop the index (tests, and a process whose database changed); the next lookup reloads it."""
+    global _index, _loaded_at, _generation
     with _lock:
-        _loaded_at = None
+        _index, _loaded_at, _generation = {}, None, _generation + 1
 
 
-def _current_index() -> dict[tuple[str, str], str]:
+def rebuild_index(session: Session) -> None:
+    """Read every clip through `session` (the saver's own, or the reload thread's)."""
+    from api.audio.clips import public_url
+    from api.audio.models import AudioClip
+
     global _index, _loaded_at
     settings = get_settings()
     with _lock:
-        fresh = _loaded_at is not None and time.monotonic() - _loaded_at < settings.audio_index_seconds
-        if fresh:
-            return _index
-        from api.audio.clips import public_url
-        from api.audio.models import AudioClip
-        from api.db import get_sessionmaker
+        generation = _generation
+    index = {(clip.msgid, clip.language): public_url(settings, clip)
+             for clip in session.scalars(select(AudioClip)).all()}
+    with _lock:
+        if generation == _generation:
+            _index, _loaded_at = index, time.monotonic()
 
-        try:
-            with get_sessionmaker()() as session:
-                clips = session.scalars(select(AudioClip)).all()
-                _index = {(clip.msgid, clip.language): public_url(settings, clip) for clip in clips}
-        except SQLAlchemyError as error:  # text alone, never no answer; the previous index stays
-            log_event(logger, "audio_lookup_failed", level=logging.WARNING, error=type(error).__name__)
-        _loaded_at = time.monotonic()
+
+def load_index_now() -> None:
+    """Rebuild the index with a connection of its own (outside any transaction: reports, start-up)."""
+    global _loaded_at
+    from api.db import get_sessionmaker
+
+    try:
+        with get_sessionmaker()() as session:
+            rebuild_index(session)
+    except SQLAlchemyError as error:
+        log_event(logger, "audio_lookup_failed", level=logging.WARNING, error=type(error).__name__)
+        with _lock:
+            _loaded_at = time.monotonic()  # retry after the delay, not on every message
+
+
+def _reload_in_background() -> None:
+    global _reloading
+    try:
+        load_index_now()
+    finally:
+        with _lock:
+            _reloading = False
+
+
+def _current_index() -> dict[tuple[str, str], str]:
+    global _reloading
+    with _lock:
+        stale = _loaded_at is None or time.monotonic() - _loaded_at >= get_settings().audio_index_seconds
+        if stale and not _reloading:
+            _reloading = True
+            threading.Thread(target=_reload_in_background, name="audio-index", daemon=True).start()
         return _index
 
 

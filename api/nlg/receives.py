@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from api.core.languages import SUPPORTED_LANGUAGES
+from api.nlg import audio as audio_index
 from api.nlg import render
 from api.nlg.catalogs import CatalogSnapshot, CatalogStore
 from api.nlg.render import AUDIO_HINT, FALLBACK_NOTES, NOTE_PREFIXES, SPEAKER_HINT
@@ -46,6 +47,7 @@ def sendable_messages(snapshot: CatalogSnapshot) -> list[str]:
 def received(snapshot: CatalogSnapshot) -> list[Received]:
     """One row per supported language."""
     keys = sendable_messages(snapshot)
+    audio_index.load_index_now()
     rows = []
     for language in SUPPORTED_LANGUAGES:
         served = {key: snapshot.resolve(key, language) for key in keys}
