@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from api.audio.clips import (
     PUBLIC_PATH,
     UnknownMessage,
+    check_message,
     clip_by_token,
     clip_path,
     delete_clip,
@@ -100,12 +101,12 @@ async def put_clip(request: Request, language: str = Path(pattern=LANGUAGE_PATTE
                    operator: Operator = Depends(editor), session: Session = Depends(get_session),
                    settings: Settings = Depends(get_settings)) -> ClipOut:
     """Upload (or replace) the recording of a message in a language; the next answer carries it."""
-    declared = int(request.headers.get("content-length") or 0)
-    data = b"" if declared > settings.audio_max_bytes + FORM_OVERHEAD_BYTES else \
-        await file.read(settings.audio_max_bytes + 1)
+    declared = request.headers.get("content-length", "")
     try:
-        if not data and declared:
+        check_message(settings, msgid, language)
+        if declared.isdigit() and int(declared) > settings.audio_max_bytes + FORM_OVERHEAD_BYTES:
             raise AudioRejected("audio.error_too_big", max_megabytes=round(settings.audio_max_bytes / 1048576, 1))
+        data = await file.read(settings.audio_max_bytes + 1)  # one byte more than allowed tells it is too big
         clip = save_clip(session, settings, msgid, language, data, operator.id)
     except UnknownMessage as error:
         raise NotFound("unknown_message", console_text(request, UNKNOWN_MESSAGE)) from error
