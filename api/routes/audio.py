@@ -6,6 +6,7 @@ import re
 from datetime import datetime
 
 from fastapi import APIRouter, Depends, File, Path, Request, UploadFile, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -107,7 +108,8 @@ async def put_clip(request: Request, language: str = Path(pattern=LANGUAGE_PATTE
         if declared.isdigit() and int(declared) > settings.audio_max_bytes + FORM_OVERHEAD_BYTES:
             raise AudioRejected("audio.error_too_big", max_megabytes=round(settings.audio_max_bytes / 1048576, 1))
         data = await file.read(settings.audio_max_bytes + 1)  # one byte more than allowed tells it is too big
-        clip = save_clip(session, settings, msgid, language, data, operator.id)
+        # Decoding and encoding take seconds: in a worker thread, so the event loop keeps serving everyone else.
+        clip = await run_in_threadpool(save_clip, session, settings, msgid, language, data, operator.id)
     except UnknownMessage as error:
         raise NotFound("unknown_message", console_text(request, UNKNOWN_MESSAGE)) from error
     except AudioRejected as error:
