@@ -6,6 +6,7 @@ import re
 from datetime import datetime
 
 from fastapi import APIRouter, Depends, File, Path, Request, UploadFile, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from api.audio.clips import (
     PUBLIC_PATH,
     UnknownMessage,
+    check_message,
     clip_by_token,
     clip_path,
     delete_clip,
@@ -100,13 +102,14 @@ async def put_clip(request: Request, language: str = Path(pattern=LANGUAGE_PATTE
                    operator: Operator = Depends(editor), session: Session = Depends(get_session),
                    settings: Settings = Depends(get_settings)) -> ClipOut:
     """Upload (or replace) the recording of a message in a language; the next answer carries it."""
-    declared = int(request.headers.get("content-length") or 0)
-    data = b"" if declared > settings.audio_max_bytes + FORM_OVERHEAD_BYTES else \
-        await file.read(settings.audio_max_bytes + 1)
+    declared = request.headers.get("content-length", "")
     try:
-        if not data and declared:
+        check_message(settings, msgid, language)
+        if declared.isdigit() and int(declared) > settings.audio_max_bytes + FORM_OVERHEAD_BYTES:
             raise AudioRejected("audio.error_too_big", max_megabytes=round(settings.audio_max_bytes / 1048576, 1))
-        clip = save_clip(session, settings, msgid, language, data, operator.id)
+        data = await file.read(settings.audio_max_bytes + 1)  # one byte more than allowed tells it is too big
+        # Decoding and encoding take seconds: in a worker thread, so the event loop keeps serving everyone else.
+        clip = await run_in_threadpool(save_clip, session, settings, msgid, language, data, operator.id)
     except UnknownMessage as error:
         raise NotFound("unknown_message", console_text(request, UNKNOWN_MESSAGE)) from error
     except AudioRejected as error:

@@ -138,3 +138,9 @@ def test_the_console_page_is_for_editors_and_admins(client: TestClient, factory,
     as_editor(client, factory, "editor")
     page = client.get("/console/audio?lang=fr")
     assert page.status_code == 200 and "Réponses audio" in page.text and MESSAGE in page.text
+
+
+def test_an_empty_file_is_refused_as_not_audio_not_as_too_big(client: TestClient, factory, seeded: Seeded) -> None:
+    as_editor(client, factory)
+    response = upload(client, b"")
+    assert response.status_code == 415 and response.json()["code"] == "audio_type"
