@@ -87,3 +87,41 @@ def test_with_an_arabic_speaker_on_duty_the_person_is_told_in_arabic_their_reque
     finally:
         console.post("/api/v1/auth/logout").raise_for_status()
         console.close()
+
+
+
+def own_line(key: str, language: str) -> str:
+    """A line of the person's own catalog, reviewed or not (how the note and its hint are served)."""
+    from api.core.config import get_settings
+    from api.nlg.catalogs import catalog_store
+
+    entry = catalog_store(get_settings().locales_dir).snapshot().entry(key, language)
+    assert entry is not None, key
+    return entry.text
+
+
+def test_a_wolof_answer_in_french_offers_the_wolof_speaker_on_duty_in_one_wolof_line(
+        stack: Stack, person: WebChatPerson, database: sessionmaker[Session]) -> None:
+    from api.nlg.render import SPEAKER_BUTTON, SPEAKER_HINT
+
+    note = own_line("utter_fallback_language_note", "wo")
+    [changed] = person.say('/choose_language{"language": "wo"}')
+    assert plain(changed["text"]) == note  # the note alone: no "je vous réponds en français" after it
+    with database() as session:
+        association_id = queue_for_city(session, "Oujda").association_id
+        email = f"wo-{uuid.uuid4().hex[:8]}@example.org"
+        create_operator(session, email, PASSWORD, association_id=association_id, languages=["fr", "wo"])
+        session.commit()
+    console = httpx.Client(base_url=stack.api_url, timeout=30)
+    login = console.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+    login.raise_for_status()
+    console.headers["X-CSRF-Token"] = login.json()["csrf_token"]
+    try:
+        replies = person.say("dama feebar")
+        first_lines = [plain(r["text"]).split("\n")[0] for r in replies]
+        assert f"{note} {own_line(SPEAKER_HINT, 'wo')}" in first_lines, first_lines
+        buttons = [b for r in replies for b in r.get("buttons") or []]
+        assert {"title": own_line(SPEAKER_BUTTON, "wo"), "payload": "/request_human"} in buttons, buttons
+    finally:
+        console.post("/api/v1/auth/logout").raise_for_status()
+        console.close()
