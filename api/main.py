@@ -25,6 +25,7 @@ from api.routes import (
     console,
     console_directory,
     directory,
+    editor,
     health,
     nlg,
     referrals,
@@ -66,7 +67,7 @@ def create_app() -> FastAPI:
     # --- referral backend and operator console (sessions, login limiter, JSON errors, console assets)
     install_referral_backend(app)
     for router in (referrals.router, cases.router, auth_routes.router, stats.router, console.router,
-                   directory.router, console_directory.router):
+                   directory.router, console_directory.router, editor.pages, editor.api):
         app.include_router(router)
     # --- end referral backend block
     if settings.webchat_enabled:

@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     locales_dir: Path = PROJECT_ROOT / "locales"
     data_dir: Path = PROJECT_ROOT / "data"
     default_language: str = "fr"
+    # The editors' workspace lists a factual (legal, health) text for a new review once its last one is older.
+    editor_review_max_age_days: int = Field(default=365, ge=1)
 
     # --- services directory (api/directory)
     # Past this distance no place is listed: the person is told nothing is known nearby, and offered the hotline.
