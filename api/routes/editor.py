@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
-from pydantic import Field
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from api.auth.deps import require_role
-from api.cases.errors import ApiError, Conflict, NotFound
+from api.cases.errors import Conflict, NotFound
 from api.cases.models import Operator
 from api.core.clock import utcnow
 from api.core.config import get_settings
@@ -26,8 +27,12 @@ from api.routes.console import _login_redirect, _page_operator, _render
 
 CONTENT_EDITOR_ROLES: tuple[str, ...] = ("editor", "admin")
 
+EDITOR_ERRORS: dict[int | str, dict] = {
+    401: {"description": "not logged in"}, 403: {"description": "missing CSRF token, or not an editor or admin"},
+    404: {"description": "no such language or message"},
+    409: {"description": "stale_entry: someone saved the entry after the version sent"}}
 pages = APIRouter(prefix="/console/editor", include_in_schema=False)
-api = APIRouter(prefix="/api/v1/editor", tags=["editors' workspace"])
+api = APIRouter(prefix="/api/v1/editor", tags=["editors' workspace"], responses=EDITOR_ERRORS)
 content_editor = require_role(*CONTENT_EDITOR_ROLES)
 SessionDep = Annotated[Session, Depends(get_session)]
 ContentEditor = Annotated[Operator, Depends(content_editor)]
@@ -40,6 +45,16 @@ class EntryIn(StrictInput):
     text: str = Field(max_length=8000)
     version: str = Field(min_length=16, max_length=16, pattern=r"^[0-9a-f]{16}$")
     reviewed: bool = False
+
+
+class EntryOut(BaseModel):
+    """The entry as saved, with its new version for the next save."""
+
+    language: str
+    msgid: str
+    text: str
+    fuzzy: bool
+    version: str
 
 
 class PreviewIn(StrictInput):
@@ -139,10 +154,14 @@ def entry_preview(language: str, msgid: str, body: PreviewIn, request: Request, 
         "preview": previews.preview(draft, language, msgid, get_settings().public_base_url)})
 
 
-@api.post("/entries/{language}/{msgid}")
+@api.post("/entries/{language}/{msgid}", response_model=EntryOut)
 def save_entry_route(language: str, msgid: str, body: EntryIn, editor: ContentEditor,
-                     session: SessionDep) -> dict[str, object]:
-    """Save one entry (fuzzy unless `reviewed`); 409 `stale_entry` when someone saved it since `version`."""
+                     session: SessionDep) -> EntryOut:
+    """Save one entry (fuzzy unless `reviewed`); 409 `stale_entry` when someone saved it since `version`.
+
+    A text the catalog check would refuse is a 422 whose error `type` says why: `text_empty`,
+    `placeholders_differ`, `text_too_long`.
+    """
     snapshot = _snapshot()
     _known(snapshot, language, msgid)
     try:
@@ -151,6 +170,5 @@ def save_entry_route(language: str, msgid: str, body: EntryIn, editor: ContentEd
     except EntryError as error:
         if error.code == "stale_entry":
             raise Conflict(error.code, error.detail) from error
-        raise ApiError(error.code, error.detail, status_code=422) from error
-    return {"language": language, "msgid": msgid, "text": saved.text, "fuzzy": saved.fuzzy,
-            "version": saved.version}
+        raise RequestValidationError([{"loc": ("body", "text"), "msg": error.detail, "type": error.code}]) from error
+    return EntryOut(language=language, msgid=msgid, text=saved.text, fuzzy=saved.fuzzy, version=saved.version)

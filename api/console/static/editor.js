@@ -15,7 +15,7 @@
 
   function say(code, isError) {
     message.textContent = form.getAttribute("data-msg-" + code) || form.getAttribute("data-msg-error");
-    message.className = isError ? "error" : "flash";
+    message.className = isError ? "error" : "saved";
     message.dataset.code = code;
     message.hidden = false;
   }
@@ -54,7 +54,12 @@
       const response = await post(form.dataset.saveUrl, { text: textArea.value, version: version.value, reviewed });
       if (response.status === 401) { window.location.href = "/console/login"; return; }
       const data = await response.json().catch(() => ({}));
-      if (!response.ok) { say(data.code || "error", true); return; }
+      if (!response.ok) {
+        // A refused text is a 422 whose error type names why (text_empty, placeholders_differ, text_too_long).
+        const code = data.code === "invalid_request" && data.errors && data.errors[0] ? data.errors[0].type : data.code;
+        say(code || "error", true);
+        return;
+      }
       version.value = data.version;
       const status = data.fuzzy ? "draft" : "reviewed";
       badge.className = `badge cov-${status} entry-status`;

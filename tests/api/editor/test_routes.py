@@ -92,7 +92,7 @@ def test_a_text_with_wrong_placeholders_is_refused(client: TestClient, factory: 
     key = "utter_services_none"
     entry = read_entry(locales, "wo", key)
     refused = save(client, "wo", key, "Sans référence", entry.version)
-    assert refused.status_code == 422 and refused.json()["code"] == "placeholders_differ"
+    assert refused.status_code == 422 and refused.json()["errors"][0]["type"] == "placeholders_differ"
 
 
 def test_the_preview_shows_the_fallback_until_reviewed_and_every_channel(
