@@ -67,7 +67,8 @@ def create_app() -> FastAPI:
     # --- referral backend and operator console (sessions, login limiter, JSON errors, console assets)
     install_referral_backend(app)
     for router in (referrals.router, cases.router, auth_routes.router, stats.router, console.router,
-                   directory.router, console_directory.router, editor.pages, editor.api):
+                   directory.router, console_directory.router, editor.pages, editor.api,
+                   editor.feedback):
         app.include_router(router)
     # --- end referral backend block
     if settings.webchat_enabled:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from api.auth.deps import require_role
+from api.auth.deps import require_role, require_service_token
 from api.cases.errors import Conflict, NotFound
 from api.cases.models import Operator
 from api.core.clock import utcnow
@@ -20,6 +20,7 @@ from api.core.languages import DEFAULT_LANGUAGE, RTL_LANGUAGES, SUPPORTED_LANGUA
 from api.db import get_session
 from api.editor import previews, workspace
 from api.editor.catalog_entries import EntryError, clean_text, read_entry
+from api.editor.helpful import helpful_counts, record_vote
 from api.editor.reviews import history, is_factual, last_reviews, save_and_record, stale_entries
 from api.nlg.catalogs import CatalogSnapshot, catalog_store
 from api.nlg.source import all_msgids
@@ -33,6 +34,8 @@ EDITOR_ERRORS: dict[int | str, dict] = {
     409: {"description": "stale_entry: someone saved the entry after the version sent"}}
 pages = APIRouter(prefix="/console/editor", include_in_schema=False)
 api = APIRouter(prefix="/api/v1/editor", tags=["editors' workspace"], responses=EDITOR_ERRORS)
+feedback = APIRouter(prefix="/api/v1", tags=["feedback"],
+                     responses={401: {"description": "missing service token"}})
 content_editor = require_role(*CONTENT_EDITOR_ROLES)
 SessionDep = Annotated[Session, Depends(get_session)]
 ContentEditor = Annotated[Operator, Depends(content_editor)]
@@ -55,6 +58,14 @@ class EntryOut(BaseModel):
     text: str
     fuzzy: bool
     version: str
+
+
+class HelpfulIn(StrictInput):
+    """One "Was this helpful?" tap after a factual answer, as the action server reports it."""
+
+    language: str = Field(min_length=2, max_length=8)
+    msgid: str = Field(min_length=1, max_length=200)
+    helpful: bool
 
 
 class PreviewIn(StrictInput):
@@ -120,7 +131,7 @@ def message_list_page(language: str, request: Request, session: SessionDep,
     settings = get_settings()
     rows = workspace.message_rows(snapshot, language, wanted, last_reviews(session, language),
                                   settings.editor_review_max_age_days, utcnow())
-    return _render(request, "editor_list.html", {
+    return _render(request, "editor_list.html", {"helpful": helpful_counts(session, language),
         "operator": operator, "language": language, "rows": rows, "wanted": wanted, "filters": workspace.FILTERS,
         "languages": SUPPORTED_LANGUAGES, "rtl": language in RTL_LANGUAGES})
 
@@ -140,6 +151,7 @@ def entry_page(language: str, msgid: str, request: Request, session: SessionDep)
     return _render(request, "editor_entry.html", {
         "operator": operator, "language": language, "entry": entry, "source": source, "spec": spec,
         "factual": is_factual(spec), "history": history(session, language, msgid),
+        "helpful": helpful_counts(session, language).get(msgid),
         "rtl": language in RTL_LANGUAGES,
         "preview": previews.preview(snapshot, language, msgid, settings.public_base_url)})
 
@@ -172,3 +184,16 @@ def save_entry_route(language: str, msgid: str, body: EntryIn, editor: ContentEd
             raise Conflict(error.code, error.detail) from error
         raise RequestValidationError([{"loc": ("body", "text"), "msg": error.detail, "type": error.code}]) from error
     return EntryOut(language=language, msgid=msgid, text=saved.text, fuzzy=saved.fuzzy, version=saved.version)
+
+
+@feedback.post("/helpful", status_code=status.HTTP_204_NO_CONTENT, dependencies=[Depends(require_service_token)])
+def record_helpful(body: HelpfulIn, session: SessionDep) -> Response:
+    """Count one anonymous answer to "Was this helpful?" after a factual message (nothing about the person)."""
+    snapshot = _snapshot()
+    if body.language not in SUPPORTED_LANGUAGES or not is_factual(snapshot.specs.get(body.msgid)):
+        raise RequestValidationError([{"loc": ("body", "msgid"), "msg": "Only factual messages (with a source in "
+                                       "locales/source.yml) in a supported language are counted.",
+                                       "type": "not_a_factual_message"}])
+    record_vote(session, body.language, body.msgid, body.helpful)
+    session.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

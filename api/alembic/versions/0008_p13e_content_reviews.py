@@ -1,4 +1,5 @@
-"""content reviews: who saved or reviewed which catalog entry in the editors' workspace, and when
+"""content reviews: who saved or reviewed which catalog entry in the editors' workspace, and when;
+anonymous "Was this helpful?" votes per factual message and language
 
 Revision ID: 0008_p13e_content_reviews
 Revises: 0007_operator_sessions
@@ -29,8 +30,19 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     )
     op.create_index('ix_content_review_entry', 'content_review', ['language', 'msgid', 'created_at'])
+    op.create_table('helpful_vote',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('language', sa.String(length=8), nullable=False),
+    sa.Column('msgid', sa.String(length=200), nullable=False),
+    sa.Column('helpful', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index('ix_helpful_vote_entry', 'helpful_vote', ['language', 'msgid'])
 
 
 def downgrade() -> None:
+    op.drop_index('ix_helpful_vote_entry', table_name='helpful_vote')
+    op.drop_table('helpful_vote')
     op.drop_index('ix_content_review_entry', table_name='content_review')
     op.drop_table('content_review')

@@ -6,15 +6,15 @@ from datetime import timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.cases.models import Operator
 from api.core.clock import utcnow
 from api.editor.catalog_entries import read_entry
-from api.editor.models import ContentReview
+from api.editor.models import ContentReview, HelpfulVote
 from api.nlg.render import render_response
-from tests.api.cases.fixtures import Seeded, add_operator, login
+from tests.api.cases.fixtures import SERVICE_TOKEN, Seeded, add_operator, login
 
 KEY = "utter_language_changed"
 WOLOF = "Waaw, léegi dinaa la tontu ci wolof."
@@ -134,3 +134,23 @@ def test_a_factual_text_is_due_again_once_its_review_is_older_than_the_set_age(
         session.commit()
     assert row in client.get("/console/editor/stale").text
     assert 'href="/console/editor/fr/utter_greet"' not in client.get("/console/editor/stale").text  # not factual
+
+
+def test_helpful_taps_are_counted_per_factual_message_and_shown_to_editors(
+        client: TestClient, factory: sessionmaker[Session], locales: Path) -> None:
+    with factory() as session:  # PostgreSQL's schema is shared by the session and this table is not truncated
+        session.execute(delete(HelpfulVote))
+        session.commit()
+    bot = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
+    vote = {"language": "wo", "msgid": FACTUAL, "helpful": True}
+    assert client.post("/api/v1/helpful", json=vote).status_code == 401  # only the action server
+    for helpful in (True, True, False):
+        assert client.post("/api/v1/helpful", json={**vote, "helpful": helpful}, headers=bot).status_code == 204
+    refused = client.post("/api/v1/helpful", json={**vote, "msgid": "utter_greet"}, headers=bot)
+    assert refused.status_code == 422 and refused.json()["errors"][0]["type"] == "not_a_factual_message"
+    as_editor(client, factory)
+    listing = client.get("/console/editor/wo").text
+    row = listing[listing.index(f'data-msgid="{FACTUAL}"'):]
+    row = row[:row.index("</tr>")]
+    assert "oui 2 · non 1" in row  # the console speaks French by default
+    assert "oui 2 · non 1" in client.get(f"/console/editor/wo/{FACTUAL}").text
