@@ -35,7 +35,8 @@ EDITOR_ERRORS: dict[int | str, dict] = {
 pages = APIRouter(prefix="/console/editor", include_in_schema=False)
 api = APIRouter(prefix="/api/v1/editor", tags=["editors' workspace"], responses=EDITOR_ERRORS)
 feedback = APIRouter(prefix="/api/v1", tags=["feedback"],
-                     responses={401: {"description": "missing service token"}})
+                     responses={401: {"description": "missing service token"},
+                                404: {"description": "not a factual message of locales/source.yml"}})
 content_editor = require_role(*CONTENT_EDITOR_ROLES)
 SessionDep = Annotated[Session, Depends(get_session)]
 ContentEditor = Annotated[Operator, Depends(content_editor)]
@@ -63,7 +64,7 @@ class EntryOut(BaseModel):
 class HelpfulIn(StrictInput):
     """One "Was this helpful?" tap after a factual answer, as the action server reports it."""
 
-    language: str = Field(min_length=2, max_length=8)
+    language: Literal[SUPPORTED_LANGUAGES]  # type: ignore[valid-type]
     msgid: str = Field(min_length=1, max_length=200)
     helpful: bool
 
@@ -89,7 +90,7 @@ def _page_editor(request: Request, session: Session) -> tuple[Operator | None, R
     if operator is None:
         return None, _login_redirect()
     if operator.role not in CONTENT_EDITOR_ROLES:
-        return None, _render(request, "forbidden.html", {"operator": operator}, status_code=403)
+        return None, _render(request, "editor_forbidden.html", {"operator": operator}, status_code=403)
     return operator, None
 
 
@@ -190,10 +191,9 @@ def save_entry_route(language: str, msgid: str, body: EntryIn, editor: ContentEd
 def record_helpful(body: HelpfulIn, session: SessionDep) -> Response:
     """Count one anonymous answer to "Was this helpful?" after a factual message (nothing about the person)."""
     snapshot = _snapshot()
-    if body.language not in SUPPORTED_LANGUAGES or not is_factual(snapshot.specs.get(body.msgid)):
-        raise RequestValidationError([{"loc": ("body", "msgid"), "msg": "Only factual messages (with a source in "
-                                       "locales/source.yml) in a supported language are counted.",
-                                       "type": "not_a_factual_message"}])
+    if not is_factual(snapshot.specs.get(body.msgid)):
+        raise NotFound("not_a_factual_message", "Only factual messages (with a source in locales/source.yml) "
+                                                "are counted.")
     record_vote(session, body.language, body.msgid, body.helpful)
     session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)

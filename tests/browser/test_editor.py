@@ -132,6 +132,12 @@ def test_an_editor_reviews_a_wolof_text_the_next_reply_is_it_and_a_stale_save_is
         second.screenshot(path=str(SCREENSHOTS / "editor-stale.png"), full_page=True)
         first.goto(f"{stack.api_url}/console/editor")
         first.screenshot(path=str(SCREENSHOTS / "editor-coverage.png"), full_page=True)
+        first.goto(f"{stack.api_url}/console/editor/wo?filter=draft")
+        assert first.locator(f'tr[data-msgid="{KEY}"]').count() == 0  # reviewed now: no longer a draft
+        first.screenshot(path=str(SCREENSHOTS / "editor-drafts.png"))
+        first.goto(f"{stack.api_url}/console/editor/ary/utter_help_menu")
+        assert first.locator('[data-channel="web"] .bubble').get_attribute("dir") == "rtl"
+        first.screenshot(path=str(SCREENSHOTS / "editor-rtl.png"), full_page=True)
     finally:
         first_context.close()
         second_context.close()

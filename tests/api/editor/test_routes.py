@@ -147,7 +147,8 @@ def test_helpful_taps_are_counted_per_factual_message_and_shown_to_editors(
     for helpful in (True, True, False):
         assert client.post("/api/v1/helpful", json={**vote, "helpful": helpful}, headers=bot).status_code == 204
     refused = client.post("/api/v1/helpful", json={**vote, "msgid": "utter_greet"}, headers=bot)
-    assert refused.status_code == 422 and refused.json()["errors"][0]["type"] == "not_a_factual_message"
+    assert refused.status_code == 404 and refused.json()["code"] == "not_a_factual_message"
+    assert client.post("/api/v1/helpful", json={**vote, "language": "xx"}, headers=bot).status_code == 422
     as_editor(client, factory)
     listing = client.get("/console/editor/wo").text
     row = listing[listing.index(f'data-msgid="{FACTUAL}"'):]
