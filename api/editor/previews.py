@@ -19,6 +19,7 @@ from api.gateways.telegram_keyboard import keyboard_for
 from api.gateways.text_parts import split_text
 from api.nlg.catalogs import CatalogSnapshot, Entry
 from api.nlg.render import FSI, PDI, RenderedResponse, UnknownResponse, render_from_snapshot
+from api.nlg.source import button_note
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,17 @@ def sample_variables(snapshot: CatalogSnapshot, key: str) -> dict[str, str]:
 def rendered_message(snapshot: CatalogSnapshot, msgid: str) -> str:
     """The message a text belongs to: a button title's message, or the text's own key."""
     return msgid.split(".button.", 1)[0] if ".button." in msgid else msgid
+
+
+def translator_notes(snapshot: CatalogSnapshot, msgid: str) -> list[str]:
+    """The notes locales/source.yml gives translators for this text (the `#.` comments of the template, unwrapped)."""
+    spec = snapshot.specs.get(rendered_message(snapshot, msgid))
+    if spec is None:
+        return []
+    if msgid == spec.key:
+        return spec.translator_notes()
+    number = int(msgid.rsplit(".", 1)[1])
+    return [button_note(spec, number, spec.buttons[number - 1])] if 0 < number <= len(spec.buttons) else []
 
 
 def _reply(rendered: RenderedResponse) -> BotReply:

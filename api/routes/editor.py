@@ -151,6 +151,7 @@ def entry_page(language: str, msgid: str, request: Request, session: SessionDep)
     spec = snapshot.specs.get(previews.rendered_message(snapshot, msgid))
     return _render(request, "editor_entry.html", {
         "operator": operator, "language": language, "entry": entry, "source": source, "spec": spec,
+        "notes": previews.translator_notes(snapshot, msgid),
         "factual": is_factual(spec), "history": history(session, language, msgid),
         "helpful": helpful_counts(session, language).get(msgid),
         "rtl": language in RTL_LANGUAGES,

@@ -155,3 +155,15 @@ def test_helpful_taps_are_counted_per_factual_message_and_shown_to_editors(
     row = row[:row.index("</tr>")]
     assert "oui 2 · non 1" in row  # the console speaks French by default
     assert "oui 2 · non 1" in client.get(f"/console/editor/wo/{FACTUAL}").text
+
+
+def test_the_entry_page_shows_the_source_lists_notes_unwrapped(client: TestClient, factory: sessionmaker[Session],
+                                                               locales: Path) -> None:
+    as_editor(client, factory)
+    menu = client.get("/console/editor/wo/utter_help_menu").text
+    assert ("<li>where: the main menu; WhatsApp shows the buttons as numbered choices, keep titles short "
+            "(&lt; 24 characters)</li>") in menu
+    button = client.get("/console/editor/wo/utter_help_menu.button.1").text
+    assert "where: button 1 of utter_help_menu (sends /rights_free_care)" in button
+    factual = client.get(f"/console/editor/wo/{FACTUAL}").text
+    assert "source: 000_ea754e28e4c7c818.txt" in factual
