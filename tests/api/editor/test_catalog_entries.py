@@ -71,6 +71,15 @@ def test_placeholders_must_be_those_of_the_source_list(locales: Path) -> None:
     with pytest.raises(EntryError) as empty:
         save_entry(locales, "wo", KEY, "  \r\n ", read_entry(locales, "wo", KEY).version, True, None)
     assert empty.value.code == "text_empty"
+    with pytest.raises(EntryError) as long:
+        save_entry(locales, "wo", KEY, "Waaw. " * 300, read_entry(locales, "wo", KEY).version, True, None)
+    assert long.value.code == "text_too_long"
+
+
+def test_emoji_right_to_left_and_braces_that_are_no_placeholder_are_kept_as_typed(locales: Path) -> None:
+    text = "Waaw \N{THUMBS UP SIGN} مرحبا {not a placeholder} \"quoted\"\nline two"
+    save_entry(locales, "wo", KEY, text, read_entry(locales, "wo", KEY).version, reviewed=True, spec=None)
+    assert read_entry(locales, "wo", KEY).text == text
 
 
 def test_the_file_is_replaced_by_rename_and_the_next_render_uses_it(locales: Path) -> None:
