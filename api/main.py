@@ -25,7 +25,6 @@ from api.routes import (
     console,
     console_directory,
     directory,
-    editor,
     health,
     nlg,
     referrals,
@@ -35,6 +34,9 @@ from api.routes import (
 )
 from api.routes import voice as voice_routes
 from api.routes import whatsapp as whatsapp_routes
+from api.routes.editor import api as editor_api
+from api.routes.editor import feedback as editor_feedback
+from api.routes.editor import pages as editor_pages
 from api.worker import run_jobs
 
 logger = logging.getLogger(__name__)
@@ -67,10 +69,12 @@ def create_app() -> FastAPI:
     # --- referral backend and operator console (sessions, login limiter, JSON errors, console assets)
     install_referral_backend(app)
     for router in (referrals.router, cases.router, auth_routes.router, stats.router, console.router,
-                   directory.router, console_directory.router, editor.pages, editor.api,
-                   editor.feedback):
+                   directory.router, console_directory.router):
         app.include_router(router)
     # --- end referral backend block
+    # --- editors' workspace (console pages, its save API, the bot's "Was this helpful?" counts)
+    for router in (editor_pages, editor_api, editor_feedback):
+        app.include_router(router)
     if settings.webchat_enabled:
         app.include_router(webchat.router)
         register_sender("web", webchat.deliver_to_webchat)

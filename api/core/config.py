@@ -67,8 +67,6 @@ class Settings(BaseSettings):
     locales_dir: Path = PROJECT_ROOT / "locales"
     data_dir: Path = PROJECT_ROOT / "data"
     default_language: str = "fr"
-    # The editors' workspace lists a factual (legal, health) text for a new review once its last one is older.
-    editor_review_max_age_days: int = Field(default=365, ge=1)
 
     # --- services directory (api/directory)
     # Past this distance no place is listed: the person is told nothing is known nearby, and offered the hotline.
@@ -103,6 +101,9 @@ class Settings(BaseSettings):
     twilio_voice_queue_prefix: str = "hotline"
     voice_max_wait_seconds: int = 300
     voice_max_recording_seconds: int = 120
+
+    # --- editors' workspace (api/editor): a factual text is listed for a new review once its last one is older
+    editor_review_max_age_days: int = Field(default=365, ge=1)
 
     # --- web chat
     webchat_enabled: bool = True
