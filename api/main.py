@@ -35,6 +35,9 @@ from api.routes import (
 from api.routes import auth as auth_routes
 from api.routes import voice as voice_routes
 from api.routes import whatsapp as whatsapp_routes
+from api.routes.editor import api as editor_api
+from api.routes.editor import feedback as editor_feedback
+from api.routes.editor import pages as editor_pages
 from api.worker import run_jobs
 
 logger = logging.getLogger(__name__)
@@ -70,6 +73,9 @@ def create_app() -> FastAPI:
                    directory.router, console_directory.router, audio.router):
         app.include_router(router)
     # --- end referral backend block
+    # --- editors' workspace (console pages, its save API, the bot's "Was this helpful?" counts)
+    for router in (editor_pages, editor_api, editor_feedback):
+        app.include_router(router)
     if settings.webchat_enabled:
         app.include_router(webchat.router)
         register_sender("web", webchat.deliver_to_webchat)

@@ -109,6 +109,9 @@ class Settings(BaseSettings):
     voice_max_wait_seconds: int = 300
     voice_max_recording_seconds: int = 120
 
+    # --- editors' workspace (api/editor): a factual text is listed for a new review once its last one is older
+    editor_review_max_age_days: int = Field(default=365, ge=1)
+
     # --- web chat
     webchat_enabled: bool = True
 
