@@ -107,7 +107,7 @@ def _whatsapp(reply: BotReply, rtl: bool) -> ChannelPreview:
 
 
 def _voice(snapshot: CatalogSnapshot, key: str, language: str, variables: Mapping[str, str]) -> ChannelPreview:
-    if voice.audio_file(language, key).is_file():
+    if voice.audio_url(key, language) is not None or voice.audio_file(language, key).is_file():
         return ChannelPreview("voice", (), (), False, 0, None, False, note="recording")
     spoken = voice.spoken_language(language)
     text = render_from_snapshot(snapshot, key, spoken, variables).text.replace(FSI, "").replace(PDI, "")

@@ -1,8 +1,8 @@
 """content reviews: who saved or reviewed which catalog entry in the editors' workspace, and when;
 anonymous "Was this helpful?" votes per factual message and language
 
-Revision ID: 0008_p13e_content_reviews
-Revises: 0007_operator_sessions
+Revision ID: 0009_content_reviews
+Revises: 0008_audio_clips
 Create Date: 2026-12-01 14:00:00
 """
 from __future__ import annotations
@@ -11,8 +11,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0008_p13e_content_reviews'
-down_revision = '0007_operator_sessions'
+revision = '0009_content_reviews'
+down_revision = '0008_audio_clips'
 branch_labels = None
 depends_on = None
 
