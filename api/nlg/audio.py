@@ -86,6 +86,16 @@ def _current_index() -> dict[tuple[str, str], str]:
         return _index
 
 
+def clips_per_language(session: Session) -> dict[str, int]:
+    """How many messages have a recording, per language (read now through `session`: editors' pages)."""
+    rebuild_index(session)
+    with _lock:
+        counts: dict[str, int] = {}
+        for _msgid, language in _index:
+            counts[language] = counts.get(language, 0) + 1
+    return counts
+
+
 def audio_url(msgid: str, language: str) -> str | None:
     """The public URL of the editors' clip of `msgid` in `language`, or None.
 

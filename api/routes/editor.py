@@ -22,6 +22,7 @@ from api.editor import previews, workspace
 from api.editor.catalog_entries import EntryError, clean_text, read_entry
 from api.editor.helpful import helpful_counts, record_vote
 from api.editor.reviews import history, is_factual, last_reviews, save_and_record, stale_entries
+from api.nlg.audio import clips_per_language
 from api.nlg.catalogs import CatalogSnapshot, catalog_store
 from api.nlg.source import all_msgids
 from api.routes.console import _login_redirect, _page_operator, _render
@@ -105,7 +106,8 @@ def coverage_page(request: Request, session: SessionDep) -> Response:
     return _render(request, "editor.html", {
         "operator": operator, "rows": rows, "bars": bars, "chart_height": workspace.chart_height(bars),
         "bar_height": workspace.BAR_HEIGHT, "label_width": workspace.LABEL_WIDTH, "bar_width": workspace.BAR_WIDTH,
-        "max_age_days": get_settings().editor_review_max_age_days})
+        "max_age_days": get_settings().editor_review_max_age_days,
+        "with_audio": clips_per_language(session)})
 
 
 @pages.get("/stale", response_class=HTMLResponse)

@@ -144,3 +144,14 @@ def test_an_empty_file_is_refused_as_not_audio_not_as_too_big(client: TestClient
     as_editor(client, factory)
     response = upload(client, b"")
     assert response.status_code == 415 and response.json()["code"] == "audio_type"
+
+
+def test_the_workspace_coverage_counts_the_recordings_per_language(client: TestClient, factory, seeded: Seeded) -> None:
+    as_editor(client, factory)
+    def recordings(language: str) -> str:
+        page = client.get("/console/editor").text
+        row = page.split(f'<tr data-language="{language}">', 1)[1].split("</tr>", 1)[0]
+        return row.split("<td>")[6].split("</td>", 1)[0]  # the column after "falling back"
+    assert recordings("fr") == "0"
+    assert upload(client, tone("ogg")).status_code == 201
+    assert recordings("fr") == "1" and recordings("wo") == "0"
