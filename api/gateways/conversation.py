@@ -24,6 +24,7 @@ from api.gateways.choices import (
     remember_offered_buttons,
     western_digits,
 )
+from api.gateways.http_client import http_client
 from api.gateways.messages import BotReply, IncomingMessage
 from api.gateways.models import ChannelIdentity, InboundMessage, utcnow
 from api.gateways.outbound import enqueue_outbound
@@ -145,10 +146,9 @@ async def ask_bot(conversation_id: str, text: str, metadata: dict) -> list[BotRe
     settings = get_settings()
     body = {"sender": conversation_id, "message": text, "metadata": metadata}
     try:
-        async with httpx.AsyncClient(timeout=settings.rasa_timeout_seconds) as client:
-            response = await client.post(f"{settings.rasa_url}/webhooks/rest/webhook", json=body,
-                                         headers=rasa_channel_headers())
-            response.raise_for_status()
+        response = await http_client().post(f"{settings.rasa_url}/webhooks/rest/webhook", json=body,
+                                            headers=rasa_channel_headers(), timeout=settings.rasa_timeout_seconds)
+        response.raise_for_status()
     except httpx.HTTPError as exc:
         raise BotUnavailable(type(exc).__name__) from exc
     return [BotReply.from_rasa(item) for item in response.json()]
@@ -158,11 +158,10 @@ async def conversation_language(conversation_id: str) -> str:
     """The conversation's language slot from Rasa's tracker, or the default language."""
     settings = get_settings()
     try:
-        async with httpx.AsyncClient(timeout=5) as client:
-            response = await client.get(f"{settings.rasa_url}/conversations/{conversation_id}/tracker",
-                                        params={"include_events": "NONE", **rasa_api_params()})
-            response.raise_for_status()
-            return (response.json().get("slots") or {}).get("language") or settings.default_language
+        response = await http_client().get(f"{settings.rasa_url}/conversations/{conversation_id}/tracker",
+                                           params={"include_events": "NONE", **rasa_api_params()}, timeout=5)
+        response.raise_for_status()
+        return (response.json().get("slots") or {}).get("language") or settings.default_language
     except (httpx.HTTPError, ValueError):
         return settings.default_language
 
