@@ -8,6 +8,8 @@
 - Routes Python warnings into logging and withholds their text: Rasa warns about a message it
   cannot parse by quoting it (`Failed to parse arguments in line '...'`).
 - Creates its files (the SQLite tracker store) owner-only.
+- Compiles each of Rasa's JSON Schemas once (botserver/fast_validation.py): Rasa checks the schema
+  itself on every action, NLG and event validation, which cost about half of its CPU per turn.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from actions.config import (
     is_development,
     require_strong_secrets,
 )
+from botserver import fast_validation
 
 OWNER_ONLY_UMASK = 0o077
 DEBUG_FLAGS = frozenset({"-v", "--verbose", "-vv", "--debug"})
@@ -65,6 +68,7 @@ def main(argv: list[str] | None = None) -> None:
     logging.captureWarnings(True)
     logging.getLogger("py.warnings").addFilter(WithholdWarningText())
     sys.argv = rasa_arguments(extra, secrets["RASA_AUTH_TOKEN"])
+    fast_validation.install()
 
     from rasa.__main__ import main as rasa_main
 
