@@ -87,7 +87,8 @@ class Person:
         started = time.perf_counter()
         try:
             response = await self.client.post(f"{self.base_url}/chat/api/messages",
-                                              json={"token": self.token, "text": text})
+                                              json={"token": self.token, "text": text,
+                                                    "client_message_id": uuid.uuid4().hex})
             turn = Turn(text, response.status_code, time.perf_counter() - started)
             if response.status_code == 200:
                 body = response.json()

@@ -18,6 +18,7 @@ from api.cases.events import audit, emit_live_event
 from api.core.config import get_settings
 from api.core.logging import log_event
 from api.crypto import encrypt, pseudonym
+from api.gateways import receipts
 from api.gateways.choices import (
     choose,
     forget_offered_buttons,
@@ -178,8 +179,15 @@ class Routed:
     media: bool = False
 
 
-def _route(session: Session, msg: IncomingMessage) -> Routed:
+class AlreadyReceived(Exception):
+    """This client message id was received before: its first request answers it (api/gateways/receipts.py)."""
+
+
+def _route(session: Session, msg: IncomingMessage, client_message_id: str | None = None) -> Routed:
     """The database work before the bot is asked: identity, redaction, routing, the stored message. Commits."""
+    if client_message_id and not receipts.claim(session, conversation_id_for(msg.channel, msg.user_key),
+                                                client_message_id):
+        raise AlreadyReceived(client_message_id)
     conversation_id = remember_identity(session, msg.channel, msg.user_key)
     msg = redacted_message(session, conversation_id, msg)
     case = handoff.open_case_held_by_operator(session, conversation_id)
@@ -208,22 +216,35 @@ def _route(session: Session, msg: IncomingMessage) -> Routed:
     return Routed(msg, conversation_id, inbound=inbound)
 
 
-def _bot_unavailable(session: Session, inbound: InboundMessage) -> None:
+def _bot_unavailable(session: Session, inbound: InboundMessage, replies: list[BotReply],
+                     client_message_id: str | None) -> None:
+    """Rasa did not answer: the message waits for redelivery; a retry gets the same "later" answer. Commits."""
     inbound.status = "pending"
     forget_offered_buttons(session, inbound.conversation_id)
+    if client_message_id:
+        receipts.record_replies(session, inbound.conversation_id, client_message_id,
+                                [reply.to_dict() for reply in replies])
     session.commit()
 
 
-def _answered(session: Session, inbound: InboundMessage, replies: list[BotReply]) -> None:
-    """The turn is over: its buttons kept, the stored message deleted, a pending erasure finished. Commits."""
+def _answered(session: Session, inbound: InboundMessage, replies: list[BotReply],
+              client_message_id: str | None = None) -> None:
+    """The turn is over: its buttons and receipt kept, the stored message deleted, a pending erasure finished.
+
+    One commit (then one more only if an erasure is pending).
+    """
     remember_offered_buttons(session, inbound.conversation_id, replies)
+    if client_message_id:
+        receipts.record_replies(session, inbound.conversation_id, client_message_id,
+                                [reply.to_dict() for reply in replies])
     # Answered: the text is in Rasa's tracker now; the gateway keeps no copy of it.
     session.execute(delete(InboundMessage).where(InboundMessage.id == inbound.id))
     session.commit()
     complete_erasure(session, inbound.conversation_id)  # a /forget in this turn: Rasa has saved it, delete it now
 
 
-async def handle_incoming(session: Session, msg: IncomingMessage) -> list[BotReply]:
+async def handle_incoming(session: Session, msg: IncomingMessage,
+                          client_message_id: str | None = None) -> list[BotReply]:
     """Route one message: to the operator holding the person's case, else to the bot; never unanswered.
 
     The message is committed before Rasa is asked, so if Rasa is down it is kept and
@@ -233,25 +254,34 @@ async def handle_incoming(session: Session, msg: IncomingMessage) -> list[BotRep
     The database work runs in the thread pool, in two rounds (before and after the bot), so a
     slow query or commit never holds up the other conversations on the event loop; the session
     is only ever used by one thread at a time.
+
+    With a `client_message_id` (the web chat's), a message id received before raises
+    `AlreadyReceived` before anything is stored; the bot turn's replies are kept with its receipt.
     """
-    routed = await run_in_threadpool(_route, session, msg)
+    routed = await run_in_threadpool(_route, session, msg, client_message_id)
     msg, conversation_id = routed.msg, routed.conversation_id
-    if routed.case is not None:
-        return await message_to_operator(session, routed.case, msg)
-    if routed.media:
-        language = msg.metadata.get("language") or await conversation_language(conversation_id)
-        return [reply_from_catalog("channel.media_acknowledged", language)]
+    if routed.case is not None or routed.media:
+        if routed.case is not None:
+            replies = await message_to_operator(session, routed.case, msg)
+        else:
+            language = msg.metadata.get("language") or await conversation_language(conversation_id)
+            replies = [reply_from_catalog("channel.media_acknowledged", language)]
+        if client_message_id:
+            await run_in_threadpool(receipts.record_replies_now, session, conversation_id, client_message_id,
+                                    [reply.to_dict() for reply in replies])
+        return replies
     inbound = routed.inbound
     assert inbound is not None
     try:
         replies = await ask_bot(conversation_id, inbound.text, inbound.message_metadata)
     except BotUnavailable as exc:
         log_event(logger, "bot_unavailable", logging.WARNING, channel=msg.channel, error=str(exc))
-        await run_in_threadpool(_bot_unavailable, session, inbound)
         language = msg.metadata.get("language") or get_settings().default_language
-        return [reply_from_catalog("channel.delayed_reply", language, with_hotline=True)]
+        replies = [reply_from_catalog("channel.delayed_reply", language, with_hotline=True)]
+        await run_in_threadpool(_bot_unavailable, session, inbound, replies, client_message_id)
+        return replies
     replies = await settle_turn(conversation_id, replies, msg.metadata.get("language"))
-    await run_in_threadpool(_answered, session, inbound, replies)
+    await run_in_threadpool(_answered, session, inbound, replies, client_message_id)
     log_event(logger, "message_to_bot", channel=msg.channel, replies=len(replies))
     return replies
 

@@ -17,7 +17,7 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, String, delete, insert, select
+from sqlalchemy import JSON, String, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from starlette.concurrency import run_in_threadpool
@@ -59,11 +59,17 @@ def claim(session: Session, conversation_id: str, client_message_id: str) -> boo
 
 def record_replies(session: Session, conversation_id: str, client_message_id: str,
                    replies: list[dict[str, Any]]) -> None:
-    """The claimed message is answered: keep its replies for a retry. Commits."""
-    receipt = session.get(ChatReceipt, (conversation_id, client_message_id))
-    if receipt is not None:
-        receipt.status, receipt.replies = ANSWERED, replies
-        session.commit()
+    """The claimed message is answered: keep its replies for a retry (the caller commits)."""
+    session.execute(update(ChatReceipt).where(ChatReceipt.conversation_id == conversation_id,
+                                              ChatReceipt.client_message_id == client_message_id)
+                    .values(status=ANSWERED, replies=replies))
+
+
+def record_replies_now(session: Session, conversation_id: str, client_message_id: str,
+                       replies: list[dict[str, Any]]) -> None:
+    """`record_replies`, committed (for answers the gateway gave without a bot turn)."""
+    record_replies(session, conversation_id, client_message_id, replies)
+    session.commit()
 
 
 def release(session: Session, conversation_id: str, client_message_id: str) -> None:

@@ -17,7 +17,7 @@ from api.core.inputs import ID_MAX, StrictInput, StrictText
 from api.core.languages import RTL_LANGUAGES, SUPPORTED_LANGUAGES, negotiate_language
 from api.db import get_session
 from api.gateways import receipts
-from api.gateways.conversation import conversation_id_for, handle_incoming
+from api.gateways.conversation import AlreadyReceived, conversation_id_for, handle_incoming
 from api.gateways.messages import IncomingMessage
 from api.gateways.models import OutboundMessage
 from api.gateways.safety import reply_from_catalog
@@ -80,20 +80,19 @@ async def post_chat_message(body: ChatMessageIn, session: Session = Depends(get_
     incoming = IncomingMessage(channel=CHANNEL, user_key=body.token, text=body.text,
                                latitude=body.latitude, longitude=body.longitude)
     message_id = body.client_message_id
-    if message_id and not await run_in_threadpool(receipts.claim, session, conversation_id, message_id):
-        first = await receipts.replies_of_first_request(session, conversation_id, message_id,
+    try:
+        replies = [r.to_dict() for r in await handle_incoming(session, incoming, client_message_id=message_id)]
+    except AlreadyReceived:
+        first = await receipts.replies_of_first_request(session, conversation_id, message_id or "",
                                                         get_settings().rasa_timeout_seconds)
         if first is None:  # still being answered: its replies will reach the page through the updates
-            first = [reply_from_catalog("channel.delayed_reply", get_settings().default_language, with_hotline=True).to_dict()]
+            first = [reply_from_catalog("channel.delayed_reply", get_settings().default_language,
+                                        with_hotline=True).to_dict()]
         return ChatExchangeOut(conversation_id=conversation_id, replies=[ChatReplyOut(**r) for r in first])
-    try:
-        replies = [r.to_dict() for r in await handle_incoming(session, incoming)]
     except BaseException:
-        if message_id:
+        if message_id:  # not answered: a retry may try it afresh
             await run_in_threadpool(receipts.release, session, conversation_id, message_id)
         raise
-    if message_id:
-        await run_in_threadpool(receipts.record_replies, session, conversation_id, message_id, replies)
     return ChatExchangeOut(conversation_id=conversation_id, replies=[ChatReplyOut(**r) for r in replies])
 
 

@@ -13,9 +13,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
+from api.cases.models import CaseMessage
 from api.core.clock import utcnow
+from api.gateways.conversation import conversation_id_for
+from api.gateways.models import InboundMessage
 from api.gateways.receipts import RECEIPT_LIFETIME, ChatReceipt
 from api.main import create_app
+from tests.api.gateways.cases_for_tests import case_held_by_operator
 from tests.support.app_db import migrated_sqlite
 from tests.support.fake_rasa import FakeRasa, running_fake_rasa
 
@@ -110,3 +114,25 @@ def test_a_receipt_keeps_the_replies_never_the_persons_text(client: TestClient, 
 def test_a_malformed_message_id_is_refused(client: TestClient, message_id: str) -> None:
     response = client.post(URL, json={"token": TOKEN, "text": "bonjour", "client_message_id": message_id})
     assert response.status_code == 422
+
+
+def test_a_retried_message_to_the_operator_reaches_the_case_once(client: TestClient, rasa: FakeRasa) -> None:
+    with client.factory() as session:  # type: ignore[attr-defined]
+        case = case_held_by_operator(session, conversation_id_for("web", TOKEN), "web")
+        session.commit()
+        case_id = case.id
+    for _ in range(2):
+        post(client, "allo, vous êtes là ?", "msg-oper-1")
+    with client.factory() as session:  # type: ignore[attr-defined]
+        messages = session.scalars(select(CaseMessage).where(CaseMessage.case_id == case_id,
+                                                             CaseMessage.direction == "in")).all()
+    assert len(messages) == 1 and rasa.received == []
+
+
+def test_a_retry_while_rasa_is_down_is_stored_once(client: TestClient, rasa: FakeRasa) -> None:
+    rasa.webhook_up = False
+    first = post(client, "bonjour", "msg-down-1")
+    again = post(client, "bonjour", "msg-down-1")
+    assert again["replies"] == first["replies"]
+    with client.factory() as session:  # type: ignore[attr-defined]
+        assert len(session.scalars(select(InboundMessage)).all()) == 1
