@@ -187,15 +187,27 @@ def cpu_seconds(process: psutil.Process) -> float:
     return total
 
 
-def service_cpu(names: tuple[str, ...] = ("postgres", "redis-server")) -> dict[str, float]:
-    """CPU seconds of the shared database servers (every user of the machine counts here)."""
-    totals: dict[str, float] = defaultdict(float)
+def service_cpu(names: tuple[str, ...] = ("postgres", "redis-server")) -> dict[tuple[str, int], float]:
+    """CPU seconds of each process of the shared database servers, by (name, pid).
+
+    Every user of the machine counts here. Compared by pid between two readings, so a backend that
+    ended meanwhile (another user's connection) does not make the difference negative.
+    """
+    totals: dict[tuple[str, int], float] = {}
     for p in psutil.process_iter(["name", "cpu_times"]):
         name = p.info["name"] or ""
         for wanted in names:
             if name.startswith(wanted) and p.info["cpu_times"] is not None:
-                totals[wanted] += p.info["cpu_times"].user + p.info["cpu_times"].system
-    return dict(totals)
+                totals[(wanted, p.pid)] = p.info["cpu_times"].user + p.info["cpu_times"].system
+    return totals
+
+
+def service_cpu_used(before: dict[tuple[str, int], float], after: dict[tuple[str, int], float]) -> dict[str, float]:
+    """CPU seconds per shared service between two readings (processes alive at the second one)."""
+    used: dict[str, float] = defaultdict(float)
+    for (name, pid), seconds in after.items():
+        used[name] += seconds - before.get((name, pid), 0.0)
+    return dict(used)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -217,8 +229,8 @@ def measure(base_url: str, conf: Path, concurrency: int, think: float, seconds: 
     turns = [t for person in people for t in person.turns]
     ok = [t.seconds for t in turns if t.answered]
     cpu = {name: (after[name] - before[name]) * 1000 / max(len(ok), 1) for name in processes if name in after}
-    cpu.update({f"{name} (shared)": (services_after.get(name, 0) - services_before.get(name, 0)) * 1000
-                / max(len(ok), 1) for name in services_before})
+    cpu.update({f"{name} (shared)": seconds * 1000 / max(len(ok), 1)
+                for name, seconds in service_cpu_used(services_before, services_after).items()})
     return {"concurrency": concurrency, "think_seconds": think, "seconds": round(elapsed, 1),
             "conversations": len(people), "turns": len(turns), "answered": len(ok),
             "errors": len(turns) - len(ok), "turns_per_second": round(len(ok) / elapsed, 2),
