@@ -25,7 +25,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -233,7 +233,9 @@ def measure(base_url: str, conf: Path, concurrency: int, think: float, seconds: 
                 for name, seconds in service_cpu_used(services_before, services_after).items()})
     return {"concurrency": concurrency, "think_seconds": think, "seconds": round(elapsed, 1),
             "conversations": len(people), "turns": len(turns), "answered": len(ok),
-            "errors": len(turns) - len(ok), "turns_per_second": round(len(ok) / elapsed, 2),
+            "errors": len(turns) - len(ok),
+            "error_kinds": dict(Counter(t.error or "no_reply" for t in turns if not t.answered)),
+            "turns_per_second": round(len(ok) / elapsed, 2),
             "p50_ms": round(percentile(ok, 50) * 1000), "p95_ms": round(percentile(ok, 95) * 1000),
             "p99_ms": round(percentile(ok, 99) * 1000),
             "cpu_ms_per_turn": {k: round(v, 1) for k, v in sorted(cpu.items())}}
@@ -242,7 +244,8 @@ def measure(base_url: str, conf: Path, concurrency: int, think: float, seconds: 
 def print_run(profile: str, run: dict) -> None:
     print(f"{profile:<11} conc={run['concurrency']:<3} think={run['think_seconds']:<3} "
           f"turns={run['answered']:<5} {run['turns_per_second']:6.1f} turns/s  p50={run['p50_ms']:>5} ms  "
-          f"p95={run['p95_ms']:>5} ms  p99={run['p99_ms']:>5} ms  errors={run['errors']}")
+          f"p95={run['p95_ms']:>5} ms  p99={run['p99_ms']:>5} ms  errors={run['errors']}"
+          + (f" {run['error_kinds']}" if run["errors"] else ""))
     print("            CPU ms/turn: " + "  ".join(f"{k}={v}" for k, v in run["cpu_ms_per_turn"].items()))
     sys.stdout.flush()
 
