@@ -17,6 +17,7 @@ from api.core.logging import AccessLogMiddleware, configure_logging, log_event
 from api.core.openapi import complete_openapi
 from api.core.secrets import require_strong_secrets
 from api.gateways import whatsapp as whatsapp_gateway
+from api.gateways.http_client import shared_http_client
 from api.gateways.outbound import register_sender
 from api.gateways.telegram import deliver_via_shared_application, shutdown_shared_application
 from api.routes import (
@@ -45,17 +46,21 @@ logger = logging.getLogger(__name__)
 
 @contextlib.asynccontextmanager
 async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-    """Start the background jobs with the app (unless a separate worker runs them) and stop them cleanly."""
-    stop = asyncio.Event()
-    worker = asyncio.create_task(run_jobs(stop)) if get_settings().background_jobs_in_api else None
-    log_event(logger, "api_started", background_jobs=worker is not None)
-    try:
-        yield
-    finally:
-        stop.set()
-        if worker is not None:
-            await worker
-        await shutdown_shared_application()  # the Telegram webhook's Application, if one was started
+    """Start the background jobs with the app (unless a separate worker runs them) and stop them cleanly.
+
+    The process's one HTTP client (api/gateways/http_client.py) lives as long as the app.
+    """
+    async with shared_http_client():
+        stop = asyncio.Event()
+        worker = asyncio.create_task(run_jobs(stop)) if get_settings().background_jobs_in_api else None
+        log_event(logger, "api_started", background_jobs=worker is not None)
+        try:
+            yield
+        finally:
+            stop.set()
+            if worker is not None:
+                await worker
+            await shutdown_shared_application()  # the Telegram webhook's Application, if one was started
 
 
 def create_app() -> FastAPI:

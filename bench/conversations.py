@@ -25,7 +25,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,7 +87,8 @@ class Person:
         started = time.perf_counter()
         try:
             response = await self.client.post(f"{self.base_url}/chat/api/messages",
-                                              json={"token": self.token, "text": text})
+                                              json={"token": self.token, "text": text,
+                                                    "client_message_id": uuid.uuid4().hex})
             turn = Turn(text, response.status_code, time.perf_counter() - started)
             if response.status_code == 200:
                 body = response.json()
@@ -186,15 +187,27 @@ def cpu_seconds(process: psutil.Process) -> float:
     return total
 
 
-def service_cpu(names: tuple[str, ...] = ("postgres", "redis-server")) -> dict[str, float]:
-    """CPU seconds of the shared database servers (every user of the machine counts here)."""
-    totals: dict[str, float] = defaultdict(float)
+def service_cpu(names: tuple[str, ...] = ("postgres", "redis-server")) -> dict[tuple[str, int], float]:
+    """CPU seconds of each process of the shared database servers, by (name, pid).
+
+    Every user of the machine counts here. Compared by pid between two readings, so a backend that
+    ended meanwhile (another user's connection) does not make the difference negative.
+    """
+    totals: dict[tuple[str, int], float] = {}
     for p in psutil.process_iter(["name", "cpu_times"]):
         name = p.info["name"] or ""
         for wanted in names:
             if name.startswith(wanted) and p.info["cpu_times"] is not None:
-                totals[wanted] += p.info["cpu_times"].user + p.info["cpu_times"].system
-    return dict(totals)
+                totals[(wanted, p.pid)] = p.info["cpu_times"].user + p.info["cpu_times"].system
+    return totals
+
+
+def service_cpu_used(before: dict[tuple[str, int], float], after: dict[tuple[str, int], float]) -> dict[str, float]:
+    """CPU seconds per shared service between two readings (processes alive at the second one)."""
+    used: dict[str, float] = defaultdict(float)
+    for (name, pid), seconds in after.items():
+        used[name] += seconds - before.get((name, pid), 0.0)
+    return dict(used)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -216,11 +229,13 @@ def measure(base_url: str, conf: Path, concurrency: int, think: float, seconds: 
     turns = [t for person in people for t in person.turns]
     ok = [t.seconds for t in turns if t.answered]
     cpu = {name: (after[name] - before[name]) * 1000 / max(len(ok), 1) for name in processes if name in after}
-    cpu.update({f"{name} (shared)": (services_after.get(name, 0) - services_before.get(name, 0)) * 1000
-                / max(len(ok), 1) for name in services_before})
+    cpu.update({f"{name} (shared)": seconds * 1000 / max(len(ok), 1)
+                for name, seconds in service_cpu_used(services_before, services_after).items()})
     return {"concurrency": concurrency, "think_seconds": think, "seconds": round(elapsed, 1),
             "conversations": len(people), "turns": len(turns), "answered": len(ok),
-            "errors": len(turns) - len(ok), "turns_per_second": round(len(ok) / elapsed, 2),
+            "errors": len(turns) - len(ok),
+            "error_kinds": dict(Counter(t.error or "no_reply" for t in turns if not t.answered)),
+            "turns_per_second": round(len(ok) / elapsed, 2),
             "p50_ms": round(percentile(ok, 50) * 1000), "p95_ms": round(percentile(ok, 95) * 1000),
             "p99_ms": round(percentile(ok, 99) * 1000),
             "cpu_ms_per_turn": {k: round(v, 1) for k, v in sorted(cpu.items())}}
@@ -229,7 +244,8 @@ def measure(base_url: str, conf: Path, concurrency: int, think: float, seconds: 
 def print_run(profile: str, run: dict) -> None:
     print(f"{profile:<11} conc={run['concurrency']:<3} think={run['think_seconds']:<3} "
           f"turns={run['answered']:<5} {run['turns_per_second']:6.1f} turns/s  p50={run['p50_ms']:>5} ms  "
-          f"p95={run['p95_ms']:>5} ms  p99={run['p99_ms']:>5} ms  errors={run['errors']}")
+          f"p95={run['p95_ms']:>5} ms  p99={run['p99_ms']:>5} ms  errors={run['errors']}"
+          + (f" {run['error_kinds']}" if run["errors"] else ""))
     print("            CPU ms/turn: " + "  ".join(f"{k}={v}" for k, v in run["cpu_ms_per_turn"].items()))
     sys.stdout.flush()
 

@@ -10,6 +10,7 @@ import api.cases.models  # noqa: F401  (registers the case tables on Base.metada
 import api.directory.models  # noqa: F401  (registers the directory table)
 import api.editor.models  # noqa: F401  (registers the content review table)
 import api.gateways.models  # noqa: F401  (registers tables on Base.metadata)
+import api.gateways.receipts  # noqa: F401  (registers the web chat receipts)
 import api.privacy.models  # noqa: F401  (registers the privacy tables on Base.metadata)
 from api.core.config import get_settings
 from api.db import Base, make_engine

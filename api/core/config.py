@@ -37,6 +37,12 @@ class Settings(BaseSettings):
     api_url: str = "http://127.0.0.1:8000"
     public_base_url: str = "http://localhost:8000"
     rasa_timeout_seconds: float = 30.0
+    # The one HTTP client each API process shares for its calls to Rasa and the action server
+    # (api/gateways/http_client.py): pool limits, and the timeout of a call that sets none itself.
+    http_max_connections: int = 100
+    http_max_keepalive_connections: int = 50
+    http_timeout_seconds: float = 10.0
+    http_connect_timeout_seconds: float = 3.0
     # Rasa's SQLite tracker store (bot/endpoints.yml): a person's /forget deletes their conversation there.
     rasa_tracker_db: str = str(PROJECT_ROOT / "var" / "rasa-tracker.db")
     # Rasa's tracker store when it is not that SQLite file: a PostgreSQL URL

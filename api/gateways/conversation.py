@@ -5,18 +5,20 @@ from __future__ import annotations
 import json
 import logging
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 import httpx
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from api.cases import handoff
 from api.cases.events import audit, emit_live_event
 from api.core.config import get_settings
 from api.core.logging import log_event
 from api.crypto import encrypt, pseudonym
+from api.gateways import receipts
 from api.gateways.choices import (
     choose,
     forget_offered_buttons,
@@ -24,6 +26,7 @@ from api.gateways.choices import (
     remember_offered_buttons,
     western_digits,
 )
+from api.gateways.http_client import http_client
 from api.gateways.messages import BotReply, IncomingMessage, with_recordings_attached
 from api.gateways.models import ChannelIdentity, InboundMessage, utcnow
 from api.gateways.outbound import enqueue_outbound
@@ -145,10 +148,9 @@ async def ask_bot(conversation_id: str, text: str, metadata: dict) -> list[BotRe
     settings = get_settings()
     body = {"sender": conversation_id, "message": text, "metadata": metadata}
     try:
-        async with httpx.AsyncClient(timeout=settings.rasa_timeout_seconds) as client:
-            response = await client.post(f"{settings.rasa_url}/webhooks/rest/webhook", json=body,
-                                         headers=rasa_channel_headers())
-            response.raise_for_status()
+        response = await http_client().post(f"{settings.rasa_url}/webhooks/rest/webhook", json=body,
+                                            headers=rasa_channel_headers(), timeout=settings.rasa_timeout_seconds)
+        response.raise_for_status()
     except httpx.HTTPError as exc:
         raise BotUnavailable(type(exc).__name__) from exc
     return with_recordings_attached([BotReply.from_rasa(item) for item in response.json()])
@@ -158,22 +160,34 @@ async def conversation_language(conversation_id: str) -> str:
     """The conversation's language slot from Rasa's tracker, or the default language."""
     settings = get_settings()
     try:
-        async with httpx.AsyncClient(timeout=5) as client:
-            response = await client.get(f"{settings.rasa_url}/conversations/{conversation_id}/tracker",
-                                        params={"include_events": "NONE", **rasa_api_params()})
-            response.raise_for_status()
-            return (response.json().get("slots") or {}).get("language") or settings.default_language
+        response = await http_client().get(f"{settings.rasa_url}/conversations/{conversation_id}/tracker",
+                                           params={"include_events": "NONE", **rasa_api_params()}, timeout=5)
+        response.raise_for_status()
+        return (response.json().get("slots") or {}).get("language") or settings.default_language
     except (httpx.HTTPError, ValueError):
         return settings.default_language
 
 
-async def handle_incoming(session: Session, msg: IncomingMessage) -> list[BotReply]:
-    """Route one message: to the operator holding the person's case, else to the bot; never unanswered.
+@dataclass
+class Routed:
+    """Where a message goes, decided (and stored) in one database round off the event loop."""
 
-    The message is committed before Rasa is asked, so if Rasa is down it is kept and
-    `redeliver_pending_inbound` answers it later through the outbox. A bot turn that comes back
-    empty or looping is answered by the gateway itself (`safety.settle_turn`).
-    """
+    msg: IncomingMessage
+    conversation_id: str
+    case: handoff.Case | None = None
+    inbound: InboundMessage | None = None
+    media: bool = False
+
+
+class AlreadyReceived(Exception):
+    """This client message id was received before: its first request answers it (api/gateways/receipts.py)."""
+
+
+def _route(session: Session, msg: IncomingMessage, client_message_id: str | None = None) -> Routed:
+    """The database work before the bot is asked: identity, redaction, routing, the stored message. Commits."""
+    if client_message_id and not receipts.claim(session, conversation_id_for(msg.channel, msg.user_key),
+                                                client_message_id):
+        raise AlreadyReceived(client_message_id)
     conversation_id = remember_identity(session, msg.channel, msg.user_key)
     msg = redacted_message(session, conversation_id, msg)
     case = handoff.open_case_held_by_operator(session, conversation_id)
@@ -187,35 +201,87 @@ async def handle_incoming(session: Session, msg: IncomingMessage) -> list[BotRep
             msg = replace(msg, text=FORGET_PAYLOAD)
         case = None
     if case is not None:
-        return await message_to_operator(session, case, msg)
+        return Routed(msg, conversation_id, case=case)  # message_to_operator commits
     if msg.media_url and not msg.text:
         # A voice note or photo cannot go to the bot; it joins the person's open case if there is one.
         waiting_case = handoff.open_case_of_person(session, conversation_id)
         if waiting_case is not None:
             handoff.record_person_message(session, waiting_case, "", media_url=msg.media_url)
         session.commit()
-        language = msg.metadata.get("language") or await conversation_language(conversation_id)
-        return [reply_from_catalog("channel.media_acknowledged", language)]
-
+        return Routed(msg, conversation_id, media=True)
     inbound = InboundMessage(conversation_id=conversation_id, channel=msg.channel, status="processing",
                              text=text_for_bot(session, conversation_id, msg), message_metadata=dict(msg.metadata))
     session.add(inbound)
     session.commit()
+    return Routed(msg, conversation_id, inbound=inbound)
+
+
+def _bot_unavailable(session: Session, inbound: InboundMessage, replies: list[BotReply],
+                     client_message_id: str | None) -> None:
+    """Rasa did not answer: the message waits for redelivery; a retry gets the same "later" answer. Commits."""
+    inbound.status = "pending"
+    forget_offered_buttons(session, inbound.conversation_id)
+    if client_message_id:
+        receipts.record_replies(session, inbound.conversation_id, client_message_id,
+                                [reply.to_dict() for reply in replies])
+    session.commit()
+
+
+def _answered(session: Session, inbound: InboundMessage, replies: list[BotReply],
+              client_message_id: str | None = None) -> None:
+    """The turn is over: its buttons and receipt kept, the stored message deleted, a pending erasure finished.
+
+    One commit (then one more only if an erasure is pending).
+    """
+    remember_offered_buttons(session, inbound.conversation_id, replies)
+    if client_message_id:
+        receipts.record_replies(session, inbound.conversation_id, client_message_id,
+                                [reply.to_dict() for reply in replies])
+    # Answered: the text is in Rasa's tracker now; the gateway keeps no copy of it.
+    session.execute(delete(InboundMessage).where(InboundMessage.id == inbound.id))
+    session.commit()
+    complete_erasure(session, inbound.conversation_id)  # a /forget in this turn: Rasa has saved it, delete it now
+
+
+async def handle_incoming(session: Session, msg: IncomingMessage,
+                          client_message_id: str | None = None) -> list[BotReply]:
+    """Route one message: to the operator holding the person's case, else to the bot; never unanswered.
+
+    The message is committed before Rasa is asked, so if Rasa is down it is kept and
+    `redeliver_pending_inbound` answers it later through the outbox. A bot turn that comes back
+    empty or looping is answered by the gateway itself (`safety.settle_turn`).
+
+    The database work runs in the thread pool, in two rounds (before and after the bot), so a
+    slow query or commit never holds up the other conversations on the event loop; the session
+    is only ever used by one thread at a time.
+
+    With a `client_message_id` (the web chat's), a message id received before raises
+    `AlreadyReceived` before anything is stored; the bot turn's replies are kept with its receipt.
+    """
+    routed = await run_in_threadpool(_route, session, msg, client_message_id)
+    msg, conversation_id = routed.msg, routed.conversation_id
+    if routed.case is not None or routed.media:
+        if routed.case is not None:
+            replies = await message_to_operator(session, routed.case, msg)
+        else:
+            language = msg.metadata.get("language") or await conversation_language(conversation_id)
+            replies = [reply_from_catalog("channel.media_acknowledged", language)]
+        if client_message_id:
+            await run_in_threadpool(receipts.record_replies_now, session, conversation_id, client_message_id,
+                                    [reply.to_dict() for reply in replies])
+        return replies
+    inbound = routed.inbound
+    assert inbound is not None
     try:
         replies = await ask_bot(conversation_id, inbound.text, inbound.message_metadata)
     except BotUnavailable as exc:
         log_event(logger, "bot_unavailable", logging.WARNING, channel=msg.channel, error=str(exc))
-        inbound.status = "pending"
-        forget_offered_buttons(session, conversation_id)
-        session.commit()
         language = msg.metadata.get("language") or get_settings().default_language
-        return [reply_from_catalog("channel.delayed_reply", language, with_hotline=True)]
+        replies = [reply_from_catalog("channel.delayed_reply", language, with_hotline=True)]
+        await run_in_threadpool(_bot_unavailable, session, inbound, replies, client_message_id)
+        return replies
     replies = await settle_turn(conversation_id, replies, msg.metadata.get("language"))
-    remember_offered_buttons(session, conversation_id, replies)
-    # Answered: the text is in Rasa's tracker now; the gateway keeps no copy of it.
-    session.execute(delete(InboundMessage).where(InboundMessage.id == inbound.id))
-    session.commit()
-    complete_erasure(session, conversation_id)  # a /forget in this turn: Rasa has saved it, delete it now
+    await run_in_threadpool(_answered, session, inbound, replies, client_message_id)
     log_event(logger, "message_to_bot", channel=msg.channel, replies=len(replies))
     return replies
 
@@ -234,19 +300,21 @@ async def message_to_operator(session: Session, case: handoff.Case, msg: Incomin
     console is told (live event `person_emergency`, audited).
     """
     emergency = await is_emergency(msg.text) if msg.text else False
+    await run_in_threadpool(_record_for_operator, session, case, msg, emergency)
+    log_event(logger, "message_to_case", channel=msg.channel, case_id=case.id, emergency=emergency)
+    return [reply_from_catalog(EMERGENCY_NUMBERS, case.language)] if emergency else []
+
+
+def _record_for_operator(session: Session, case: handoff.Case, msg: IncomingMessage, emergency: bool) -> None:
     conversation_id = case.conversation_id or ""
     message = handoff.record_person_message(session, case, msg.text, media_url=msg.media_url,
                                             callback_number=_captured(session, conversation_id, msg))
     # Buttons the bot offered before the handoff mean nothing to the operator's conversation.
     forget_offered_buttons(session, conversation_id)
-    replies: list[BotReply] = []
     if emergency:
         audit(session, "person_emergency_message", case, actor="person", message_id=message.id)
         emit_live_event(session, case, "person_emergency", message_id=message.id)
-        replies = [reply_from_catalog(EMERGENCY_NUMBERS, case.language)]
     session.commit()
-    log_event(logger, "message_to_case", channel=msg.channel, case_id=case.id, emergency=emergency)
-    return replies
 
 
 async def redeliver_pending_inbound(factory: sessionmaker[Session], limit: int = 20) -> int:

@@ -19,6 +19,7 @@ import httpx
 
 from api.core.config import get_settings
 from api.core.logging import log_event
+from api.gateways.http_client import http_client
 from api.gateways.messages import BotReply, Button
 from api.gateways.rasa_auth import rasa_api_params
 from api.nlg.render import render_response
@@ -57,11 +58,11 @@ def without_repeats(replies: list[BotReply]) -> list[BotReply]:
 async def _rasa(method: str, path: str, **kwargs: Any) -> dict[str, Any] | None:
     settings = get_settings()
     try:
-        async with httpx.AsyncClient(timeout=PARSE_TIMEOUT_SECONDS) as client:
-            params = {**kwargs.pop("params", {}), **rasa_api_params()}  # Rasa's API wants its token
-            response = await client.request(method, f"{settings.rasa_url}{path}", params=params, **kwargs)
-            response.raise_for_status()
-            body = response.json()
+        params = {**kwargs.pop("params", {}), **rasa_api_params()}  # Rasa's API wants its token
+        response = await http_client().request(method, f"{settings.rasa_url}{path}", params=params,
+                                               timeout=PARSE_TIMEOUT_SECONDS, **kwargs)
+        response.raise_for_status()
+        body = response.json()
     except (httpx.HTTPError, ValueError) as exc:
         log_event(logger, "rasa_call_failed", logging.WARNING, path=path.split("/")[1], error=type(exc).__name__)
         return None

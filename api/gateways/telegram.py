@@ -35,6 +35,7 @@ from api.core.logging import configure_logging, log_event
 from api.core.secrets import require_strong_secrets
 from api.db import get_sessionmaker
 from api.gateways.conversation import conversation_id_for, handle_incoming
+from api.gateways.http_client import http_client
 from api.gateways.messages import BotReply, IncomingMessage, OutgoingMessage
 from api.gateways.outbound import deliver_pending, enqueue_outbound, register_sender
 from api.gateways.rasa_auth import rasa_api_params
@@ -212,13 +213,13 @@ async def set_conversation_language(conversation_id: str, language: str) -> None
     url = f"{settings.rasa_url}/conversations/{conversation_id}/tracker/events"
     events = [{"event": "slot", "name": "language", "value": language}]
     try:
-        async with httpx.AsyncClient(timeout=settings.rasa_timeout_seconds) as client:
-            # A new conversation's session starts on its first append, stamped *after* the event sent
-            # with it, and Rasa's SQL tracker store drops events older than the session start when it
-            # reloads. Sending the event twice keeps the second one; the same value twice is harmless.
-            for _ in range(2):
-                response = await client.post(url, json=events, params=rasa_api_params())
-                response.raise_for_status()
+        # A new conversation's session starts on its first append, stamped *after* the event sent
+        # with it, and Rasa's SQL tracker store drops events older than the session start when it
+        # reloads. Sending the event twice keeps the second one; the same value twice is harmless.
+        for _ in range(2):
+            response = await http_client().post(url, json=events, params=rasa_api_params(),
+                                                timeout=settings.rasa_timeout_seconds)
+            response.raise_for_status()
     except httpx.HTTPError as exc:  # the greeting still goes out; the language is detected from text
         log_event(logger, "language_slot_not_set", logging.WARNING, error=type(exc).__name__)
 

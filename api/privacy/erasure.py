@@ -38,6 +38,7 @@ from api.gateways.bot_history import TrackerStoreUnavailable, delete_tracker_eve
 from api.gateways.messages import OutgoingMessage
 from api.gateways.models import ChannelIdentity, InboundMessage, OfferedChoice, OutboundMessage, utcnow
 from api.gateways.outbound import enqueue_outbound
+from api.gateways.receipts import ChatReceipt
 from api.nlg.render import render_response
 from api.privacy.contacts import forget_captured_number
 from api.privacy.models import PersonErasure
@@ -76,6 +77,7 @@ def erase_person(session: Session, conversation_id: str, actor: str = "person",
                                                  InboundMessage.status != "processing"))
     session.execute(delete(OutboundMessage).where(OutboundMessage.conversation_id == conversation_id))
     session.execute(delete(OfferedChoice).where(OfferedChoice.conversation_id == conversation_id))
+    session.execute(delete(ChatReceipt).where(ChatReceipt.conversation_id == conversation_id))
     request = session.get(PersonErasure, conversation_id)
     if request is None:
         request = PersonErasure(conversation_id=conversation_id, attempts=0)

@@ -33,6 +33,7 @@ from api.core.logging import configure_logging, log_event
 from api.db import checkpoint_wal, get_sessionmaker
 from api.gateways.bot_history import TrackerStoreUnavailable, delete_tracker_events, inactive_tracker_conversations
 from api.gateways.models import ChannelIdentity, InboundMessage, OfferedChoice, OutboundMessage, utcnow
+from api.gateways.receipts import RECEIPT_LIFETIME, ChatReceipt
 from api.privacy.models import CapturedContact
 
 logger = logging.getLogger(__name__)
@@ -69,6 +70,7 @@ def purge_expired(factory: sessionmaker[Session], now: datetime | None = None,
         if idle:
             session.execute(delete(ChannelIdentity).where(ChannelIdentity.conversation_id.in_(idle)))
         session.execute(delete(OfferedChoice).where(OfferedChoice.offered_at < conversation_cutoff))
+        session.execute(delete(ChatReceipt).where(ChatReceipt.created_at < now - RECEIPT_LIFETIME))
         report.identities = len(idle)
         report.captured_numbers = session.execute(delete(CapturedContact).where(
             CapturedContact.captured_at < now - timedelta(days=settings.retention_captured_number_days))).rowcount or 0

@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from api.core.config import get_settings
 from api.db import get_engine
+from api.gateways.http_client import http_client
 from api.gateways.rasa_auth import rasa_api_params
 
 router = APIRouter(tags=["health"])
@@ -24,8 +25,7 @@ def healthz() -> dict[str, str]:
 
 async def _http_ok(url: str, params: dict[str, str] | None = None, headers: dict[str, str] | None = None) -> bool:
     try:
-        async with httpx.AsyncClient(timeout=3) as client:
-            return (await client.get(url, params=params, headers=headers)).status_code == 200
+        return (await http_client().get(url, params=params, headers=headers, timeout=3)).status_code == 200
     except httpx.HTTPError:
         return False
 

@@ -11,14 +11,17 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
-from api.core.config import PROJECT_ROOT
+from api.core.config import PROJECT_ROOT, get_settings
 from api.core.inputs import ID_MAX, StrictInput, StrictText
 from api.core.languages import RTL_LANGUAGES, SUPPORTED_LANGUAGES, negotiate_language
 from api.db import get_session
-from api.gateways.conversation import conversation_id_for, handle_incoming
+from api.gateways import receipts
+from api.gateways.conversation import AlreadyReceived, conversation_id_for, handle_incoming
 from api.gateways.messages import IncomingMessage
 from api.gateways.models import OutboundMessage
+from api.gateways.safety import reply_from_catalog
 from api.nlg.render import render_response
 
 router = APIRouter(tags=["web chat"])
@@ -34,6 +37,9 @@ class ChatMessageIn(StrictInput):
 
     token: StrictText = Field(min_length=16, max_length=128, description="random id the browser keeps")
     text: StrictText = Field(min_length=1, max_length=4000)
+    client_message_id: str | None = Field(
+        default=None, min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
+        description="random id of this message; a retry with the same id gets the first answer, not a second turn")
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
 
@@ -74,12 +80,29 @@ def chat_page(request: Request, lang: str | None = Query(default=None)) -> HTMLR
 
 @router.post("/chat/api/messages", response_model=ChatExchangeOut)
 async def post_chat_message(body: ChatMessageIn, session: Session = Depends(get_session)) -> ChatExchangeOut:
-    """Send the person's message through the gateway and return the replies."""
+    """Send the person's message through the gateway and return the replies.
+
+    With a `client_message_id`, a retry of a message already received is answered with the first
+    request's replies (waiting for them if it is still being answered): never a second bot turn.
+    """
+    conversation_id = conversation_id_for(CHANNEL, body.token)
     incoming = IncomingMessage(channel=CHANNEL, user_key=body.token, text=body.text,
                                latitude=body.latitude, longitude=body.longitude)
-    replies = await handle_incoming(session, incoming)
-    return ChatExchangeOut(conversation_id=conversation_id_for(CHANNEL, body.token),
-                           replies=[chat_reply(r.to_dict()) for r in replies])
+    message_id = body.client_message_id
+    try:
+        replies = [r.to_dict() for r in await handle_incoming(session, incoming, client_message_id=message_id)]
+    except AlreadyReceived:
+        first = await receipts.replies_of_first_request(session, conversation_id, message_id or "",
+                                                        get_settings().rasa_timeout_seconds)
+        if first is None:  # still being answered: its replies will reach the page through the updates
+            first = [reply_from_catalog("channel.delayed_reply", get_settings().default_language,
+                                        with_hotline=True).to_dict()]
+        return ChatExchangeOut(conversation_id=conversation_id, replies=[chat_reply(r) for r in first])
+    except BaseException:
+        if message_id:  # not answered: a retry may try it afresh
+            await run_in_threadpool(receipts.release, session, conversation_id, message_id)
+        raise
+    return ChatExchangeOut(conversation_id=conversation_id, replies=[chat_reply(r) for r in replies])
 
 
 @router.get("/chat/api/updates", response_model=list[ChatReplyOut])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -34,6 +35,8 @@ class FakeRasa:
     parsed: list[str] = field(default_factory=list)
     latest_action_name: str = "action_listen"
     url: str = ""
+    # When set, a message is answered only once the event is set (a turn still in progress).
+    gate: threading.Event | None = None
 
     def app(self) -> Starlette:
         async def webhook(request: Request) -> JSONResponse:
@@ -41,6 +44,8 @@ class FakeRasa:
                 return JSONResponse({"error": "down"}, status_code=503 if not self.up else 500)
             body = await request.json()
             self.received.append(body)
+            if self.gate is not None:
+                await asyncio.to_thread(self.gate.wait, 60)
             return JSONResponse([dict(r, recipient_id=body["sender"]) for r in self.replies])
 
         async def tracker(request: Request) -> JSONResponse:

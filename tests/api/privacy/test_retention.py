@@ -14,6 +14,7 @@ from api.cases.schemas import ReferralIn
 from api.crypto import encrypt
 from api.db import make_engine
 from api.gateways.models import ChannelIdentity, InboundMessage, OutboundMessage
+from api.gateways.receipts import ChatReceipt
 from api.privacy.models import CapturedContact, CaseStatistic
 from api.privacy.retention import main, purge_expired
 from tests.support.app_db import migrated_sqlite
@@ -76,6 +77,11 @@ def test_the_retention_job_removes_what_is_due_and_only_that(tmp_path: Path) -> 
                                              captured_at=days_ago(8)),
                              CapturedContact(conversation_id="tg-recent", encrypted_number=encrypt("+212600000002"),
                                              captured_at=days_ago(6))])
+            # the web chat's answered-once receipts hold bot replies for ten minutes only
+            session.add_all([ChatReceipt(conversation_id="web-a", client_message_id="old-turn", status="answered",
+                                         replies=[{"text": "hello"}], created_at=NOW - timedelta(minutes=11)),
+                             ChatReceipt(conversation_id="web-a", client_message_id="new-turn", status="answered",
+                                         replies=[{"text": "hello"}], created_at=NOW - timedelta(minutes=5))])
             session.commit()
 
         assert purge_expired(factory, now=days_ago(2)).closed_cases == 0  # two days earlier: nothing was due yet
@@ -94,6 +100,7 @@ def test_the_retention_job_removes_what_is_due_and_only_that(tmp_path: Path) -> 
             assert ages == [29]
             assert session.scalar(select(func.count()).select_from(OutboundMessage)) == 1
             assert set(session.scalars(select(CapturedContact.conversation_id))) == {"tg-recent"}
+            assert set(session.scalars(select(ChatReceipt.client_message_id))) == {"new-turn"}
         assert tracker_senders(tracker) == {"tg-recent", "tg-waiting"}
 
         again = purge_expired(factory, now=NOW)

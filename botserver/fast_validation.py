@@ -1,0 +1,76 @@
+"""Rasa's JSON Schema checks, with each schema compiled once instead of on every call.
+
+Rasa 3.6 validates every action server response (`RemoteAction._validate_action_result`), every
+NLG response (`CallbackNaturalLanguageGenerator.validate_response`) and every event list posted
+to its HTTP API (`rasa.server`) with `jsonschema.validate(instance, schema)`. That function first
+checks the *schema* against its meta-schema, then builds a validator, on every call: measured
+with py-spy under load, about half of the Rasa server's CPU per turn went to the meta-schema
+check of the same few schemas.
+
+`install()` (called by `python -m botserver` before Rasa starts) replaces `jsonschema.validate`
+with `cached_validate`, which does the same thing but keeps one checked, compiled validator per
+distinct schema. The *instance* is still validated on every call, with the same errors:
+`jsonschema.ValidationError` from `best_match`, as jsonschema raises it, so Rasa's own error
+handling is unchanged. An invalid schema is still refused (`SchemaError`) the first time it is
+used, and is not cached. Calls with a validator class or extra arguments go to the original.
+Rasa's modules import `validate` from `jsonschema` inside the functions that use it, or call
+`jsonschema.validate`, so replacing the module attribute reaches all of them.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+import jsonschema
+from jsonschema.exceptions import best_match
+from jsonschema.validators import validator_for
+
+# Rasa uses a handful of schemas; the bound keeps an unexpected caller from growing the cache forever.
+MAX_CACHED_SCHEMAS = 64
+
+original_validate = jsonschema.validate
+_validators: dict[str, Any] = {}
+_lock = threading.Lock()
+
+
+def schema_key(schema: Any) -> str:
+    """The schema's identity by content (Rasa builds some of its schemas anew on every call)."""
+    return json.dumps(schema, sort_keys=True, default=repr)
+
+
+def compiled(schema: Any) -> Any:
+    """The checked validator for `schema`, made (and the schema checked) on first use."""
+    key = schema_key(schema)
+    validator = _validators.get(key)
+    if validator is None:
+        cls = validator_for(schema)
+        cls.check_schema(schema)  # SchemaError for a broken schema, as jsonschema.validate raises
+        validator = cls(schema)
+        with _lock:
+            if len(_validators) >= MAX_CACHED_SCHEMAS:
+                _validators.clear()
+            _validators[key] = validator
+    return validator
+
+
+def cached_validate(instance: Any, schema: Any, cls: Any = None, *args: Any, **kwargs: Any) -> None:
+    """`jsonschema.validate` with the schema's validator compiled once."""
+    if cls is not None or args or kwargs:
+        original_validate(instance, schema, cls, *args, **kwargs)
+        return
+    error = best_match(compiled(schema).iter_errors(instance))
+    if error is not None:
+        raise error
+
+
+def install() -> None:
+    """Make every `jsonschema.validate` of this process the cached one."""
+    jsonschema.validate = cached_validate  # type: ignore[assignment]
+
+
+def clear() -> None:
+    """Forget the compiled validators (tests)."""
+    with _lock:
+        _validators.clear()

@@ -1,0 +1,86 @@
+"""Rasa's schema checks compiled once: still refusing what is invalid, with the errors Rasa expects."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+from jsonschema.validators import Draft202012Validator
+from rasa.core.actions.action import RemoteAction
+from rasa.core.nlg.callback import CallbackNaturalLanguageGenerator, nlg_response_format_spec
+from rasa.shared.exceptions import RasaException
+from rasa.utils.endpoints import EndpointConfig
+
+from botserver import fast_validation
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def installed(monkeypatch: pytest.MonkeyPatch):
+    fast_validation.clear()
+    monkeypatch.setattr(jsonschema, "validate", fast_validation.cached_validate)
+    yield
+    fast_validation.clear()
+
+
+def remote_action() -> RemoteAction:
+    return RemoteAction("action_test", EndpointConfig("http://127.0.0.1:9/webhook"))
+
+
+def test_a_valid_action_result_passes() -> None:
+    result = {"events": [{"event": "slot", "name": "language", "value": "fr"}], "responses": []}
+    assert remote_action()._validate_action_result(result)
+
+
+def test_an_invalid_event_is_still_refused_every_time() -> None:
+    action = remote_action()
+    for _ in range(3):  # from the cache too, not only on the first (compiling) call
+        with pytest.raises(jsonschema.ValidationError):
+            action._validate_action_result({"events": [{"event": "slot", "name": 5}], "responses": []})
+        with pytest.raises(jsonschema.ValidationError):
+            action._validate_action_result({"events": "not a list"})
+
+
+def test_an_invalid_nlg_response_is_still_refused() -> None:
+    assert CallbackNaturalLanguageGenerator.validate_response({"text": "Bonjour", "buttons": []})
+    with pytest.raises(RasaException):
+        CallbackNaturalLanguageGenerator.validate_response({"text": 42})
+
+
+def test_the_same_error_as_jsonschema_itself() -> None:
+    instance = {"text": 42, "buttons": "no"}
+    with pytest.raises(jsonschema.ValidationError) as original:
+        fast_validation.original_validate(instance, nlg_response_format_spec())
+    with pytest.raises(jsonschema.ValidationError) as cached:
+        fast_validation.cached_validate(instance, nlg_response_format_spec())
+    assert (cached.value.message, list(cached.value.path)) == (original.value.message, list(original.value.path))
+
+
+def test_each_schema_is_checked_once_though_rasa_builds_it_anew(monkeypatch: pytest.MonkeyPatch) -> None:
+    checks: list[object] = []
+    real_check = Draft202012Validator.check_schema.__func__  # type: ignore[attr-defined]
+    monkeypatch.setattr(Draft202012Validator, "check_schema",
+                        classmethod(lambda cls, schema, **kw: (checks.append(schema), real_check(cls, schema, **kw))))
+    action = remote_action()
+    for _ in range(5):
+        action._validate_action_result({"events": [], "responses": []})
+    assert len(checks) == 1
+
+
+def test_a_broken_schema_is_refused_and_not_cached() -> None:
+    broken = {"type": "no-such-type"}
+    for _ in range(2):
+        with pytest.raises(jsonschema.SchemaError):
+            fast_validation.cached_validate({}, broken)
+
+
+def test_the_launcher_installs_it_before_rasa_starts() -> None:
+    code = ("import sys, jsonschema, rasa.__main__ as m; from botserver import __main__ as b, fast_validation as f;"
+            "m.main = lambda: print(jsonschema.validate is f.cached_validate); b.main([])")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         env={"APP_ENV": "development", "PATH": "/usr/bin:/bin"}, timeout=600)
+    assert out.stdout.strip().splitlines()[-1] == "True", out.stderr[-2000:]
