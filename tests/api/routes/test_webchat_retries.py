@@ -83,7 +83,7 @@ def test_a_retry_while_the_first_is_answered_waits_for_its_replies(client: TestC
         until(lambda: not retry.running() or client_waits(client))
         rasa.gate.set()
         assert retry.result(timeout=60)["replies"] == first.result(timeout=60)["replies"] == [
-            {"id": None, "text": "la réponse", "buttons": [], "image": None}]
+            {"id": None, "text": "la réponse", "buttons": [], "image": None, "audio": None}]
     assert len(rasa.received) == 1
 
 
