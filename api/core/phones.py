@@ -1,0 +1,29 @@
+"""Phone numbers as people and operators type them, kept in E.164 (`+212612345678`); Morocco is the default region.
+
+Google's libphonenumber (`phonenumbers`) reads "06 12 34 56 78", "0612345678", "+212 6-12-34-56-78" or
+"00221 77 123 45 67" alike, so a case's callback number has one form whoever typed it.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import phonenumbers
+from pydantic import AfterValidator
+
+DEFAULT_REGION = "MA"
+
+
+def to_e164(typed: str, region: str = DEFAULT_REGION) -> str:
+    """The E.164 form of a typed number; ValueError (without the number) when it is not a valid one."""
+    try:
+        number = phonenumbers.parse(typed, region)
+    except phonenumbers.NumberParseException as error:
+        raise ValueError("not a phone number: give it with its area code (0612345678) or country code") from error
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError("not a valid phone number for its country: check the digits")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+# A request field holding a phone number: stored in E.164, refused with a 422 when it is none.
+PhoneNumber = Annotated[str, AfterValidator(to_e164)]
