@@ -15,13 +15,15 @@ DEFAULT_REGION = "MA"
 
 
 def to_e164(typed: str, region: str = DEFAULT_REGION) -> str:
-    """The E.164 form of a typed number; ValueError (without the number) when it is not a valid one."""
+    """The E.164 form of a typed number; ValueError (without the number) when it cannot be one."""
     try:
         number = phonenumbers.parse(typed, region)
     except phonenumbers.NumberParseException as error:
         raise ValueError("not a phone number: give it with its area code (0612345678) or country code") from error
-    if not phonenumbers.is_valid_number(number):
-        raise ValueError("not a valid phone number for its country: check the digits")
+    # "Possible" (the right length for its country), not "valid": a caller id Twilio hands over must never
+    # be refused because libphonenumber's list of assigned ranges is older than the number.
+    if not phonenumbers.is_possible_number(number):
+        raise ValueError("not a phone number: too few or too many digits for its country")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
