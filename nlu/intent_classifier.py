@@ -3,8 +3,9 @@
 On this project's data (a few hundred short examples per intent, ten languages,
 SMS spelling) a linear model on character n-grams is both more accurate on
 held-out utterances and a hundred times faster to train than DIET's intent head
-(measured with scripts/eval_nlu.py: see reports/), so it classifies intents and
-DIET is kept for entities only. Features are computed on the normalised text
+(measured with scripts/eval_nlu.py: see reports/), so it classifies intents and the
+pipeline has no DIET at all (entities come from RegexEntityExtractor's lookup tables and patterns
+and from the city resolver: bot/config.yml). Features are computed on the normalised text
 (`nlu.normalise.normalise_text`), so spelling variants share their n-grams.
 Confidences are a softmax of the SVM's decision scores with one temperature fitted
 on cross-validated scores (temperature scaling): unlike per-class sigmoid calibration
