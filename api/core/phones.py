@@ -27,5 +27,14 @@ def to_e164(typed: str, region: str = DEFAULT_REGION) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-# A request field holding a phone number: stored in E.164, refused with a 422 when it is none.
-PhoneNumber = Annotated[str, AfterValidator(to_e164)]
+def e164_or_as_typed(typed: str) -> str:
+    """E.164 when the text can be a number, else the text as typed (trimmed): a referral is never refused for
+    its callback number (as for its reference, a 422 would drop the escalation); the operator reads it."""
+    try:
+        return to_e164(typed)
+    except ValueError:
+        return typed.strip()
+
+
+# A request field holding a phone number: "06 12 34 56 78" is kept as +212612345678.
+PhoneNumber = Annotated[str, AfterValidator(e164_or_as_typed)]
