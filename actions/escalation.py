@@ -17,6 +17,7 @@ from actions.outbox import ReferralOutbox, default_outbox, delivery_task
 from actions.places import town_gazetteer
 from actions.referrals import post_referral, reference_for_key
 from actions.services import TOPIC_INTENTS
+from sante_contract import CHANNELS, channel_of
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +45,6 @@ REASK_NOTES = ("utter_form_how_to_answer", "utter_form_not_understood")
 # Slots whose re-asking already says why (an invalid phone number).
 REASK_EXPLAINED = frozenset({"callback_number"})
 UNDISCLOSED_CITY = "undisclosed"
-CHANNELS = ("tg", "wa", "voice", "web")
 # The gateway takes a typed phone number out of the message and keeps it, encrypted, for the
 # backend (api/privacy/redaction.py); the message then says so in its metadata. The slot only
 # records that a number was given: the number itself never enters a slot, an event or the outbox.
@@ -106,7 +106,7 @@ class ValidateEscalationForm(FormValidationAction):
         """Extracts and validates, then says a word before a question that is asked again."""
         requested = tracker.get_slot("requested_slot")
         previous = int(tracker.get_slot("form_reasked") or 0)
-        events = await super().run(dispatcher, tracker, domain)
+        events: list[EventType] = await super().run(dispatcher, tracker, domain)
         answer = [e.get("value") for e in events if e.get("event") == "slot" and e.get("name") == requested]
         if requested is not None and answer and answer[-1] is None and requested not in REASK_EXPLAINED:
             count = previous + 1
@@ -196,23 +196,23 @@ def _reask_when_not_understood(slot: str, not_answers: frozenset[str] = NOT_UNDE
     return extract
 
 
-for _slot in ("escalation_consent", "triage_emergency", "triage_pregnant", "triage_child", "triage_violence",
-              "triage_no_medication"):
-    setattr(ValidateEscalationForm, f"extract_{_slot}", _reask_when_not_understood(_slot))
 # "Chat or call back?" answered "yes" or "no" says neither: asked again too.
-ValidateEscalationForm.extract_contact_mode = _reask_when_not_understood(  # type: ignore[attr-defined]
-    "contact_mode", NOT_UNDERSTOOD | YES_NO)
+_NOT_ANSWERS = {**dict.fromkeys(("escalation_consent", "triage_emergency", "triage_pregnant", "triage_child",
+                                 "triage_violence", "triage_no_medication"), NOT_UNDERSTOOD),
+                "contact_mode": NOT_UNDERSTOOD | YES_NO}
+for _slot, _not_answers in _NOT_ANSWERS.items():
+    setattr(ValidateEscalationForm, f"extract_{_slot}", _reask_when_not_understood(_slot, _not_answers))
 
 
 def conversation_language(tracker: Tracker) -> str:
     """The language the case should be handled in."""
     language = tracker.get_slot("language") or detected_language(tracker.latest_message)
-    return language if language in LANGUAGES else "fr"
+    return language if language in LANGUAGES else DEFAULT_LANGUAGE
 
 
 def conversation_channel(tracker: Tracker) -> str:
     """The channel, from the conversation id's prefix (`tg-…`, `wa-…`, see docs/architecture.md)."""
-    prefix = tracker.sender_id.split("-", 1)[0]
+    prefix = channel_of(tracker.sender_id)
     return prefix if prefix in CHANNELS else (tracker.get_latest_input_channel() or "rest")
 
 

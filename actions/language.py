@@ -10,9 +10,9 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
 
-# The codes of the NLU contract (/work/shared/contract/nlu.md); French is its default.
-LANGUAGES = ("fr", "en", "ar", "ary", "wo", "ln", "ff", "emk", "sus", "bci")
-DEFAULT_LANGUAGE = "fr"
+from sante_contract import DEFAULT_LANGUAGE, LANGUAGES
+
+__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES"]  # the NLU contract's codes, shared with the backend
 # Below this the detector is guessing (short or mixed messages): the conversation keeps its language.
 MIN_CONFIDENCE = 0.6
 NOT_UNDERSTOOD = "nlu_fallback"

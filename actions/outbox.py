@@ -18,6 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from tenacity import RetryCallState
+from tenacity.wait import wait_exponential
+
 from actions.config import ActionSettings, get_settings
 from actions.referrals import DeliveryResult, post_referral
 
@@ -85,7 +88,7 @@ class ReferralOutbox:
         """When the earliest undelivered referral is due, None when nothing waits."""
         with self._connect() as db:
             row = db.execute("SELECT MIN(next_attempt_at) FROM pending_referral WHERE delivered_at IS NULL").fetchone()
-        return row[0]
+        return None if row[0] is None else float(row[0])
 
     def mark_delivered(self, idempotency_key: str) -> None:
         """Delivered: forget the body (it holds the callback number), keep key and reference."""
@@ -108,8 +111,11 @@ class ReferralOutbox:
 
 
 def backoff_seconds(attempts: int, settings: ActionSettings) -> float:
-    """Delay before the next try: doubles from the initial delay up to the maximum."""
-    return min(settings.retry_initial_s * (2 ** min(attempts, 20)), settings.retry_max_s)
+    """Delay before the next try after `attempts` earlier failures and this one: tenacity's exponential wait,
+    from the initial delay, doubling, up to the maximum."""
+    state = RetryCallState(retry_object=None, fn=None, args=(), kwargs={})  # type: ignore[arg-type]
+    state.attempt_number = attempts + 1
+    return float(wait_exponential(multiplier=settings.retry_initial_s, max=settings.retry_max_s)(state))
 
 
 async def deliver(outbox: ReferralOutbox, pending: PendingReferral, settings: ActionSettings) -> DeliveryResult:

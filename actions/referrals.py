@@ -10,14 +10,10 @@ from typing import Any
 import httpx
 
 from actions.config import ActionSettings
+from sante_contract import REFERENCE_ALPHABET, REFERENCE_LENGTH, REFERENCE_PREFIX
 
 logger = logging.getLogger(__name__)
 
-# Same alphabet and shape as the backend's references (api/cases/intake.py): no 0/O, 1/I/L, 5/S,
-# 8/B, because a reference is read aloud over a bad phone line.
-REFERENCE_ALPHABET = "234679ACDEFGHJKMNPQRTUVWXYZ"
-REFERENCE_PREFIX = "MS-"
-REFERENCE_LENGTH = 6
 # Retrying these cannot succeed until someone fixes the request or the configuration.
 PERMANENT_STATUSES = frozenset({400, 401, 403, 404, 422})
 

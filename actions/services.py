@@ -138,7 +138,7 @@ def conversation_language(tracker: Tracker) -> str:
 async def ask_directory(settings: ActionSettings, point: tuple[float, float], lookup: Lookup, language: str,
                         client: httpx.AsyncClient | None = None) -> DirectoryAnswer | None:
     """GET the nearby places from the backend; None when it cannot answer (never raises for that)."""
-    params: list[tuple[str, str]] = [("lat", f"{point[0]:.6f}"), ("lon", f"{point[1]:.6f}"),
+    params: list[tuple[str, str | int | float | bool | None]] = [("lat", f"{point[0]:.6f}"), ("lon", f"{point[1]:.6f}"),
                                      ("language", language), ("limit", str(MAX_LISTED))]
     params += [("kind", kind) for kind in sorted(lookup.kinds)]
     if lookup.topic:

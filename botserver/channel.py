@@ -46,7 +46,7 @@ class PrivateRestInput(RestInput):
         return cls(channel_token())
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
-        blueprint = super().blueprint(on_new_message)
+        blueprint: Blueprint = super().blueprint(on_new_message)
 
         @blueprint.middleware("request")
         async def require_secret(request: Request) -> Optional[response.HTTPResponse]:

@@ -11,7 +11,7 @@ towns found among the tokens that no extractor reported.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -102,7 +102,7 @@ class CityResolver(GraphComponent):
             i = end_index + 1
         return found
 
-    def _longest_match(self, tokens: List[Token], i: int, text: str) -> Optional[tuple]:
+    def _longest_match(self, tokens: List[Token], i: int, text: str) -> Optional[Tuple[int, str]]:
         for size in range(min(self._towns.max_words, len(tokens) - i), 0, -1):
             span = text[tokens[i].start:tokens[i + size - 1].end]
             name = self._towns.canonical(span, allow_homographs=False, fuzzy=False)
@@ -112,4 +112,4 @@ class CityResolver(GraphComponent):
 
 
 def _overlap(a: Dict[str, Any], b: Dict[str, Any]) -> bool:
-    return a[ENTITY_ATTRIBUTE_START] < b[ENTITY_ATTRIBUTE_END] and b[ENTITY_ATTRIBUTE_START] < a[ENTITY_ATTRIBUTE_END]
+    return bool(a[ENTITY_ATTRIBUTE_START] < b[ENTITY_ATTRIBUTE_END] and b[ENTITY_ATTRIBUTE_START] < a[ENTITY_ATTRIBUTE_END])

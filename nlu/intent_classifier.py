@@ -3,8 +3,9 @@
 On this project's data (a few hundred short examples per intent, ten languages,
 SMS spelling) a linear model on character n-grams is both more accurate on
 held-out utterances and a hundred times faster to train than DIET's intent head
-(measured with scripts/eval_nlu.py: see reports/), so it classifies intents and
-DIET is kept for entities only. Features are computed on the normalised text
+(measured with scripts/eval_nlu.py: see reports/), so it classifies intents and the
+pipeline has no DIET at all (entities come from RegexEntityExtractor's lookup tables and patterns
+and from the city resolver: bot/config.yml). Features are computed on the normalised text
 (`nlu.normalise.normalise_text`), so spelling variants share their n-grams.
 Confidences are a softmax of the SVM's decision scores with one temperature fitted
 on cross-validated scores (temperature scaling): unlike per-class sigmoid calibration
@@ -24,9 +25,10 @@ import logging
 import pickle
 import re
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Set, Text
 
 import numpy as np
+from numpy.typing import NDArray
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -73,7 +75,7 @@ class LinearIntentClassifier(GraphComponent):
         pipeline: Optional[Pipeline] = None,
         labels: Optional[List[str]] = None,
         temperature: float = 1.0,
-        vocabulary: Optional[set] = None,
+        vocabulary: Optional[Set[str]] = None,
     ) -> None:
         """Keeps the config, the storage slot and, once trained or loaded, the model."""
         self._config = {**self.get_default_config(), **config}
@@ -146,11 +148,13 @@ class LinearIntentClassifier(GraphComponent):
             ("classifier", LinearSVC(C=self._config["C"])),
         ])
 
-    def probabilities(self, texts: List[str]) -> np.ndarray:
+    def probabilities(self, texts: List[str]) -> NDArray[np.float64]:
         """One row of intent probabilities per text (columns in the order of the labels)."""
+        if self._pipeline is None:
+            raise ValueError("IntentClassifier has no model: train it or load a trained one first")
         features = transform(self._pipeline.named_steps["features"], texts)
         scores = self._pipeline.named_steps["classifier"].decision_function(features)
-        return _softmax(scores * self._temperature)
+        return _softmax(np.asarray(scores, dtype=np.float64) * self._temperature)
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Sets `intent` and `intent_ranking` on every message."""
@@ -180,6 +184,8 @@ class LinearIntentClassifier(GraphComponent):
 
     def _is_known(self, word: str) -> bool:
         """In the vocabulary, or one typo or elongation away from a word in it ("heyy", "ouiii", "okey")."""
+        if self._vocabulary is None:
+            return False
         if word in self._vocabulary:
             return True
         if self._sorted_vocabulary is None:
@@ -187,12 +193,13 @@ class LinearIntentClassifier(GraphComponent):
         return bool(difflib.get_close_matches(word, self._sorted_vocabulary, n=1, cutoff=self._config["known_word_similarity"]))
 
 
-def _softmax(scores: np.ndarray) -> np.ndarray:
+def _softmax(scores: NDArray[np.float64]) -> NDArray[np.float64]:
     shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
-    return shifted / shifted.sum(axis=1, keepdims=True)
+    probabilities: NDArray[np.float64] = shifted / shifted.sum(axis=1, keepdims=True)
+    return probabilities
 
 
-def _best_temperature(scores: np.ndarray, targets: np.ndarray) -> float:
+def _best_temperature(scores: NDArray[np.float64], targets: NDArray[np.float64]) -> float:
     """The multiplier of the decision scores that minimises the log-loss of held-out folds."""
     rows = np.arange(len(targets))
     losses = [-np.log(_softmax(scores * t)[rows, targets] + 1e-12).mean() for t in _TEMPERATURES]

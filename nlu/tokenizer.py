@@ -41,7 +41,7 @@ class NormalisingTokenizer(WhitespaceTokenizer):
 
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         """Tokenizes like WhitespaceTokenizer, then normalises the lemma of each text token."""
-        tokens = super().tokenize(message, attribute)
+        tokens: List[Token] = super().tokenize(message, attribute)
         if attribute not in (TEXT, ACTION_TEXT):
             return tokens
         for token in tokens:

@@ -1,8 +1,13 @@
-"""The town gazetteer (data/towns.yml) and the matching of a written place name to a canonical town."""
+"""The town gazetteer (data/towns.yml): a written place name to its canonical town, and the town nearest a point.
+
+The one gazetteer of the project: the NLU's city resolver and the action server both match towns here, so
+a town the bot recognises in a message is the town the escalation form and the services search find.
+"""
 
 from __future__ import annotations
 
 import difflib
+import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +23,7 @@ _ARABIC_PROCLITICS = ("فال", "بال", "وال", "لل", "ف", "ب", "ل", "�
 # Below this similarity a misspelling is not taken for a town ("oujdda" is, "ouvrir" is not).
 _FUZZY_CUTOFF = 0.84
 _FUZZY_MIN_LENGTH = 5
+EARTH_RADIUS_KM = 6371.0088
 
 
 @dataclass(frozen=True)
@@ -53,12 +59,21 @@ def load_towns(path: Path = TOWNS_FILE) -> List[Town]:
     return towns
 
 
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres between two points given in degrees."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlmb = math.radians(lat2 - lat1), math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+
+
 class Gazetteer:
-    """Maps normalised spellings to canonical town names."""
+    """Maps written place names to towns (canonical names), and points to the nearest town."""
 
     def __init__(self, towns: List[Town]) -> None:
         """Indexes every variant and the canonical name of each town under their normalised form."""
         self.towns = towns
+        self._by_name: Dict[str, Town] = {town.name: town for town in towns}
         self._by_form: Dict[str, str] = {}
         self._homograph_forms: Dict[str, str] = {}
         for town in towns:
@@ -69,7 +84,12 @@ class Gazetteer:
                     self._homograph_forms[form] = town.name
                 else:
                     self._by_form.setdefault(form, town.name)
-        self.max_words = max(len(form.split()) for form in (*self._by_form, *self._homograph_forms))
+        self.max_words = max((len(form.split()) for form in (*self._by_form, *self._homograph_forms)), default=1)
+
+    @classmethod
+    def from_file(cls, path: Path) -> "Gazetteer":
+        """The gazetteer of a towns file; a missing file gives one without towns."""
+        return cls(load_towns(path) if path.is_file() else [])
 
     def canonical(self, written: str, allow_homographs: bool = True, fuzzy: bool = True) -> Optional[str]:
         """The canonical name for a written place name, or None when it is not a known town."""
@@ -86,6 +106,18 @@ class Gazetteer:
             if close:
                 return self._by_form[close[0]]
         return None
+
+    def find(self, written: Optional[str]) -> Optional[Town]:
+        """The town a written place name means (as `canonical` matches it), else None."""
+        name = self.canonical(written) if written else None
+        return self._by_name.get(name) if name else None
+
+    def nearest(self, lat: float, lon: float, reach_km: Optional[float] = None) -> Optional[Town]:
+        """The town whose centre is closest to the point (within `reach_km` when given), else None."""
+        best = min(self.towns, key=lambda t: haversine_km(lat, lon, t.lat, t.lon), default=None)
+        if best is None or (reach_km is not None and haversine_km(lat, lon, best.lat, best.lon) > reach_km):
+            return None
+        return best
 
 
 def _without_proclitic(form: str) -> List[str]:

@@ -15,6 +15,7 @@ from sqlalchemy import delete, or_
 from sqlalchemy.orm import Session
 
 from api.auth.models import LoginThrottle
+from api.core.backoff import delay_after, exponential
 from api.core.clock import as_utc
 from api.core.config import get_settings
 from api.crypto import pseudonym
@@ -40,7 +41,8 @@ def lockout_seconds(failures: int) -> int:
     beyond = failures - settings.login_max_failures
     if beyond < 0:
         return 0
-    return min(settings.login_lockout_seconds * 2 ** min(beyond, 30), settings.login_lockout_max_seconds)
+    lockout = exponential(settings.login_lockout_seconds, settings.login_lockout_max_seconds)
+    return int(delay_after(lockout, beyond + 1))
 
 
 def record_failure(session: Session, key: str, now: datetime) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import secrets
 
 from sqlalchemy import select
@@ -17,14 +16,10 @@ from api.cases.triage import EMERGENCY, TriageAnswers, triage_priority
 from api.core.logging import log_event
 from api.crypto import encrypt
 from api.privacy.contacts import take_captured_number
+from sante_contract import REFERENCE_ALPHABET, REFERENCE_LENGTH, REFERENCE_PREFIX, is_reference
 
 logger = logging.getLogger(__name__)
 
-# No 0/O, 1/I/L, 5/S or 8/B: a reference is read aloud over a bad phone line.
-REFERENCE_ALPHABET = "234679ACDEFGHJKMNPQRTUVWXYZ"
-REFERENCE_PREFIX = "MS-"
-REFERENCE_LENGTH = 6
-REFERENCE_PATTERN = re.compile(f"^{REFERENCE_PREFIX}[{REFERENCE_ALPHABET}]{{{REFERENCE_LENGTH}}}$")
 DEFAULT_ASSOCIATION_NAME = "Hotline"
 DEFAULT_QUEUE_NAME = "General"
 
@@ -36,7 +31,7 @@ def new_reference() -> str:
 
 def reference_for_referral(session: Session, proposed: str | None) -> str:
     """The bot's own reference when well-formed and unused (the person was already told it), else a new one."""
-    if proposed and REFERENCE_PATTERN.match(proposed):
+    if proposed and is_reference(proposed):
         if session.scalar(select(Case.id).where(Case.reference == proposed)) is None:
             return proposed
     return new_reference()

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from api.core.inputs import ID_MAX, BodyId, StrictInput, StrictText
 from api.core.languages import SUPPORTED_LANGUAGES
+from api.core.phones import PhoneNumber
 
 OUTCOMES: tuple[str, ...] = ("informed", "referred_to_service", "accompanied", "callback_done",
                              "unreachable", "other")
@@ -35,7 +36,8 @@ class ReferralIn(StrictInput):
     consent: bool
     triage: TriageIn = Field(default_factory=TriageIn)
     contact: Literal["chat", "callback"] = "chat"
-    callback_number: StrictText | None = Field(default=None, max_length=32)
+    # "06 12 34 56 78" is kept as +212612345678 (api/core/phones.py).
+    callback_number: PhoneNumber | None = Field(default=None, max_length=32)
     summary: StrictText | None = Field(default=None, max_length=2000)
     # The bot tells the person a reference even while the backend is down (actions/referrals.py
     # derives it from the Idempotency-Key); the case keeps it, so both sides agree. A malformed or

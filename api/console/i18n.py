@@ -11,6 +11,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from api.core.languages import negotiate_language
+
 CONSOLE_LANGUAGES: tuple[str, ...] = ("fr", "en")
 DOMAIN = "console"
 
@@ -33,11 +35,7 @@ def console_translations(locales_dir: Path, language: str) -> gettext.NullTransl
 
 
 def pick_console_language(requested: str | None, accept_language: str) -> str:
-    """`?lang=` if it is a console language, else the first console language in Accept-Language, else French."""
+    """`?lang=` if it is a console language, else the best console language of Accept-Language, else French."""
     if requested in CONSOLE_LANGUAGES:
         return requested
-    for part in accept_language.split(","):
-        code = part.split(";", 1)[0].strip().lower()[:2]
-        if code in CONSOLE_LANGUAGES:
-            return code
-    return CONSOLE_LANGUAGES[0]
+    return negotiate_language(accept_language, CONSOLE_LANGUAGES, CONSOLE_LANGUAGES[0])

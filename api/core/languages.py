@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-SUPPORTED_LANGUAGES: tuple[str, ...] = ("fr", "en", "ar", "ary", "wo", "ln", "ff", "emk", "sus", "bci")
-RTL_LANGUAGES: frozenset[str] = frozenset({"ar", "ary"})
-DEFAULT_LANGUAGE = "fr"
+from collections.abc import Sequence
+
+from babel.core import negotiate_locale
+
+from sante_contract import DEFAULT_LANGUAGE, RTL_LANGUAGES
+from sante_contract import LANGUAGES as SUPPORTED_LANGUAGES
+
+__all__ = ["DEFAULT_LANGUAGE", "RTL_LANGUAGES", "SUPPORTED_LANGUAGES", "negotiate_language", "normalise_language_tag"]
 
 # Browser and Telegram language tags that map onto ours (Bambara readers get Malinké, its closest).
 _TAG_ALIASES = {"bm": "emk", "man": "emk", "mnk": "emk", "fuc": "ff", "fuf": "ff", "ful": "ff",
@@ -23,18 +28,29 @@ def normalise_language_tag(tag: str) -> str | None:
     return primary if primary in SUPPORTED_LANGUAGES else None
 
 
-def negotiate_language(accept_language: str) -> str:
-    """The best supported language of an Accept-Language header, by quality; French otherwise."""
-    candidates: list[tuple[float, int, str]] = []
+def negotiate_language(accept_language: str, available: Sequence[str] = SUPPORTED_LANGUAGES,
+                       default: str = DEFAULT_LANGUAGE) -> str:
+    """The best of `available` for an Accept-Language header, by quality then order (Babel's negotiation);
+    `default` when none fits. Our aliases (`ar-MA` → `ary`, `bm` → `emk`) are tried before each tag itself."""
+    preferred: list[str] = []
+    for tag in _by_quality(accept_language):
+        alias = normalise_language_tag(tag)
+        preferred += [alias, tag] if alias else [tag]
+    return negotiate_locale(preferred, list(available), sep="-", aliases={}) or default
+
+
+def _by_quality(accept_language: str) -> list[str]:
+    """The tags of the header, highest `q` first (equal ones in their order); `q=0` means not wanted."""
+    weighted: list[tuple[float, int, str]] = []
     for position, part in enumerate(accept_language.split(",")):
-        tag, _, params = part.partition(";")
+        tag, *params = (piece.strip() for piece in part.split(";"))
         quality = 1.0
-        if params.strip().startswith("q="):
-            try:
-                quality = float(params.strip()[2:])
-            except ValueError:
-                quality = 0.0
-        code = normalise_language_tag(tag)
-        if code:
-            candidates.append((-quality, position, code))
-    return min(candidates)[2] if candidates else DEFAULT_LANGUAGE
+        for name, _, value in (param.partition("=") for param in params):
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if tag and tag != "*" and quality > 0:
+            weighted.append((-quality, position, tag))
+    return [tag for _, _, tag in sorted(weighted)]

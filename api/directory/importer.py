@@ -30,7 +30,7 @@ from api.directory.classify import Facility, classify, emergency_of
 from api.directory.curated import sync_curated
 from api.directory.extract import ExtractError, read_geojson
 from api.directory.models import Place, apply_source_values
-from api.directory.towns import Gazetteer, gazetteer
+from api.directory.towns import TOWN_REACH_KM, Gazetteer, gazetteer
 
 # A country extract goes through osmium-tool (Debian/Ubuntu package `osmium-tool`) in two steps.
 PBF_HINT = ("osmium tags-filter morocco.osm.pbf nwr/amenity=hospital,clinic,doctors,pharmacy nwr/healthcare "
@@ -65,7 +65,7 @@ class ImportStats:
 
 def _values(facility: Facility, kind: str, towns: Gazetteer) -> dict[str, Any]:
     assert facility.lat is not None and facility.lon is not None
-    town = towns.nearest(facility.lat, facility.lon)
+    town = towns.nearest(facility.lat, facility.lon, reach_km=TOWN_REACH_KM)
     return {"kind": kind, "name": facility.name or facility.name_fr or facility.name_ar or "",
             "name_fr": facility.name_fr, "name_ar": facility.name_ar, "lat": round(facility.lat, 7),
             "lon": round(facility.lon, 7), "town": town.name if town else None, "address": facility.address,

@@ -9,10 +9,12 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.core.backoff import delay_after, exponential
 from api.core.logging import log_event
 from api.crypto import decrypt
 from api.gateways.messages import BotReply, OutgoingMessage
 from api.gateways.models import ChannelIdentity, OutboundMessage, utcnow
+from sante_contract import channel_of
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +24,8 @@ Sender = Callable[[str, OutgoingMessage], Awaitable[None]]
 _senders: dict[str, Sender] = {}
 
 MAX_BACKOFF_SECONDS = 300
+# 2 s after the first failed delivery, doubling, at most MAX_BACKOFF_SECONDS.
+RETRY = exponential(2, MAX_BACKOFF_SECONDS)
 # A message claimed for sending holds its claim this long; past it, its process is taken for dead and the
 # message is sent again (at least once: a sender that died after the channel took it may send it twice).
 SENDING_LEASE = timedelta(minutes=5)
@@ -35,11 +39,6 @@ def register_sender(channel: str, sender: Sender) -> None:
 def registered_channels() -> list[str]:
     """Channels this process delivers."""
     return sorted(_senders)
-
-
-def channel_of(conversation_id: str) -> str:
-    """The channel prefix of a conversation id (`tg-abc` → `tg`)."""
-    return conversation_id.split("-", 1)[0]
 
 
 def enqueue_outbound(session: Session, conversation_id: str, message: OutgoingMessage) -> OutboundMessage:
@@ -99,7 +98,7 @@ async def _deliver_one(session: Session, row: OutboundMessage) -> bool:
         await _senders[row.channel](decrypt(identity.encrypted_address), BotReply.from_dict(row.payload))
     except Exception as exc:  # any channel failure: keep the message and retry later
         session.refresh(row)
-        backoff = min(2 ** row.attempts, MAX_BACKOFF_SECONDS)
+        backoff = delay_after(RETRY, row.attempts)
         session.execute(update(OutboundMessage).where(OutboundMessage.id == row.id).values(
             status="pending", last_error=type(exc).__name__[:200],
             next_attempt_at=utcnow() + timedelta(seconds=backoff)))

@@ -127,6 +127,8 @@ def keep_for_retry(factory: sessionmaker[Session], conversation_id: str, replies
 
 async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`/start` or a deep link `/start ar`: set the conversation's language if given, then greet."""
+    if update.effective_chat is None:
+        return
     chat_id = update.effective_chat.id
     language = normalise_language_tag(context.args[0]) if context.args else None
     if language:
@@ -136,18 +138,26 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_shortcut_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`/language`, `/human`, `/forget`: the matching intent, as if the person had asked in words."""
-    command = update.effective_message.text.split()[0].lstrip("/").split("@")[0].lower()
-    await converse(context, update.effective_chat.id, _incoming(update.effective_chat.id, COMMAND_PAYLOADS[command]))
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or message is None or not message.text:
+        return
+    command = message.text.split()[0].lstrip("/").split("@")[0].lower()
+    await converse(context, chat.id, _incoming(chat.id, COMMAND_PAYLOADS[command]))
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A typed message."""
-    await converse(context, update.effective_chat.id, _incoming(update.effective_chat.id, update.effective_message.text))
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or message is None or message.text is None:
+        return
+    await converse(context, chat.id, _incoming(chat.id, message.text))
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A pressed inline button sends its payload as the person's message."""
     query = update.callback_query
+    if query is None:
+        return
     await query.answer()
     message = query.message if isinstance(query.message, Message) else None
     payload = payload_for(query.data or "", message.reply_markup if message else None)
@@ -157,20 +167,26 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A shared location goes to Rasa as `/share_location{...}` (built by the gateway core)."""
-    location = update.effective_message.location
-    await converse(context, update.effective_chat.id, _incoming(
-        update.effective_chat.id, "", latitude=location.latitude, longitude=location.longitude))
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or message is None or message.location is None:
+        return
+    location = message.location
+    await converse(context, chat.id, _incoming(chat.id, "", latitude=location.latitude, longitude=location.longitude))
 
 
 async def on_media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A voice note, photo or file: acknowledged, and attached to the person's case when one is open."""
-    message = update.effective_message
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or message is None:
+        return
     attachment = (message.voice or message.audio or message.video or message.video_note or message.document
                   or (message.photo[-1] if message.photo else None))
+    if attachment is None:
+        return
     kind = next(k for k in ("voice", "audio", "video", "video_note", "document", "photo") if getattr(message, k))
     media_url = f"{get_settings().public_base_url.rstrip('/')}/media/telegram/{attachment.file_id}"
-    await converse(context, update.effective_chat.id, _incoming(
-        update.effective_chat.id, message.caption or "", media_url=media_url, metadata={"media_type": kind}))
+    await converse(context, chat.id, _incoming(
+        chat.id, message.caption or "", media_url=media_url, metadata={"media_type": kind}))
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

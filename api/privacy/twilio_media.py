@@ -18,6 +18,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
+from api.core.backoff import delay_after, exponential
 from api.core.config import get_settings
 from api.core.logging import log_event
 from api.crypto import decrypt
@@ -30,6 +31,8 @@ logger = logging.getLogger(__name__)
 RECORDING = re.compile(r"/Accounts/(AC\w+)/Recordings/(RE\w+?)(?:\.\w+)?$")
 MESSAGE_MEDIA = re.compile(r"/Accounts/(AC\w+)/Messages/(MM\w+)/Media/(ME\w+?)(?:\.\w+)?$")
 MAX_BACKOFF = timedelta(hours=6)
+# 1 min after the first failure, doubling, at most MAX_BACKOFF.
+RETRY = exponential(60, MAX_BACKOFF.total_seconds())
 
 _quiet_http_logger = logging.getLogger(f"{__name__}.twilio_http")
 _quiet_http_logger.setLevel(logging.WARNING)
@@ -94,7 +97,7 @@ async def delete_pending_media(factory: sessionmaker[Session], limit: int = 20) 
             except Exception as exc:  # network, credentials, Twilio 5xx: keep the URL and try again later
                 row.attempts += 1
                 row.last_error = type(exc).__name__[:200]
-                row.next_attempt_at = utcnow() + min(timedelta(seconds=30 * 2 ** min(row.attempts, 12)), MAX_BACKOFF)
+                row.next_attempt_at = utcnow() + timedelta(seconds=delay_after(RETRY, row.attempts))
                 session.commit()
                 log_event(logger, "twilio_media_delete_failed", logging.WARNING, attempts=row.attempts,
                           error=type(exc).__name__)

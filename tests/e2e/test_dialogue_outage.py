@@ -12,7 +12,6 @@ import os
 import signal
 import sqlite3
 import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -22,6 +21,9 @@ import pytest
 from tests.e2e.conftest import WebChatPerson
 from tests.e2e.stack import ROOT, SERVICE_TOKEN, Stack, free_port
 from tests.e2e.test_dialogue import CHAT, NO, YES, answer_escalation_form, cases_of, plain, rendered, texts
+from tests.support.polling import wait_for
+
+pytestmark = pytest.mark.slow  # starts the whole stack
 
 BACKEND = "backend"
 DELIVERY_TIMEOUT_S = 60
@@ -76,6 +78,12 @@ def separate_backend(stack: Stack) -> Iterator[SeparateBackend]:
         stack.wait_ready()
 
 
+def failed_attempts(stack: Stack, reference: str) -> int:
+    with sqlite3.connect(stack.workdir / "actions-outbox.db") as db:
+        row = db.execute("SELECT attempts FROM pending_referral WHERE reference = ?", (reference,)).fetchone()
+    return int(row[0]) if row else 0
+
+
 def delivered_in_outbox(stack: Stack, reference: str) -> bool:
     with sqlite3.connect(stack.workdir / "actions-outbox.db") as db:
         row = db.execute("SELECT delivered_at FROM pending_referral WHERE reference = ?", (reference,)).fetchone()
@@ -101,12 +109,11 @@ def test_a_backend_crash_during_an_escalation_loses_no_case_and_makes_no_duplica
     conversation = person.conversation_id or ""
     assert cases_of(stack, conversation) == []
 
-    time.sleep(3)  # a few delivery attempts fail while the backend is down
+    wait_for(lambda: failed_attempts(stack, reference) >= 2, "two failed deliveries while the backend is down",
+             DELIVERY_TIMEOUT_S)
     separate_backend.start()
-    deadline = time.monotonic() + DELIVERY_TIMEOUT_S
-    while not cases_of(stack, conversation) and time.monotonic() < deadline:
-        time.sleep(0.5)
-    time.sleep(3)  # later retries, had the outbox not recorded the delivery, would land now
+    # Once the outbox records the delivery it never sends the referral again, so a duplicate would be here now.
+    wait_for(lambda: delivered_in_outbox(stack, reference), "the outbox to record the delivery", DELIVERY_TIMEOUT_S)
     cases = cases_of(stack, conversation)
     assert len(cases) == 1, cases
     assert cases[0]["reference"] == reference

@@ -196,7 +196,7 @@ function showEmergency(data, label = "New emergency case") {
 function listen(caseId) {
   if (!window.EventSource) return;
   const source = new EventSource("/api/v1/events");
-  // The page says whether it is live (the topbar dot, and what the browser test waits for).
+  // The page says whether it is live in body[data-live] (what the browser test waits for).
   source.addEventListener("open", () => { document.body.dataset.live = "connected"; });
   source.addEventListener("error", () => { document.body.dataset.live = "reconnecting"; });
   const refreshQueue = () => { if (page === "queue") loadQueue(); };

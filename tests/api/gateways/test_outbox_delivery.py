@@ -3,24 +3,58 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
+import threading
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.db import get_engine, get_sessionmaker, make_engine
 from api.gateways import outbound
 from api.gateways.conversation import remember_identity
 from api.gateways.messages import BotReply, OutgoingMessage
 from api.gateways.models import OutboundMessage, utcnow
-from tests.support.app_db import migrated_sqlite
+
+# The backends' fixtures of the claim race test (tests/api/cases), reused by the outbox race test.
+from tests.api.cases.fixtures import APP_TABLES, BACKENDS, postgres_url, sqlite_template  # noqa: F401
+from tests.support.app_db import migrated_sqlite, reset_caches
+
+MESSAGES = 20
+WORKERS = 2
 
 
 @pytest.fixture
 def factory(tmp_path: Path) -> Iterator[sessionmaker[Session]]:
     with migrated_sqlite(tmp_path) as made:
         yield made
+
+
+@pytest.fixture(params=[pytest.param(b, marks=pytest.mark.postgres) if b == "postgresql" else b for b in BACKENDS])
+def shared_factory(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path,  # noqa: F811
+                   monkeypatch: pytest.MonkeyPatch) -> Iterator[sessionmaker[Session]]:
+    """A session factory on an empty migrated database that several threads share (SQLite; PostgreSQL too
+    with TEST_DATABASE_URL)."""
+    if request.param == "sqlite":
+        shutil.copy(sqlite_template, tmp_path / "app.db")
+        url = f"sqlite:///{tmp_path / 'app.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+        engine = make_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text(f"TRUNCATE {', '.join(APP_TABLES)} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+    monkeypatch.setenv("DATABASE_URL", url)
+    reset_caches()
+    try:
+        yield get_sessionmaker()
+    finally:
+        get_engine().dispose()
+        monkeypatch.undo()
+        reset_caches()
 
 
 @pytest.fixture
@@ -70,12 +104,47 @@ async def test_a_failed_delivery_stays_in_the_outbox_and_is_retried(factory, mon
     assert attempts == ["hello", "hello"]
 
 
-async def test_two_workers_never_send_the_same_message_twice(factory, sent) -> None:
-    for n in range(20):
-        enqueue(factory, f"person-{n}", f"message {n}")
-    results = await asyncio.gather(outbound.deliver_pending(factory), outbound.deliver_pending(factory))
-    assert sum(results) == 20
-    assert sorted(m.text for _, m in sent) == sorted(f"message {n}" for n in range(20))
+def test_two_workers_never_send_the_same_message_twice(shared_factory, monkeypatch) -> None:
+    # Two delivery processes, each with its own thread, event loop and sessions. Each holds its first
+    # send until the other has reached its own, so both have read the pending rows before either goes
+    # on: only the claim's `status == "pending"` guard keeps them from sending the same rows again.
+    for n in range(MESSAGES):
+        enqueue(shared_factory, f"person-{n}", f"message {n}")
+    delivered: list[str] = []
+    lock = threading.Lock()
+    first_send = threading.Barrier(WORKERS)
+    waited: set[int] = set()
+
+    async def record(address: str, message: OutgoingMessage) -> None:
+        if threading.get_ident() not in waited:
+            waited.add(threading.get_ident())
+            first_send.wait(timeout=60)
+        with lock:
+            delivered.append(message.text)
+
+    monkeypatch.setattr(outbound, "_senders", {"tg": record})
+    totals: list[int] = []
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            totals.append(asyncio.run(outbound.deliver_pending(shared_factory)))
+        except BaseException as exc:  # surfaced by the assertion below
+            first_send.abort()
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(WORKERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert Counter(delivered).most_common(1)[0][1] == 1
+    assert sorted(delivered) == sorted(f"message {n}" for n in range(MESSAGES))
+    assert sum(totals) == MESSAGES
+    with shared_factory() as session:
+        assert set(session.scalars(select(OutboundMessage.status))) == {"sent"}
+        assert set(session.scalars(select(OutboundMessage.attempts))) == {1}
 
 
 async def test_messages_of_channels_this_process_does_not_serve_are_left_for_another(factory, sent) -> None:
