@@ -21,8 +21,10 @@ from api.gateways.outbound import register_sender
 from api.gateways.telegram import deliver_via_shared_application, shutdown_shared_application
 from api.routes import auth as auth_routes
 from api.routes import (
+    board,
     cases,
     console,
+    console_board,
     console_directory,
     directory,
     health,
@@ -66,7 +68,7 @@ def create_app() -> FastAPI:
     # --- referral backend and operator console (sessions, login limiter, JSON errors, console assets)
     install_referral_backend(app)
     for router in (referrals.router, cases.router, auth_routes.router, stats.router, console.router,
-                   directory.router, console_directory.router):
+                   directory.router, console_directory.router, board.router, console_board.router):
         app.include_router(router)
     # --- end referral backend block
     if settings.webchat_enabled:

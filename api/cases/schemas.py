@@ -82,6 +82,10 @@ class CaseSummaryOut(BaseModel):
     assigned_to_me: bool
     created_at: datetime
     minutes_waiting: float
+    # Service level of the case's triage level (api/cases/service_levels.py).
+    sla_minutes: int
+    sla_deadline: datetime
+    sla_breached: bool
 
 
 class MessageOut(BaseModel):

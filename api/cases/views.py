@@ -12,8 +12,10 @@ from api.cases.errors import Forbidden
 from api.cases.events import audit
 from api.cases.models import Case, CaseMessage, CaseNote, Operator, Referral, utcnow
 from api.cases.schemas import CaseDetailOut, CaseSummaryOut, MessageOut, NoteOut, ReferralRecordOut
-from api.cases.triage import effective_priority
+from api.cases.service_levels import is_breached, sla_deadline, sla_targets
+from api.cases.triage import OTHER, effective_priority
 from api.core.clock import as_utc
+from api.core.config import get_settings
 from api.crypto import decrypt
 
 
@@ -22,6 +24,7 @@ def case_summary(case: Case, operator: Operator, effective: float | None = None,
     """One queue row."""
     now = now or utcnow()
     waited = max((now - as_utc(case.created_at)).total_seconds() / 60, 0.0)
+    targets = sla_targets(get_settings())
     return CaseSummaryOut(
         id=case.id, reference=case.reference, channel=case.channel, language=case.language, topic=case.topic, city=case.city,
         triage_level=case.triage_level, base_priority=case.base_priority,
@@ -30,7 +33,10 @@ def case_summary(case: Case, operator: Operator, effective: float | None = None,
         status=case.status, queue_id=case.queue_id, queue_name=case.queue.name,
         assigned_operator_id=case.assigned_operator_id,
         assigned_to_me=case.assigned_operator_id == operator.id,
-        created_at=as_utc(case.created_at), minutes_waiting=round(waited, 1))
+        created_at=as_utc(case.created_at), minutes_waiting=round(waited, 1),
+        sla_minutes=targets.get(case.triage_level, targets[OTHER]),
+        sla_deadline=sla_deadline(case.created_at, case.triage_level, targets),
+        sla_breached=is_breached(case.status, case.created_at, case.triage_level, targets, now))
 
 
 def case_messages(session: Session, case_id: int, after_id: int = 0) -> list[MessageOut]:

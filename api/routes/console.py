@@ -13,18 +13,21 @@ from sqlalchemy.orm import Session
 from api.auth.accounts import authenticate
 from api.auth.deps import client_address, csrf_token, session_operator, start_session
 from api.auth.limiter import limit_logins
-from api.cases.access import visible_case
+from api.cases.access import ALLOWED_TRANSITIONS, visible_case
 from api.cases.directory import load_services
 from api.cases.errors import Unauthorized
 from api.cases.models import Operator
 from api.cases.schemas import OUTCOMES
+from api.cases.service_levels import sla_targets
 from api.cases.stats import association_stats, day_range
 from api.cases.triage import LEVELS
 from api.cases.views import case_detail
 from api.console import CONSOLE_DIR
 from api.console.i18n import console_translations, pick_console_language
+from api.console.queue_texts import QUEUE_SCRIPT_KEYS
 from api.core.config import get_settings
 from api.core.inputs import PathId
+from api.core.languages import SUPPORTED_LANGUAGES
 from api.db import get_session
 from api.directory.console_texts import DIRECTORY_SCRIPT_KEYS
 
@@ -37,7 +40,7 @@ SCRIPT_TEXT_KEYS: tuple[str, ...] = (
     "New emergency case", "Emergency message from a person", "No case is waiting.", "Error", "You", "Person",
     "Operator",
     "queued", "claimed", "waiting_person", "referred", "resolved", "closed",
-) + DIRECTORY_SCRIPT_KEYS
+) + DIRECTORY_SCRIPT_KEYS + QUEUE_SCRIPT_KEYS
 
 
 def _render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
@@ -98,7 +101,9 @@ def queue_page(request: Request, session: Session = Depends(get_session)) -> Res
     operator = _page_operator(request, session)
     if operator is None:
         return _login_redirect()
-    return _render(request, "queue.html", {"operator": operator})
+    return _render(request, "queue.html", {
+        "operator": operator, "levels": LEVELS, "statuses": tuple(ALLOWED_TRANSITIONS),
+        "case_languages": SUPPORTED_LANGUAGES, "sla_targets": sla_targets(get_settings())})
 
 
 @router.get("/cases/{case_id:int}", response_class=HTMLResponse)
