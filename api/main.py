@@ -19,11 +19,13 @@ from api.core.secrets import require_strong_secrets
 from api.gateways import whatsapp as whatsapp_gateway
 from api.gateways.outbound import register_sender
 from api.gateways.telegram import deliver_via_shared_application, shutdown_shared_application
+from api.routes import admin as admin_routes
 from api.routes import auth as auth_routes
 from api.routes import (
     board,
     cases,
     console,
+    console_admin,
     console_board,
     console_directory,
     directory,
@@ -68,7 +70,8 @@ def create_app() -> FastAPI:
     # --- referral backend and operator console (sessions, login limiter, JSON errors, console assets)
     install_referral_backend(app)
     for router in (referrals.router, cases.router, auth_routes.router, stats.router, console.router,
-                   directory.router, console_directory.router, board.router, console_board.router):
+                   directory.router, console_directory.router, board.router, console_board.router,
+                   admin_routes.router, console_admin.router):
         app.include_router(router)
     # --- end referral backend block
     if settings.webchat_enabled:

@@ -189,3 +189,5 @@ class OperatorOut(BaseModel):
     role: str
     languages: list[str]
     association_id: int | None
+    active: bool = True
+    max_cases: int | None = None

@@ -201,6 +201,81 @@ function renderBoard(board) {
 
 async function loadBoard() { renderBoard(await api("GET", "/api/v1/board")); }
 
+// Administration (admins): accounts, queues, associations, through /api/v1/admin (CSRF header as every write).
+const splitTowns = (text) => text.split(",").map((town) => town.trim()).filter(Boolean);
+const checkedLanguages = (form) => [...form.querySelectorAll("input[name=languages]:checked")].map((box) => box.value);
+const capacityValue = (form) => (form.elements.max_cases.value.trim() ? Number(form.elements.max_cases.value) : null);
+
+function editOperator(operator) {
+  const form = document.getElementById("edit-operator");
+  document.getElementById("edit-email").textContent = operator.email;
+  form.elements.role.value = operator.role;
+  form.elements.max_cases.value = operator.max_cases === null ? "" : String(operator.max_cases);
+  form.querySelectorAll("input[name=languages]").forEach((box) => { box.checked = operator.languages.includes(box.value); });
+  form.dataset.operatorId = String(operator.id);
+  document.getElementById("reset-password").dataset.operatorId = String(operator.id);
+  const section = document.getElementById("operator-editor");
+  section.hidden = false;
+  section.scrollIntoView({ block: "nearest" });
+}
+
+async function loadAdmin() {
+  const operators = await api("GET", "/api/v1/admin/operators");
+  document.getElementById("operator-rows").replaceChildren(...operators.map((o) => el("tr", { "data-email": o.email }, [
+    el("td", {}, [el("bdi", { text: o.email })]),
+    el("td", { text: t(o.role) }),
+    el("td", { text: o.languages.join(", ") || "—" }),
+    el("td", { text: o.max_cases === null ? t("no limit") : String(o.max_cases) }),
+    el("td", { text: o.active ? t("active") : t("deactivated") }),
+    el("td", {}, [
+      el("button", { type: "button", className: "small", text: t("Edit"), onclick: () => editOperator(o) }), " ",
+      el("button", { type: "button", className: "small", text: o.active ? t("Deactivate") : t("Reactivate"),
+                     onclick: async () => { await api("PATCH", `/api/v1/admin/operators/${o.id}`, { active: !o.active }); loadAdmin(); } }),
+    ]),
+  ])));
+  const queues = await api("GET", "/api/v1/admin/queues");
+  document.getElementById("queue-admin-rows").replaceChildren(...queues.map((q) => el("tr", {}, [
+    el("td", {}, [el("bdi", { text: q.name })]), el("td", { text: q.cities.join(", ") || "—" }),
+    el("td", { text: q.is_default ? t("yes") : t("no") }),
+  ])));
+  const associations = await api("GET", "/api/v1/admin/associations");
+  document.getElementById("association-list").replaceChildren(...associations.map((a) => el("li", {}, [el("bdi", { text: a.name })])));
+}
+
+function setupAdminPage() {
+  const submit = (id, handler) => document.getElementById(id).addEventListener("submit", async (event) => {
+    event.preventDefault();
+    await handler(event.target);
+    loadAdmin();
+  });
+  submit("new-operator", async (form) => {
+    await api("POST", "/api/v1/admin/operators", {
+      email: form.elements.email.value.trim(), password: form.elements.password.value, role: form.elements.role.value,
+      languages: checkedLanguages(form), max_cases: capacityValue(form) });
+    form.reset();
+    flash(t("Account created"));
+  });
+  submit("edit-operator", async (form) => {
+    await api("PATCH", `/api/v1/admin/operators/${Number(form.dataset.operatorId)}`, {
+      role: form.elements.role.value, languages: checkedLanguages(form), max_cases: capacityValue(form) });
+    flash(t("Saved"));
+  });
+  submit("reset-password", async (form) => {
+    await api("POST", `/api/v1/admin/operators/${Number(form.dataset.operatorId)}/password`, { new_password: form.elements.new_password.value });
+    form.reset();
+    flash(t("Password reset"));
+  });
+  submit("new-queue", async (form) => {
+    await api("POST", "/api/v1/admin/queues", { name: form.elements.name.value.trim(), cities: splitTowns(form.elements.cities.value) });
+    form.reset();
+  });
+  submit("new-association", async (form) => {
+    await api("POST", "/api/v1/admin/associations", { name: form.elements.name.value.trim(), cities: splitTowns(form.elements.cities.value) });
+    form.reset();
+  });
+  loadAdmin();
+}
+
 async function claimCase(id) {
   const data = await api("POST", `/api/v1/cases/${id}/claim`);
   window.location.href = `/console/cases/${data.id}`;
@@ -364,6 +439,8 @@ document.addEventListener("DOMContentLoaded", () => {
   let caseId = null;
   if (page === "queue") {
     setupQueuePage();
+  } else if (page === "admin") {
+    setupAdminPage();
   } else if (page === "board") {
     loadBoard();
     setInterval(loadBoard, 15000);  // breaches happen with time alone
