@@ -74,6 +74,7 @@ locales-check: setup  ## per-language coverage; fails on missing fr/en/ar, place
 
 locales-update: setup  ## extract the message template and merge it into every catalog
 	@$(APP)/python -m api.nlg.catalogs update
+	@$(APP)/python -m api.console.catalog update
 
 bench: train  ## print parse latency, claim-next throughput and conversation load (against a running `make run`)
 	@$(BOT)/python bench/nlu_parse_latency.py --model bot/models/current.tar.gz

@@ -31,6 +31,7 @@ from api.routes import (
     directory,
     health,
     nlg,
+    preferences,
     referrals,
     stats,
     telegram_webhook,
@@ -71,7 +72,7 @@ def create_app() -> FastAPI:
     install_referral_backend(app)
     for router in (referrals.router, cases.router, auth_routes.router, stats.router, console.router,
                    directory.router, console_directory.router, board.router, console_board.router,
-                   admin_routes.router, console_admin.router):
+                   admin_routes.router, console_admin.router, preferences.router):
         app.include_router(router)
     # --- end referral backend block
     if settings.webchat_enabled:

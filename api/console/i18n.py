@@ -1,17 +1,25 @@
-"""Console labels through gettext (the `console` domain of locales/), in French or English."""
+"""Console labels through gettext (the `console` domain of locales/), in French, English or Arabic.
+
+The language is the operator's choice (`Operator.console_language`), else `?lang=`, else the best
+match of the browser's Accept-Language (babel's `Locale.negotiate`), else French. Arabic pages are
+right-to-left.
+"""
 
 from __future__ import annotations
 
 import gettext
+from collections.abc import Callable
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
+from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-CONSOLE_LANGUAGES: tuple[str, ...] = ("fr", "en")
+CONSOLE_LANGUAGES: tuple[str, ...] = ("fr", "en", "ar")
+RTL_CONSOLE_LANGUAGES: frozenset[str] = frozenset({"ar"})
 DOMAIN = "console"
 
 
@@ -32,12 +40,40 @@ def console_translations(locales_dir: Path, language: str) -> gettext.NullTransl
     return gettext.NullTranslations()
 
 
-def pick_console_language(requested: str | None, accept_language: str) -> str:
-    """`?lang=` if it is a console language, else the first console language in Accept-Language, else French."""
-    if requested in CONSOLE_LANGUAGES:
-        return requested
-    for part in accept_language.split(","):
-        code = part.split(";", 1)[0].strip().lower()[:2]
-        if code in CONSOLE_LANGUAGES:
-            return code
-    return CONSOLE_LANGUAGES[0]
+def plural_gettext(translations: gettext.NullTranslations) -> Callable[..., str]:
+    """`ngettext` as jinja2.ext.i18n's new style has it: the chosen form filled with `num` and the variables."""
+
+    def ngettext(singular: str, plural: str, num: int, **variables: object) -> str:
+        return translations.ngettext(singular, plural, num) % {"num": num, **variables}
+
+    return ngettext
+
+
+def _accepted(accept_language: str) -> list[str]:
+    """The Accept-Language tags, best first (quality, then order)."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(accept_language.split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        if tag.strip() and quality > 0:
+            ranked.append((-quality, position, tag.strip().replace("-", "_")))
+    return [tag for *_ignored, tag in sorted(ranked)]
+
+
+def pick_console_language(requested: str | None, accept_language: str, preferred: str | None = None) -> str:
+    """The operator's preference, else `?lang=`, else the negotiated Accept-Language, else French."""
+    for choice in (preferred, requested):
+        if choice in CONSOLE_LANGUAGES:
+            return choice
+    negotiated = Locale.negotiate(_accepted(accept_language), list(CONSOLE_LANGUAGES), sep="_")
+    return negotiated.language if negotiated is not None else CONSOLE_LANGUAGES[0]
+
+
+def text_direction(language: str) -> str:
+    """`rtl` for Arabic, `ltr` otherwise (the page's `dir`)."""
+    return "rtl" if language in RTL_CONSOLE_LANGUAGES else "ltr"

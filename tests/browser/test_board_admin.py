@@ -13,7 +13,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -22,6 +22,7 @@ from playwright.sync_api import expect
 from sqlalchemy import update
 
 from api.cases.models import Case, Operator, utcnow
+from api.console.clock import in_zone
 from api.db import make_engine
 from tests.browser.test_console import CHROMIUM, wait_until_up
 from tests.e2e.stack import free_port
@@ -141,7 +142,10 @@ def test_an_sla_breach_is_highlighted_live_in_the_queue_and_shown_on_the_board(a
         calm_row = page.locator("#queue-rows tr", has_text=calm["reference"])
         assert "sla-breach" not in (calm_row.get_attribute("class") or "")
         assert not calm_row.locator(".sla-flag").is_visible()
-        assert page.locator("#queue-rows time[datetime]").count() == 2
+        # One clock: the live-rendered time is the server's wall time of the operator's zone.
+        shown = row.locator("time[datetime]")
+        created = datetime.fromisoformat(shown.get_attribute("datetime") or "")
+        assert in_zone(created, "Africa/Casablanca").strftime("%H:%M") in shown.inner_text()
         page.screenshot(path=str(SCREENSHOTS / "queue.png"), full_page=True)
 
         page.select_option("#queue-filters select[name=language]", "wo")
@@ -217,3 +221,35 @@ def test_an_admin_creates_an_operator_with_languages_in_the_browser(api: Running
     login = httpx.post(f"{api.url}/api/v1/auth/login",
                        json={"email": "new.listener@example.org", "password": "the new listener's password"})
     assert login.status_code == 200 and login.json()["operator"]["languages"] == ["ar", "wo"]
+
+
+def test_the_console_in_arabic_is_right_to_left_and_survives_a_bidi_override(api: RunningApi, browser) -> None:
+    spoof = refer(api, language="ar", city="\u202eadjuo" + "و" * 110)  # a right-to-left override, a very long word
+    context = browser.new_context(locale="ar-MA", viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    try:
+        page.goto(f"{api.url}/console/login")
+        assert page.locator("html").get_attribute("dir") == "rtl"
+        page.fill("input[name=email]", OPERATOR)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/console/queue*")
+        page.wait_for_selector("body[data-live=connected]")
+        assert page.locator("html").get_attribute("lang") == "ar"
+        assert page.locator("h1").inner_text() == "قائمة الانتظار"
+        assert page.locator("#claim-next").inner_text() == "أخذ الحالة التالية"
+        row = page.locator("#queue-rows tr", has_text=spoof["reference"])
+        row.wait_for()
+        assert row.locator("bdi").count() == 1
+        assert row.get_by_role("button").inner_text() == "أخذ"
+        # The page is laid out right to left, and no text makes it wider than the window.
+        assert page.locator("body").evaluate("(node) => getComputedStyle(node).direction") == "rtl"
+        page.screenshot(path=str(SCREENSHOTS / "queue-ar.png"), full_page=True)
+        assert page.locator("html").evaluate("(node) => node.scrollWidth <= node.clientWidth + 1")
+        # The operator keeps Arabic as their own choice, then goes back to French.
+        page.select_option("#console-language", "fr")
+        page.wait_for_load_state()
+        expect(page.locator("html")).to_have_attribute("dir", "ltr")
+        expect(page.locator("h1")).to_have_text("File d'attente")
+    finally:
+        context.close()

@@ -49,17 +49,16 @@ async function api(method, url, body) {
 
 const LEVEL_LABELS = { emergency: "Emergency", violence: "Violence", vulnerable: "Vulnerable", other: "Other" };
 
-// One clock: every time is shown in the operator's zone (body data-time-zone), in a <time datetime>.
-const timeZone = document.body.dataset.timeZone || undefined;
+// One clock: every time is shown in the operator's zone, shifted by the server's offset for it
+// (body data-utc-offset, minutes) so live times agree with the server-rendered ones whatever the
+// browser's own time-zone tables say; each sits in a <time datetime>.
+const utcOffsetMinutes = Number(document.body.dataset.utcOffset || 0);
 const pageLanguage = document.documentElement.lang || "en";
 
 function formatTime(iso, withDate) {
-  const options = withDate ? { dateStyle: "short", timeStyle: "short" } : { timeStyle: "short" };
-  try {
-    return new Intl.DateTimeFormat(pageLanguage, { ...options, timeZone }).format(new Date(iso));
-  } catch (error) {  // an unknown zone: the browser's own
-    return new Intl.DateTimeFormat(pageLanguage, options).format(new Date(iso));
-  }
+  const options = { ...(withDate ? { dateStyle: "short" } : {}), timeStyle: "short", hourCycle: "h23" };
+  const shifted = new Date(Date.parse(iso) + utcOffsetMinutes * 60000);
+  return new Intl.DateTimeFormat(pageLanguage, { ...options, timeZone: "UTC" }).format(shifted);
 }
 
 function timeElement(iso, withDate) {
@@ -290,9 +289,8 @@ async function claimNext() {
 function appendMessage(m) {
   const list = document.getElementById("messages");
   if (list.querySelector(`li[data-id="${Number(m.id)}"]`)) return;
-  const time = new Date(m.created_at).toTimeString().slice(0, 5);
   const item = el("li", { className: `msg ${m.direction === "in" ? "in" : "out"}`, "data-id": String(m.id) }, [
-    el("span", { className: "meta", text: `${m.direction === "in" ? t("Person") : t("Operator")} · ${time}` }),
+    el("span", { className: "meta" }, [`${m.direction === "in" ? t("Person") : t("Operator")} · `, timeElement(m.created_at, false)]),
     el("span", { className: "text", text: m.text }),
   ]);
   list.appendChild(item);
@@ -432,6 +430,11 @@ document.addEventListener("DOMContentLoaded", () => {
   if (logout) logout.addEventListener("click", async () => {
     await api("POST", "/api/v1/auth/logout");
     window.location.href = "/console/login";
+  });
+  const languagePick = document.getElementById("console-language");
+  if (languagePick) languagePick.addEventListener("change", async () => {
+    await api("PATCH", "/api/v1/me/preferences", { console_language: languagePick.value });
+    window.location.reload();
   });
   const dismiss = document.getElementById("emergency-dismiss");
   if (dismiss) dismiss.addEventListener("click", () => { document.getElementById("emergency-banner").hidden = true; });
