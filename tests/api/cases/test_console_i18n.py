@@ -69,3 +69,16 @@ def test_the_page_gives_its_script_the_servers_offset_of_the_operators_zone() ->
     assert utc_offset_minutes("Africa/Casablanca", datetime(2026, 12, 1, 12, tzinfo=UTC)) == 60
     assert utc_offset_minutes("America/New_York", datetime(2026, 12, 1, 12, tzinfo=UTC)) == -300
     assert utc_offset_minutes("Nowhere/Atlantis", datetime(2026, 12, 1, 12, tzinfo=UTC)) == 0
+
+
+def test_every_chart_has_a_name_and_no_table_header_is_empty(client, seeded) -> None:
+    import re
+
+    create_case(client, language="wo")
+    login(client, "sup.a@example.org")
+    for path in ("/console/stats", "/console/queue", "/console/board"):
+        page = client.get(path).text
+        for labelled_by in re.findall(r'<svg[^>]*role="img"[^>]*aria-labelledby="([^"]+)"', page):
+            assert all(f'id="{part}"' in page for part in labelled_by.split()), (path, labelled_by)
+        assert page.count('role="img"') == len(re.findall(r'role="img"[^>]*aria-labelledby=', page)), path
+        assert "<th></th>" not in page and '<th scope="col"></th>' not in page, path
