@@ -80,6 +80,9 @@ def update_operator(session: Session, admin: Operator, operator_id: int, *, role
 def reset_password(session: Session, admin: Operator, operator_id: int, new_password: str) -> Operator:
     """Give an account a new password chosen by the admin (committed); its sessions end."""
     target = association_operator(session, admin, operator_id)
+    if target.id == admin.id:
+        # Whoever holds an admin's session must not take the account without its current password.
+        raise Conflict("own_password_needs_current", "Change your own password with your current one.")
     if len(new_password) < MIN_PASSWORD_LENGTH:
         raise Conflict("weak_password", f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
     target.hashed_password = hash_password(new_password)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,7 +14,7 @@ from api.auth.accounts import create_operator
 from api.auth.deps import require_role
 from api.cases.models import Association, Operator, Queue
 from api.cases.schemas import OperatorOut
-from api.core.inputs import BodyId, PathId, StrictInput, StrictText
+from api.core.inputs import PathId, StrictInput, StrictText, integral_number
 from api.core.languages import SUPPORTED_LANGUAGES
 from api.db import get_session
 from api.routes.auth import operator_out
@@ -26,7 +26,8 @@ router = APIRouter(prefix="/api/v1/admin", tags=["admin"], responses={
 SessionDep = Annotated[Session, Depends(get_session)]
 AdminDep = Annotated[Operator, Depends(require_role("admin"))]
 LanguageCode = Annotated[StrictText, Field(max_length=8)]
-Capacity = Annotated[BodyId, Field(ge=1, le=administration.MAX_CAPACITY)]
+# Constraints inside the integer branch, so the OpenAPI schema says minimum/maximum.
+Capacity = Annotated[int, Field(ge=1, le=administration.MAX_CAPACITY), BeforeValidator(integral_number)]
 
 
 class NewOperatorIn(StrictInput):

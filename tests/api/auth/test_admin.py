@@ -54,6 +54,8 @@ def test_a_password_reset_uses_the_hash_ends_sessions_and_is_audited(client, fac
         stored = session.get(Operator, seeded.operator_a).hashed_password
         assert stored.startswith("$argon2") and "another long password" not in stored
         assert session.query(AuditEvent).filter_by(action="password_reset_by_admin").count() == 1
+    own = client.post(f"/api/v1/admin/operators/{seeded.admin_a}/password", json={"new_password": "taken over now!"})
+    assert own.status_code == 409 and client.get("/api/v1/auth/me").status_code == 200
 
 
 def test_queues_and_associations(client, seeded) -> None:
