@@ -83,6 +83,7 @@ locales-report: setup  ## per language, the share of the messages a person recei
 
 locales-update: setup  ## extract the message template and merge it into every catalog
 	@$(APP)/python -m api.nlg.catalogs update
+	@$(APP)/python -m api.console.catalog update
 
 bench: train  ## print parse latency, claim-next throughput and conversation load (against a running `make run`)
 	@$(BOT)/python bench/nlu_parse_latency.py --model bot/models/current.tar.gz

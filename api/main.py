@@ -20,14 +20,19 @@ from api.gateways import whatsapp as whatsapp_gateway
 from api.gateways.http_client import shared_http_client
 from api.gateways.outbound import register_sender
 from api.gateways.telegram import deliver_via_shared_application, shutdown_shared_application
+from api.routes import admin as admin_routes
 from api.routes import (
     audio,
+    board,
     cases,
     console,
+    console_admin,
+    console_board,
     console_directory,
     directory,
     health,
     nlg,
+    preferences,
     referrals,
     stats,
     telegram_webhook,
@@ -75,7 +80,8 @@ def create_app() -> FastAPI:
     # --- referral backend and operator console (sessions, login limiter, JSON errors, console assets)
     install_referral_backend(app)
     for router in (referrals.router, cases.router, auth_routes.router, stats.router, console.router,
-                   directory.router, console_directory.router, audio.router):
+                   directory.router, console_directory.router, audio.router, board.router, console_board.router,
+                   admin_routes.router, console_admin.router, preferences.router):
         app.include_router(router)
     # --- end referral backend block
     # --- editors' workspace (console pages, its save API, the bot's "Was this helpful?" counts)

@@ -53,6 +53,11 @@ class Operator(Base):
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     association_id: Mapped[int | None] = mapped_column(ForeignKey("association.id"), nullable=True, index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The most cases the operator may hold at once (claimed or waiting for the person); None: no limit.
+    max_cases: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The console's language (fr, en, ar) and IANA time zone the operator chose; None: the defaults.
+    console_language: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    time_zone: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

@@ -88,6 +88,10 @@ class CaseSummaryOut(BaseModel):
     minutes_waiting: float
     language_spoken_on_duty: bool | None = Field(
         default=None, description="in the queue listing: an operator on duty in the association speaks the language")
+    # Service level of the case's triage level (api/cases/service_levels.py).
+    sla_minutes: int
+    sla_deadline: datetime
+    sla_breached: bool
 
 
 class MessageOut(BaseModel):
@@ -191,3 +195,5 @@ class OperatorOut(BaseModel):
     role: str
     languages: list[str]
     association_id: int | None
+    active: bool = True
+    max_cases: int | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -13,9 +14,11 @@ from api.cases.events import audit
 from api.cases.models import Case, CaseMessage, CaseNote, Operator, Referral, utcnow
 from api.cases.on_duty import languages_on_duty
 from api.cases.schemas import CaseDetailOut, CaseSummaryOut, MessageOut, NoteOut, ReferralRecordOut
-from api.cases.triage import effective_priority
+from api.cases.service_levels import is_breached, sla_deadline, sla_targets
+from api.cases.triage import OTHER, effective_priority
 from api.cases.workflow import list_open_cases
 from api.core.clock import as_utc
+from api.core.config import get_settings
 from api.crypto import decrypt
 
 
@@ -24,6 +27,7 @@ def case_summary(case: Case, operator: Operator, effective: float | None = None,
     """One queue row."""
     now = now or utcnow()
     waited = max((now - as_utc(case.created_at)).total_seconds() / 60, 0.0)
+    targets = sla_targets(get_settings())
     return CaseSummaryOut(
         id=case.id, reference=case.reference, channel=case.channel, language=case.language, topic=case.topic, city=case.city,
         triage_level=case.triage_level, base_priority=case.base_priority,
@@ -32,16 +36,21 @@ def case_summary(case: Case, operator: Operator, effective: float | None = None,
         status=case.status, queue_id=case.queue_id, queue_name=case.queue.name,
         assigned_operator_id=case.assigned_operator_id,
         assigned_to_me=case.assigned_operator_id == operator.id,
-        created_at=as_utc(case.created_at), minutes_waiting=round(waited, 1))
+        created_at=as_utc(case.created_at), minutes_waiting=round(waited, 1),
+        sla_minutes=targets.get(case.triage_level, targets[OTHER]),
+        sla_deadline=sla_deadline(case.created_at, case.triage_level, targets),
+        sla_breached=is_breached(case.status, case.created_at, case.triage_level, targets, now))
 
 
-def queue_rows(session: Session, operator: Operator, now: datetime | None = None) -> list[CaseSummaryOut]:
-    """The queue, most urgent first, each row saying whether someone on duty speaks its language."""
+def queue_rows(session: Session, operator: Operator, rows: Iterable[tuple[Case, float]] | None = None,
+               now: datetime | None = None) -> list[CaseSummaryOut]:
+    """Queue rows (by default the open cases, most urgent first), each saying whether someone on duty
+    speaks its language."""
     now = now or utcnow()
     spoken = languages_on_duty(session, operator.association_id, now)
     return [case_summary(case, operator, effective, now).model_copy(
                 update={"language_spoken_on_duty": case.language in spoken})
-            for case, effective in list_open_cases(session, operator, now)]
+            for case, effective in (rows if rows is not None else list_open_cases(session, operator, now))]
 
 
 def case_messages(session: Session, case_id: int, after_id: int = 0) -> list[MessageOut]:

@@ -10,6 +10,7 @@ from sqlalchemy import func, literal, select, update
 from sqlalchemy.orm import Session
 
 from api.cases.access import CASE_ROLES, OPEN_STATUSES, held_case, move_to, visible_case
+from api.cases.capacity import ensure_capacity
 from api.cases.errors import Conflict, NotFound
 from api.cases.events import audit, audit_and_live_event
 from api.cases.models import Case, CaseMessage, CaseNote, Operator, Queue, Referral, utcnow
@@ -64,6 +65,7 @@ def claim_next_case(session: Session, operator: Operator, now: datetime | None =
     statement under its single writer lock; `status = 'queued'` is checked again in the
     UPDATE, so a case is never claimed twice.
     """
+    ensure_capacity(session, operator)
     now = now or utcnow()
     priority = effective_priority_sql(Case.base_priority, Case.created_at, now)
     waiting = (Case.status == "queued", Case.queue_id.in_(association_queue_ids(operator)))
@@ -110,8 +112,9 @@ def _language_rank(operator: Operator, priority, waiting):  # type: ignore[no-un
 
 
 def claim_case(session: Session, operator: Operator, case_id: int) -> Case:
-    """Claim one chosen waiting case (409 if someone else was faster)."""
+    """Claim one chosen waiting case (409 if someone else was faster, or past the operator's capacity)."""
     case = visible_case(session, operator, case_id)
+    ensure_capacity(session, operator)
     done = session.execute(
         update(Case).where(Case.id == case.id, Case.status == "queued")
         .values(status="claimed", assigned_operator_id=operator.id, claimed_at=utcnow())

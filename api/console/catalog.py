@@ -1,18 +1,19 @@
-"""Extract the console's labels (the gettext domain `console`) and merge them into its fr/en catalogs.
+"""Extract the console's labels (the gettext domain `console`) and merge them into its fr/en/ar catalogs.
 
-`python -m api.console.catalog update` reads every `_("...")` of the console templates, plus
+`python -m api.console.catalog update` (run by `make locales-update`) reads every `_("...")` and
+`ngettext(...)` of the console templates with Babel's Jinja2 extractor, plus
 the codes the pages translate at run time (levels, statuses, roles, outcomes, triage flags,
 the labels the page script needs), and merges them into
-`locales/{fr,en}/LC_MESSAGES/console.po`, keeping existing translations.
+`locales/{fr,en,ar}/LC_MESSAGES/console.po`, keeping existing translations.
 """
 
 from __future__ import annotations
 
 import argparse
-import re
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
+from babel.messages.extract import extract
 from babel.messages.pofile import read_po, write_po
 
 from api.cases.access import ALLOWED_TRANSITIONS
@@ -24,25 +25,35 @@ from api.core.config import get_settings
 from api.directory.classify import KINDS
 from api.directory.console_texts import SERVICE_TOPICS
 
-TEMPLATE_CALL = re.compile(r"""_\(\s*(?:"([^"]+)"|'([^']+)')\s*\)""")
+# What Babel's Jinja2 extractor reads as translatable calls; `ngettext` takes singular and plural.
+TEMPLATE_KEYWORDS: dict[str, tuple[int, ...] | None] = {"_": None, "gettext": None, "ngettext": (1, 2)}
+MessageId = str | tuple[str, str]
 ROLES: tuple[str, ...] = ("operator", "supervisor", "admin", "editor")
 CONTACT_MODES: tuple[str, ...] = ("chat", "callback")
 
 
-def template_messages(templates_dir: Path) -> dict[str, str]:
-    """Every literal `_("...")` of the templates, with the template it appears in."""
-    found: dict[str, str] = {}
+def template_messages(templates_dir: Path) -> dict[MessageId, str]:
+    """Every literal `_("...")` and `ngettext("...", "...", n)` of the templates, with the template it is in.
+
+    Babel's Jinja2 extractor (jinja2.ext.babel_extract, with jinja2.ext.i18n) parses the templates,
+    so `{% trans %}` blocks count too and a call split over lines is not missed.
+    """
+    found: dict[MessageId, str] = {}
     for path in sorted(templates_dir.glob("*.html")):
-        for match in TEMPLATE_CALL.finditer(path.read_text(encoding="utf-8")):
-            found.setdefault(match.group(1) or match.group(2), f"console page {path.name}")
+        with path.open("rb") as handle:
+            for _line, message, _comments, _context in extract(
+                    "jinja2.ext:babel_extract", handle, keywords=TEMPLATE_KEYWORDS,
+                    options={"extensions": "jinja2.ext.i18n", "trimmed": "true"}):
+                key = message if isinstance(message, str) else (message[0], message[1])
+                found.setdefault(key, f"console page {path.name}")
     return found
 
 
-def runtime_messages() -> dict[str, str]:
+def runtime_messages() -> dict[MessageId, str]:
     """Codes shown translated (`_(case.status)` and the like) and the page script's labels."""
     from api.routes.console import SCRIPT_TEXT_KEYS
 
-    found: dict[str, str] = {}
+    found: dict[MessageId, str] = {}
     groups = {"triage level code": LEVELS, "case status code": tuple(ALLOWED_TRANSITIONS),
               "operator role code": ROLES, "outcome code": OUTCOMES, "contact mode code": CONTACT_MODES,
               "triage flag code": tuple(TriageIn.model_fields), "directory place kind code": KINDS,

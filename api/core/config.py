@@ -133,6 +133,14 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_lockout_seconds: int = 60
     login_lockout_max_seconds: int = 3600
+    # Service levels: the longest a case of each triage level should wait before an operator takes it
+    # (minutes); the queue highlights a case past its target and the supervisor board counts it.
+    sla_emergency_minutes: int = Field(default=2, ge=1, le=10080)
+    sla_violence_minutes: int = Field(default=10, ge=1, le=10080)
+    sla_vulnerable_minutes: int = Field(default=30, ge=1, le=10080)
+    sla_other_minutes: int = Field(default=240, ge=1, le=10080)
+    # Times in the console are shown in this IANA zone unless an operator chose another.
+    console_time_zone: str = "Africa/Casablanca"
 
     # --- privacy: how long things are kept (api/privacy/retention.py, docs/privacy.md)
     # A conversation with the bot only (no open case): its messages, chat history and channel

@@ -63,7 +63,8 @@ class OperatorIn(StrictInput):
 def operator_out(operator: Operator) -> OperatorOut:
     """The public view of an account."""
     return OperatorOut(id=operator.id, email=operator.email, role=operator.role,
-                       languages=list(operator.languages or []), association_id=operator.association_id)
+                       languages=list(operator.languages or []), association_id=operator.association_id,
+                       active=operator.active, max_cases=operator.max_cases)
 
 
 @router.post("/login", response_model=LoginOut, responses=AUTH_ERRORS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from sqlalchemy import select
@@ -31,6 +32,7 @@ from api.cases.schemas import (
     TextIn,
     TransferIn,
 )
+from api.cases.search import CaseFilter, search_cases
 from api.cases.views import case_detail, case_messages, case_summary, queue_rows, reveal_callback_number
 from api.core.inputs import ID_MAX, PathId
 from api.db import checkpoint_wal, get_session, get_sessionmaker
@@ -45,10 +47,11 @@ router = APIRouter(prefix="/api/v1", tags=["cases"], responses=OPERATOR_ERRORS)
 
 
 @router.get("/cases", response_model=list[CaseSummaryOut])
-def list_queue(operator: Operator = Depends(current_operator),
+def list_queue(filters: Annotated[CaseFilter, Query()], operator: Operator = Depends(current_operator),
                session: Session = Depends(get_session)) -> list[CaseSummaryOut]:
-    """Open cases of my association's queues, most urgent first (effective priority, then age)."""
-    return queue_rows(session, operator)
+    """Cases of my association's queues: by default the open ones, most urgent first (effective priority,
+    then age); filtered by reference, language, town, level, status and creation date."""
+    return queue_rows(session, operator, search_cases(session, operator, filters))
 
 
 @router.post("/cases/claim-next", response_model=CaseDetailOut | None,

@@ -13,23 +13,36 @@ from sqlalchemy.orm import Session
 from api.auth.accounts import authenticate
 from api.auth.deps import client_address, csrf_token, session_operator, start_session
 from api.auth.limiter import limit_logins
-from api.cases.access import visible_case
+from api.cases.access import ALLOWED_TRANSITIONS, visible_case
 from api.cases.directory import load_services
 from api.cases.errors import Unauthorized
 from api.cases.models import Operator
 from api.cases.schemas import OUTCOMES
+from api.cases.service_levels import sla_targets
 from api.cases.stats import association_stats, day_range
 from api.cases.triage import LEVELS
 from api.cases.views import case_detail
 from api.console import CONSOLE_DIR
-from api.console.i18n import console_translations, pick_console_language
+from api.console.clock import clock, utc_offset_minutes
+from api.console.i18n import (
+    CONSOLE_LANGUAGES,
+    console_translations,
+    pick_console_language,
+    plural_gettext,
+    text_direction,
+)
+from api.console.queue_texts import QUEUE_SCRIPT_KEYS
 from api.core.config import get_settings
 from api.core.inputs import PathId
+from api.core.languages import SUPPORTED_LANGUAGES
 from api.db import get_session
 from api.directory.console_texts import DIRECTORY_SCRIPT_KEYS
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 templates = Jinja2Templates(directory=str(CONSOLE_DIR / "templates"))
+# `_`, `gettext` and `ngettext` come per request (the operator's language); the extension gives {% trans %}.
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.filters["clock"] = clock
 
 # Labels the page scripts need; the texts come from the `console` catalog.
 SCRIPT_TEXT_KEYS: tuple[str, ...] = (
@@ -37,17 +50,23 @@ SCRIPT_TEXT_KEYS: tuple[str, ...] = (
     "New emergency case", "Emergency message from a person", "No case is waiting.", "Error", "You", "Person",
     "Operator", "An operator on duty speaks this language", "No operator on duty speaks this language",
     "queued", "claimed", "waiting_person", "referred", "resolved", "closed",
-) + DIRECTORY_SCRIPT_KEYS
+) + DIRECTORY_SCRIPT_KEYS + QUEUE_SCRIPT_KEYS
 
 
 def _render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
-    language = pick_console_language(request.query_params.get("lang"), request.headers.get("accept-language", ""))
-    translations = console_translations(get_settings().locales_dir, language)
+    operator: Operator | None = context.get("operator")
+    settings = get_settings()
+    language = pick_console_language(request.query_params.get("lang"), request.headers.get("accept-language", ""),
+                                     operator.console_language if operator else None)
+    translations = console_translations(settings.locales_dir, language)
+    zone = (operator.time_zone if operator else None) or settings.console_time_zone
     _ = translations.gettext
     texts = {key: _(key) for key in SCRIPT_TEXT_KEYS}
     return templates.TemplateResponse(request, name, {
-        "_": _, "ngettext": translations.ngettext, "language": language, "texts": texts,
-        "csrf_token": csrf_token(request), **context}, status_code=status_code)
+        "_": _, "gettext": _, "ngettext": plural_gettext(translations), "language": language,
+        "direction": text_direction(language), "console_languages": CONSOLE_LANGUAGES,
+        "time_zone": zone, "utc_offset_minutes": utc_offset_minutes(zone),
+        "texts": texts, "csrf_token": csrf_token(request), **context}, status_code=status_code)
 
 
 def _login_redirect() -> RedirectResponse:
@@ -98,7 +117,9 @@ def queue_page(request: Request, session: Session = Depends(get_session)) -> Res
     operator = _page_operator(request, session)
     if operator is None:
         return _login_redirect()
-    return _render(request, "queue.html", {"operator": operator})
+    return _render(request, "queue.html", {
+        "operator": operator, "levels": LEVELS, "statuses": tuple(ALLOWED_TRANSITIONS),
+        "case_languages": SUPPORTED_LANGUAGES, "sla_targets": sla_targets(get_settings())})
 
 
 @router.get("/cases/{case_id:int}", response_class=HTMLResponse)

@@ -55,7 +55,7 @@ def test_the_stats_page_draws_charts_for_a_supervisor(client, seeded) -> None:
     login(client, "sup.a@example.org")
     page = client.get("/console/stats")
     assert page.status_code == 200
-    assert page.text.count("<svg") == 4 and ">wo<" in page.text and ">covid_vaccine<" in page.text
+    assert page.text.count("<svg") == 4 and "14 jours" in page.text and ">wo<" in page.text and ">covid_vaccine<" in page.text
     operator = login(type(client)(client.app), "op.a@example.org")
     assert operator.get("/console/stats").status_code == 403
 
@@ -67,13 +67,13 @@ def test_console_labels_come_from_the_console_catalog_in_the_operators_language(
     assert "Password" in english and "Mot de passe" not in english
 
 
-def test_every_console_label_is_translated_in_french_and_english() -> None:
+def test_every_console_label_is_translated_in_french_english_and_arabic() -> None:
     from babel.messages.pofile import read_po
 
     from api.console.catalog import template_catalog
 
     wanted = {message.id for message in template_catalog() if message.id}
-    for language in ("fr", "en"):
+    for language in ("fr", "en", "ar"):
         with (PROJECT_ROOT / "locales" / language / "LC_MESSAGES" / "console.po").open("rb") as handle:
             catalog = read_po(handle, locale=language)
         translated = {message.id for message in catalog if message.id and message.string}
