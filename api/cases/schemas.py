@@ -133,6 +133,21 @@ class CaseDetailOut(CaseSummaryOut):
     referrals: list[ReferralRecordOut]
 
 
+class ContextTurnOut(BaseModel):
+    """A turn of the bot conversation before the escalation (redacted)."""
+
+    speaker: Literal["person", "bot"]
+    text: str
+    at: datetime
+
+
+class BotContextOut(BaseModel):
+    """The last turns before the escalation; `available` is False when the bot's store cannot be read."""
+
+    available: bool
+    turns: list[ContextTurnOut]
+
+
 class CallbackNumberOut(BaseModel):
     """The number to call the person back on, revealed to the operator holding the case."""
 

@@ -8,10 +8,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.cases.access import HELD_STATUSES
+from api.cases.context import bot_context
 from api.cases.errors import Forbidden
 from api.cases.events import audit
 from api.cases.models import Case, CaseMessage, CaseNote, Operator, Referral, utcnow
-from api.cases.schemas import CaseDetailOut, CaseSummaryOut, MessageOut, NoteOut, ReferralRecordOut
+from api.cases.schemas import (
+    BotContextOut,
+    CaseDetailOut,
+    CaseSummaryOut,
+    ContextTurnOut,
+    MessageOut,
+    NoteOut,
+    ReferralRecordOut,
+)
 from api.cases.triage import effective_priority
 from api.core.clock import as_utc
 from api.crypto import decrypt
@@ -60,6 +69,13 @@ def case_detail(session: Session, case: Case, operator: Operator) -> CaseDetailO
         referrals=[ReferralRecordOut(id=r.id, service_id=r.service_id, service_name=r.service_name,
                                      service_kind=r.service_kind, city=r.city, created_at=as_utc(r.created_at))
                    for r in referrals])
+
+
+def case_bot_context(case: Case) -> BotContextOut:
+    """What the person and the bot said before the escalation (consented cases only, redacted)."""
+    turns = bot_context(case)
+    return BotContextOut(available=turns is not None,
+                         turns=[ContextTurnOut(speaker=t.speaker, text=t.text, at=t.at) for t in turns or []])
 
 
 def holds_case(case: Case, operator: Operator) -> bool:

@@ -18,6 +18,7 @@ from api.cases.errors import Unauthorized
 from api.cases.live import hub_for
 from api.cases.models import Association, Operator, Queue
 from api.cases.schemas import (
+    BotContextOut,
     CallbackNumberOut,
     CaseDetailOut,
     CaseSummaryOut,
@@ -31,7 +32,7 @@ from api.cases.schemas import (
     TextIn,
     TransferIn,
 )
-from api.cases.views import case_detail, case_messages, case_summary, reveal_callback_number
+from api.cases.views import case_bot_context, case_detail, case_messages, case_summary, reveal_callback_number
 from api.core.inputs import ID_MAX, PathId
 from api.db import checkpoint_wal, get_session, get_sessionmaker
 from api.privacy.erasure import erase_on_request
@@ -74,6 +75,13 @@ def get_messages(case_id: PathId, after: int = Query(default=0, ge=0, le=ID_MAX)
                  session: Session = Depends(get_session)) -> list[MessageOut]:
     """Messages of a case newer than `after` (what the console fetches when a live event arrives)."""
     return case_messages(session, visible_case(session, operator, case_id).id, after)
+
+
+@router.get("/cases/{case_id:int}/bot-context", response_model=BotContextOut)
+def get_bot_context(case_id: PathId, operator: Operator = Depends(current_operator),
+                    session: Session = Depends(get_session)) -> BotContextOut:
+    """The last turns of the bot conversation before the escalation (consented cases only, redacted)."""
+    return case_bot_context(visible_case(session, operator, case_id))
 
 
 @router.post("/cases/{case_id:int}/callback-number", response_model=CallbackNumberOut,
