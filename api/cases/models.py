@@ -101,6 +101,9 @@ class CaseMessage(Base):
     direction: Mapped[str] = mapped_column(String(3))  # in | out
     text: Mapped[str] = mapped_column(Text, default="")
     media_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # What the channel said the attachment is: a MIME type (WhatsApp, phone recordings) or a
+    # Telegram kind (voice, photo, ...); the console plays audio and shows images (views.media_kind).
+    media_type: Mapped[str | None] = mapped_column(String(64), nullable=True)
     author_operator_id: Mapped[int | None] = mapped_column(ForeignKey("operator.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -91,6 +91,8 @@ class MessageOut(BaseModel):
     direction: str
     text: str
     media_url: str | None
+    # audio | image | video | file: how the console shows the attachment (None without one).
+    media_kind: str | None = None
     author_operator_id: int | None
     created_at: datetime
 

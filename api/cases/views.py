@@ -42,12 +42,28 @@ def case_summary(case: Case, operator: Operator, effective: float | None = None,
         created_at=as_utc(case.created_at), minutes_waiting=round(waited, 1))
 
 
+# Telegram's attachment kinds (api/gateways/telegram.py); other channels give a MIME type.
+TELEGRAM_MEDIA_KINDS: dict[str, str] = {"voice": "audio", "audio": "audio", "photo": "image", "video": "video",
+                                        "video_note": "video", "document": "file"}
+
+
+def media_kind(media_url: str | None, media_type: str | None) -> str | None:
+    """audio, image, video or file: how the console shows an attachment."""
+    if not media_url:
+        return None
+    declared = (media_type or "").lower()
+    if declared in TELEGRAM_MEDIA_KINDS:
+        return TELEGRAM_MEDIA_KINDS[declared]
+    family = declared.split("/", 1)[0]
+    return family if family in ("audio", "image", "video") else "file"
+
+
 def case_messages(session: Session, case_id: int, after_id: int = 0) -> list[MessageOut]:
     """The conversation of a case, oldest first, optionally only messages newer than `after_id`."""
     rows = session.scalars(select(CaseMessage).where(CaseMessage.case_id == case_id, CaseMessage.id > after_id)
                            .order_by(CaseMessage.id))
     return [MessageOut(id=m.id, direction=m.direction, text=m.text, media_url=m.media_url,
-                       author_operator_id=m.author_operator_id, created_at=as_utc(m.created_at)) for m in rows]
+                       media_kind=media_kind(m.media_url, m.media_type), author_operator_id=m.author_operator_id, created_at=as_utc(m.created_at)) for m in rows]
 
 
 def case_detail(session: Session, case: Case, operator: Operator) -> CaseDetailOut:

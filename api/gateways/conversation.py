@@ -192,7 +192,8 @@ async def handle_incoming(session: Session, msg: IncomingMessage) -> list[BotRep
         # A voice note or photo cannot go to the bot; it joins the person's open case if there is one.
         waiting_case = handoff.open_case_of_person(session, conversation_id)
         if waiting_case is not None:
-            handoff.record_person_message(session, waiting_case, "", media_url=msg.media_url)
+            handoff.record_person_message(session, waiting_case, "", media_url=msg.media_url,
+                                          media_type=msg.metadata.get("media_type"))
         session.commit()
         language = msg.metadata.get("language") or await conversation_language(conversation_id)
         return [reply_from_catalog("channel.media_acknowledged", language)]
@@ -236,7 +237,8 @@ async def message_to_operator(session: Session, case: handoff.Case, msg: Incomin
     emergency = await is_emergency(msg.text) if msg.text else False
     conversation_id = case.conversation_id or ""
     message = handoff.record_person_message(session, case, msg.text, media_url=msg.media_url,
-                                            callback_number=_captured(session, conversation_id, msg))
+                                            callback_number=_captured(session, conversation_id, msg),
+                                            media_type=msg.metadata.get("media_type"))
     # Buttons the bot offered before the handoff mean nothing to the operator's conversation.
     forget_offered_buttons(session, conversation_id)
     replies: list[BotReply] = []

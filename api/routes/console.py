@@ -35,7 +35,7 @@ templates = Jinja2Templates(directory=str(CONSOLE_DIR / "templates"))
 SCRIPT_TEXT_KEYS: tuple[str, ...] = (
     "Emergency", "Violence", "Vulnerable", "Other", "Claim", "Open", "waiting", "min",
     "New emergency case", "Emergency message from a person", "No case is waiting.", "Error", "You", "Person",
-    "Operator",
+    "Operator", "Voice message", "Image sent by the person", "Video sent by the person", "attachment",
     "queued", "claimed", "waiting_person", "referred", "resolved", "closed",
 ) + DIRECTORY_SCRIPT_KEYS
 

@@ -82,6 +82,17 @@ async function claimNext() {
   window.location.href = `/console/cases/${data.id}`;
 }
 
+// An attachment as the case page renders it: a player for voice notes and videos, the image itself, and the link.
+function mediaNodes(m) {
+  if (!m.media_url) return [];
+  const nodes = [];
+  if (m.media_kind === "audio") nodes.push(el("audio", { controls: true, preload: "none", src: m.media_url, ariaLabel: t("Voice message") }));
+  else if (m.media_kind === "image") nodes.push(el("img", { className: "media", src: m.media_url, alt: t("Image sent by the person"), loading: "lazy" }));
+  else if (m.media_kind === "video") nodes.push(el("video", { controls: true, preload: "none", src: m.media_url, ariaLabel: t("Video sent by the person") }));
+  nodes.push(el("a", { className: "media", href: m.media_url, rel: "noopener noreferrer", target: "_blank", text: t("attachment") }));
+  return nodes;
+}
+
 function appendMessage(m) {
   const list = document.getElementById("messages");
   if (list.querySelector(`li[data-id="${Number(m.id)}"]`)) return;
@@ -89,6 +100,7 @@ function appendMessage(m) {
   const item = el("li", { className: `msg ${m.direction === "in" ? "in" : "out"}`, "data-id": String(m.id) }, [
     el("span", { className: "meta", text: `${m.direction === "in" ? t("Person") : t("Operator")} · ${time}` }),
     el("span", { className: "text", text: m.text }),
+    ...mediaNodes(m),
   ]);
   list.appendChild(item);
   item.scrollIntoView({ block: "nearest" });
