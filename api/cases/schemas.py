@@ -150,6 +150,23 @@ class BotContextOut(BaseModel):
     turns: list[ContextTurnOut]
 
 
+class CannedReplyOut(BaseModel):
+    """An approved reply: what the operator reads (console language) and what the person gets (case language)."""
+
+    key: str
+    operator_text: str
+    operator_language: str
+    person_text: str
+    person_language: str
+    in_person_language: bool
+
+
+class CannedReplyIn(StrictInput):
+    """Which approved reply to send (a `canned.*` key of the catalogs)."""
+
+    key: StrictText = Field(min_length=1, max_length=64)
+
+
 class CallbackNumberOut(BaseModel):
     """The number to call the person back on, revealed to the operator holding the case."""
 

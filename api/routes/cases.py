@@ -14,12 +14,15 @@ from starlette.concurrency import run_in_threadpool
 from api.auth.deps import current_operator, session_operator
 from api.cases import workflow
 from api.cases.access import visible_case
+from api.cases.canned import canned_replies_for, send_canned_reply
 from api.cases.errors import Unauthorized
 from api.cases.live import hub_for
 from api.cases.models import Association, Operator, Queue
 from api.cases.schemas import (
     BotContextOut,
     CallbackNumberOut,
+    CannedReplyIn,
+    CannedReplyOut,
     CaseDetailOut,
     CaseSummaryOut,
     CloseIn,
@@ -33,6 +36,7 @@ from api.cases.schemas import (
     TransferIn,
 )
 from api.cases.views import case_bot_context, case_detail, case_messages, case_summary, reveal_callback_number
+from api.console.i18n import pick_console_language
 from api.core.inputs import ID_MAX, PathId
 from api.db import checkpoint_wal, get_session, get_sessionmaker
 from api.privacy.erasure import erase_on_request
@@ -115,6 +119,24 @@ def reply(case_id: PathId, body: TextIn, operator: Operator = Depends(current_op
           session: Session = Depends(get_session)) -> MessageOut:
     """Write to the person; it goes out on their channel through the outbox."""
     message = workflow.reply_to_person(session, operator, case_id, body.text)
+    return MessageOut(id=message.id, direction=message.direction, text=message.text, media_url=None,
+                      author_operator_id=operator.id, created_at=message.created_at)
+
+
+@router.get("/cases/{case_id:int}/canned-replies", response_model=list[CannedReplyOut])
+def list_canned_replies(case_id: PathId, request: Request, lang: str | None = Query(default=None, max_length=8),
+                        operator: Operator = Depends(current_operator),
+                        session: Session = Depends(get_session)) -> list[CannedReplyOut]:
+    """The approved replies this case can use, in my console language and in the person's."""
+    language = pick_console_language(lang, request.headers.get("accept-language", ""))
+    return [CannedReplyOut(**vars(r)) for r in canned_replies_for(visible_case(session, operator, case_id), language)]
+
+
+@router.post("/cases/{case_id:int}/canned-replies", response_model=MessageOut, status_code=status.HTTP_201_CREATED)
+def send_canned(case_id: PathId, body: CannedReplyIn, operator: Operator = Depends(current_operator),
+                session: Session = Depends(get_session)) -> MessageOut:
+    """Send an approved reply, rendered from the catalogs in the person's language with the case's values."""
+    message = send_canned_reply(session, operator, case_id, body.key)
     return MessageOut(id=message.id, direction=message.direction, text=message.text, media_url=None,
                       author_operator_id=operator.id, created_at=message.created_at)
 

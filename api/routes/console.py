@@ -14,6 +14,7 @@ from api.auth.accounts import authenticate
 from api.auth.deps import client_address, csrf_token, session_operator, start_session
 from api.auth.limiter import limit_logins
 from api.cases.access import visible_case
+from api.cases.canned import canned_replies_for
 from api.cases.directory import load_services
 from api.cases.errors import Unauthorized
 from api.cases.models import Operator
@@ -109,9 +110,11 @@ def case_page(case_id: PathId, request: Request, session: Session = Depends(get_
         return _login_redirect()
     case = visible_case(session, operator, case_id)
     detail = case_detail(session, case, operator)
+    language = pick_console_language(request.query_params.get("lang"), request.headers.get("accept-language", ""))
     services = load_services(get_settings().data_dir / "services.yml")
     return _render(request, "case.html", {"operator": operator, "case": detail, "outcomes": OUTCOMES,
                                           "services": services, "bot_context": case_bot_context(case),
+                                          "canned": canned_replies_for(case, language),
                                           "holds": detail.assigned_to_me or operator.role != "operator"})
 
 

@@ -25,11 +25,13 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
+from api.nlg.render import render_response
 from tests.browser import test_console
 from tests.browser.test_console import (
     PASSWORD,
     RunningApi,
     log_in,
+    person_receives,
     person_writes,
     refer,
     wait_until_up,
@@ -163,10 +165,47 @@ def test_a_new_case_shows_what_the_person_and_the_bot_said_before_redacted(stack
         assert turns.count() == 3
         assert "enceinte" in turns.nth(0).inner_text() and "[☎]" in turns.nth(0).inner_text()
         assert "gratuites" in turns.nth(1).inner_text() and "bot" in (turns.nth(1).get_attribute("class") or "")
+    finally:
+        context.close()
+
+
+def test_an_operator_reading_french_sends_an_approved_reply_the_person_receives_in_arabic(stack: Stack, browser) -> None:
+    token = uuid.uuid4().hex
+    conversation_id = person_writes(stack, token, "مرحبا")["conversation_id"]
+    bot_said(stack, conversation_id, [("user", "أريد التحدث مع شخص"),
+                                      ("bot", "يمكنني أن أنقل طلبك إلى مداومة الجمعية.")])
+    referral = refer(stack, conversation_id, language="ar", triage={"child": True})
+    expected = render_response("canned.greeting", "ar", {"reference": referral["reference"]}).text
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    try:
+        log_in(page, stack, EMAIL)
+        open_case(page, stack, referral["case_id"])
         page.click("#claim-this")
         page.wait_for_selector("#reply-form")
+        # Keyboard only: "/" in the empty reply box, the first reply, Enter to preview, Enter to send.
+        page.focus("#reply-text")
+        page.keyboard.press("/")
+        page.locator("#canned-panel").wait_for(state="visible")
+        page.keyboard.press("ArrowDown")
+        assert page.locator("#canned-list li[aria-selected=true]").get_attribute("data-key") == "canned.greeting"
+        preview = page.locator(".canned-preview[data-key='canned.greeting']")
+        assert referral["reference"] in preview.locator("p.pre").first.inner_text()  # the French the operator reads
+        assert preview.locator(".person-text").inner_text() == expected
+        assert preview.locator(".person-text").get_attribute("dir") == "rtl"
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "case.png"), full_page=True)
+        page.keyboard.press("Enter")
+        page.keyboard.press("Enter")
+        page.locator("#messages li.msg.out .text", has_text=referral["reference"]).wait_for()
+        assert page.locator("#canned-panel").is_hidden()
+        person_receives(stack, token, expected)
+        # Ctrl+K opens the list from anywhere on the page too.
+        page.click("h1")
+        page.keyboard.press("Control+k")
+        page.locator("#canned-panel").wait_for(state="visible")
+        page.keyboard.press("Escape")
+        assert page.locator("#canned-panel").is_hidden()
     finally:
         context.close()
 

@@ -111,6 +111,62 @@ function lastMessageId() {
   return ids.length ? Math.max(...ids) : 0;
 }
 
+// Approved replies: Ctrl+K anywhere on the case page, or "/" in an empty reply box, opens the list;
+// arrows move, Enter previews then sends, Escape closes. The server renders the text sent.
+function setupCannedReplies(caseId) {
+  const panel = document.getElementById("canned-panel");
+  if (!panel) return;
+  const filter = document.getElementById("canned-filter");
+  const options = [...panel.querySelectorAll("#canned-list li[role=option]")];
+  const send = document.getElementById("canned-send");
+  const reply = document.getElementById("reply-text");
+  let chosen = null;
+  const visible = () => options.filter((o) => !o.hidden);
+  const select = (option) => {
+    options.forEach((o) => o.setAttribute("aria-selected", String(o === option)));
+    chosen = option ? option.dataset.key : null;
+    panel.querySelectorAll(".canned-preview").forEach((p) => { p.hidden = p.dataset.key !== chosen; });
+    send.disabled = !chosen;
+    if (option) option.focus();
+  };
+  const open = () => { panel.hidden = false; filter.value = ""; options.forEach((o) => { o.hidden = false; }); select(null); filter.focus(); };
+  const close = () => { panel.hidden = true; select(null); if (reply) reply.focus(); };
+  const move = (step) => {
+    const list = visible();
+    if (!list.length) return;
+    const at = list.findIndex((o) => o.dataset.key === chosen);
+    select(list[(at + step + list.length) % list.length]);
+  };
+  document.getElementById("canned-open").addEventListener("click", open);
+  document.getElementById("canned-close").addEventListener("click", close);
+  document.addEventListener("keydown", (event) => {
+    if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "k") { event.preventDefault(); open(); }
+  });
+  if (reply) reply.addEventListener("keydown", (event) => {
+    if (event.key === "/" && reply.value === "") { event.preventDefault(); open(); }
+  });
+  filter.addEventListener("input", () => {
+    const words = filter.value.toLowerCase();
+    options.forEach((o) => { o.hidden = !o.textContent.toLowerCase().includes(words); });
+  });
+  panel.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") { event.preventDefault(); close(); }
+    else if (event.key === "ArrowDown") { event.preventDefault(); move(1); }
+    else if (event.key === "ArrowUp") { event.preventDefault(); move(-1); }
+    else if (event.key === "Enter" && event.target.getAttribute("role") === "option") { event.preventDefault(); send.focus(); }
+    else if (event.key === "Enter" && event.target === filter) { event.preventDefault(); move(1); }
+  });
+  options.forEach((o) => o.addEventListener("click", () => select(o)));
+  send.addEventListener("click", async () => {
+    if (!chosen) return;
+    send.disabled = true;
+    try {
+      appendMessage(await api("POST", `/api/v1/cases/${caseId}/canned-replies`, { key: chosen }));
+      close();
+    } finally { send.disabled = !chosen; }
+  });
+}
+
 function setupCasePage() {
   const root = document.querySelector(".case-layout");
   const caseId = Number(root.dataset.caseId);
@@ -138,6 +194,7 @@ function setupCasePage() {
     appendMessage(await api("POST", `/api/v1/cases/${caseId}/reply`, { text: box.value }));
     box.value = "";
   });
+  setupCannedReplies(caseId);
   on("waiting-person", "click", async () => { await api("POST", `/api/v1/cases/${caseId}/waiting-person`); reload(); });
   on("note-form", "submit", async (event) => {
     event.preventDefault();
