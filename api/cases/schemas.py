@@ -184,6 +184,16 @@ class TransferIn(StrictInput):
 
     queue_id: BodyId | None = Field(default=None, ge=1, le=ID_MAX)
     operator_id: BodyId | None = Field(default=None, ge=1, le=ID_MAX)
+    # The handover note for whoever takes the case next (kept with the case's notes).
+    note: StrictText | None = Field(default=None, max_length=4000)
+
+
+class ColleagueOut(BaseModel):
+    """An operator of my association a case can be handed to."""
+
+    id: int
+    email: str
+    languages: list[str]
 
 
 class ReferIn(StrictInput):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -11,7 +12,7 @@ from api.cases.access import HELD_STATUSES
 from api.cases.context import bot_context
 from api.cases.errors import Forbidden
 from api.cases.events import audit
-from api.cases.models import Case, CaseMessage, CaseNote, Operator, Referral, utcnow
+from api.cases.models import AuditEvent, Case, CaseMessage, CaseNote, Operator, Queue, Referral, utcnow
 from api.cases.schemas import (
     BotContextOut,
     CaseDetailOut,
@@ -92,6 +93,32 @@ def case_bot_context(case: Case) -> BotContextOut:
     turns = bot_context(case)
     return BotContextOut(available=turns is not None,
                          turns=[ContextTurnOut(speaker=t.speaker, text=t.text, at=t.at) for t in turns or []])
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of a case's history: what happened, when, by whom, and to whom or where when handed over."""
+
+    action: str
+    at: datetime
+    actor: str | None
+    target: str | None
+
+
+def case_history(session: Session, case: Case) -> list[HistoryEntry]:
+    """The case's audit trail, oldest first, with operators' emails and queue names resolved."""
+    events = list(session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id).order_by(AuditEvent.id)))
+    emails = dict(session.execute(select(Operator.id, Operator.email)).all())
+    queues = dict(session.execute(select(Queue.id, Queue.name)).all())
+    entries = []
+    for event in events:
+        details = event.details or {}
+        target = emails.get(details.get("operator_id")) if event.action == "case_transferred" else None
+        if event.action == "case_transferred" and details.get("queue_id"):
+            target = queues.get(details["queue_id"])
+        entries.append(HistoryEntry(action=event.action, at=as_utc(event.at),
+                                    actor=emails.get(event.actor_operator_id), target=target))
+    return entries
 
 
 def holds_case(case: Case, operator: Operator) -> bool:

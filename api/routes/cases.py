@@ -26,6 +26,7 @@ from api.cases.schemas import (
     CaseDetailOut,
     CaseSummaryOut,
     CloseIn,
+    ColleagueOut,
     ErasureOut,
     MessageOut,
     NoteOut,
@@ -170,7 +171,7 @@ def waiting_person(case_id: PathId, operator: Operator = Depends(current_operato
 def transfer(case_id: PathId, body: TransferIn, operator: Operator = Depends(current_operator),
              session: Session = Depends(get_session)) -> CaseSummaryOut:
     """Send the case to another queue or hand it to another operator of my association."""
-    case = workflow.transfer_case(session, operator, case_id, body.queue_id, body.operator_id)
+    case = workflow.transfer_case(session, operator, case_id, body.queue_id, body.operator_id, body.note)
     return case_summary(case, operator)
 
 
@@ -180,6 +181,14 @@ def close(case_id: PathId, body: CloseIn, operator: Operator = Depends(current_o
     """Close with an outcome; the person gets the closing notice in their language."""
     case = workflow.close_case(session, operator, case_id, body.outcome, body.note)
     return case_detail(session, case, operator)
+
+
+@router.get("/colleagues", response_model=list[ColleagueOut])
+def list_colleagues(operator: Operator = Depends(current_operator),
+                    session: Session = Depends(get_session)) -> list[ColleagueOut]:
+    """Active operators of my association (not me) I can hand a case to."""
+    return [ColleagueOut(id=o.id, email=o.email, languages=list(o.languages or []))
+            for o in workflow.colleagues(session, operator)]
 
 
 @router.get("/queues", response_model=list[QueueOut])

@@ -21,7 +21,7 @@ from api.cases.models import Operator
 from api.cases.schemas import OUTCOMES
 from api.cases.stats import association_stats, day_range
 from api.cases.triage import LEVELS
-from api.cases.views import case_bot_context, case_detail
+from api.cases.views import case_bot_context, case_detail, case_history
 from api.console import CONSOLE_DIR
 from api.console.i18n import console_translations, pick_console_language
 from api.core.config import get_settings
@@ -115,6 +115,7 @@ def case_page(case_id: PathId, request: Request, session: Session = Depends(get_
     return _render(request, "case.html", {"operator": operator, "case": detail, "outcomes": OUTCOMES,
                                           "services": services, "bot_context": case_bot_context(case),
                                           "canned": canned_replies_for(case, language),
+                                          "history": case_history(session, case),
                                           "holds": detail.assigned_to_me or operator.role != "operator"})
 
 

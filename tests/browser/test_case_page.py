@@ -47,6 +47,7 @@ browser = test_console.browser  # the same headless Chromium fixture
 ROOT = Path(__file__).resolve().parents[2]
 SERVICE_TOKEN = "browser-test-service-token-0123456789abcdef"
 EMAIL = "case.operator@example.org"
+COLLEAGUE = "case.colleague@example.org"
 TELEGRAM_TOKEN = "424242:browser-token-for-the-fake-bot-api"
 TELEGRAM_SECRET = "browser-telegram-webhook-secret"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
@@ -100,9 +101,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
                "TELEGRAM_API_BASE_URL": telegram.base_url, "TELEGRAM_API_FILE_URL": f"{telegram.url}/file/bot",
                "TELEGRAM_USE_WEBHOOK": "true"}
-        subprocess.run([sys.executable, "-m", "api.cli", "create-operator", "--email", EMAIL,
-                        "--association", "Cellule d'écoute Oujda", "--languages", "fr,ar", "--password-stdin"],
-                       input=PASSWORD + "\n", text=True, env=env, cwd=ROOT, check=True, capture_output=True)
+        for email in (EMAIL, COLLEAGUE):
+            subprocess.run([sys.executable, "-m", "api.cli", "create-operator", "--email", email,
+                            "--association", "Cellule d'écoute Oujda", "--languages", "fr,ar", "--password-stdin"],
+                           input=PASSWORD + "\n", text=True, env=env, cwd=ROOT, check=True, capture_output=True)
         process = subprocess.Popen([sys.executable, "-m", "api.server", "--port", str(port)], env=env, cwd=ROOT,
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                    start_new_session=True)
@@ -148,6 +150,13 @@ def open_case(page, stack: Stack, case_id: int) -> None:  # type: ignore[no-unty
     page.wait_for_selector("body[data-live=connected]")
 
 
+def claim(page) -> None:  # type: ignore[no-untyped-def]
+    """Claim the open case; the page reloads as the holder's (wait for its script to be live again)."""
+    page.click("#claim-this")
+    page.wait_for_selector("#reply-form")
+    page.wait_for_selector("body[data-live=connected]")
+
+
 def test_a_new_case_shows_what_the_person_and_the_bot_said_before_redacted(stack: Stack, browser) -> None:
     token = uuid.uuid4().hex
     conversation_id = person_writes(stack, token, "bonjour")["conversation_id"]
@@ -181,8 +190,7 @@ def test_an_operator_reading_french_sends_an_approved_reply_the_person_receives_
     try:
         log_in(page, stack, EMAIL)
         open_case(page, stack, referral["case_id"])
-        page.click("#claim-this")
-        page.wait_for_selector("#reply-form")
+        claim(page)
         # Keyboard only: "/" in the empty reply box, the first reply, Enter to preview, Enter to send.
         page.focus("#reply-text")
         page.keyboard.press("/")
@@ -219,9 +227,7 @@ def test_a_voice_note_arrives_live_and_plays_inline(stack: Stack, browser) -> No
     try:
         log_in(page, stack, EMAIL)
         open_case(page, stack, referral["case_id"])
-        page.click("#claim-this")
-        page.wait_for_selector("#reply-form")
-        page.wait_for_selector("body[data-live=connected]")
+        claim(page)
         telegram_update(stack, chat_id, voice={"file_id": "VOICE-B1", "file_unique_id": "vb1", "duration": 1})
         audio = page.locator("#messages li.msg.in audio")
         audio.wait_for(state="attached", timeout=20000)
@@ -239,3 +245,35 @@ def test_a_voice_note_arrives_live_and_plays_inline(stack: Stack, browser) -> No
         assert page.locator("#messages li.msg.in audio[controls]").count() == 1
     finally:
         context.close()
+
+
+def test_a_case_handed_to_a_colleague_with_a_note_and_the_person_told(stack: Stack, browser) -> None:
+    token = uuid.uuid4().hex
+    conversation_id = person_writes(stack, token, "hello")["conversation_id"]
+    referral = refer(stack, conversation_id, language="en")
+    contexts = [browser.new_context(locale="fr-FR") for _ in (EMAIL, COLLEAGUE)]
+    mine, theirs = (context.new_page() for context in contexts)
+    try:
+        log_in(mine, stack, EMAIL)
+        open_case(mine, stack, referral["case_id"])
+        claim(mine)
+        option = mine.locator("#transfer-colleagues option", has_text=COLLEAGUE)
+        option.wait_for(state="attached")
+        mine.select_option("#transfer-target", option.get_attribute("value"))
+        mine.fill("#transfer-note", "Speaks English; asked about pregnancy follow-up in Oujda.")
+        mine.click("#transfer-form button[type=submit]")
+        mine.wait_for_url("**/console/queue")
+        person_receives(stack, token, render_response("case.transferred_notice", "en",
+                                                      {"reference": referral["reference"]}).text)
+
+        log_in(theirs, stack, COLLEAGUE)
+        row = theirs.locator("#queue-rows tr", has_text=referral["reference"])
+        row.wait_for()
+        open_case(theirs, stack, referral["case_id"])
+        assert "pregnancy follow-up" in theirs.locator("#notes").inner_text()
+        history = theirs.locator("#history li[data-action=case_transferred]").inner_text()
+        assert EMAIL in history and COLLEAGUE in history
+        theirs.wait_for_selector("#reply-form")  # the colleague now holds it and can write
+    finally:
+        for context in contexts:
+            context.close()

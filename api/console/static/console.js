@@ -221,15 +221,25 @@ function setupCasePage() {
     document.getElementById("referrals").appendChild(el("li", { text: referral.service_name }));
     event.target.reset();
   });
-  const queueSelect = document.getElementById("transfer-queue");
-  if (queueSelect) {
+  const targetSelect = document.getElementById("transfer-target");
+  if (targetSelect) {
+    const current = targetSelect.options[0].value;
+    api("GET", "/api/v1/colleagues").then((people) => people.forEach((p) => {
+      document.getElementById("transfer-colleagues").appendChild(
+        el("option", { value: `o:${p.id}`, text: `${p.email} (${p.languages.join(", ")})` }));
+    }));
     api("GET", "/api/v1/queues").then((queues) => queues.forEach((q) => {
-      queueSelect.appendChild(el("option", { value: String(q.id), text: `${q.association_name} · ${q.name}` }));
+      if (`q:${q.id}` === current) return;
+      document.getElementById("transfer-queues").appendChild(
+        el("option", { value: `q:${q.id}`, text: `${q.association_name} · ${q.name}` }));
     }));
   }
   on("transfer-form", "submit", async (event) => {
     event.preventDefault();
-    await api("POST", `/api/v1/cases/${caseId}/transfer`, { queue_id: Number(queueSelect.value) });
+    const [kind, id] = targetSelect.value.split(":");
+    const note = document.getElementById("transfer-note").value.trim() || null;
+    await api("POST", `/api/v1/cases/${caseId}/transfer`,
+      kind === "o" ? { operator_id: Number(id), note } : { queue_id: Number(id), note });
     window.location.href = "/console/queue";
   });
   on("close-form", "submit", async (event) => {
