@@ -167,6 +167,19 @@ class CannedReplyIn(StrictInput):
     key: StrictText = Field(min_length=1, max_length=64)
 
 
+class PreviousCaseOut(BaseModel):
+    """An earlier case of the same person (same conversation id), in my association."""
+
+    id: int
+    reference: str
+    channel: str
+    triage_level: str
+    status: str
+    outcome: str | None
+    created_at: datetime
+    notes: list[str]
+
+
 class CallbackNumberOut(BaseModel):
     """The number to call the person back on, revealed to the operator holding the case."""
 

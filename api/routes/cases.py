@@ -16,6 +16,7 @@ from api.cases import workflow
 from api.cases.access import visible_case
 from api.cases.canned import canned_replies_for, send_canned_reply
 from api.cases.errors import Unauthorized
+from api.cases.history import previous_cases
 from api.cases.live import hub_for
 from api.cases.models import Association, Operator, Queue
 from api.cases.schemas import (
@@ -30,6 +31,7 @@ from api.cases.schemas import (
     ErasureOut,
     MessageOut,
     NoteOut,
+    PreviousCaseOut,
     QueueOut,
     ReferIn,
     ReferralRecordOut,
@@ -87,6 +89,14 @@ def get_bot_context(case_id: PathId, operator: Operator = Depends(current_operat
                     session: Session = Depends(get_session)) -> BotContextOut:
     """The last turns of the bot conversation before the escalation (consented cases only, redacted)."""
     return case_bot_context(visible_case(session, operator, case_id))
+
+
+@router.get("/cases/{case_id:int}/previous", response_model=list[PreviousCaseOut])
+def get_previous_cases(case_id: PathId, operator: Operator = Depends(current_operator),
+                       session: Session = Depends(get_session)) -> list[PreviousCaseOut]:
+    """The person's earlier cases in my association, with outcomes and notes (newest first)."""
+    case = visible_case(session, operator, case_id)
+    return [PreviousCaseOut(**{**vars(p), "notes": list(p.notes)}) for p in previous_cases(session, operator, case)]
 
 
 @router.post("/cases/{case_id:int}/callback-number", response_model=CallbackNumberOut,

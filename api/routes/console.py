@@ -17,6 +17,7 @@ from api.cases.access import visible_case
 from api.cases.canned import canned_replies_for
 from api.cases.directory import load_services
 from api.cases.errors import Unauthorized
+from api.cases.history import previous_cases
 from api.cases.models import Operator
 from api.cases.schemas import OUTCOMES
 from api.cases.stats import association_stats, day_range
@@ -116,6 +117,7 @@ def case_page(case_id: PathId, request: Request, session: Session = Depends(get_
                                           "services": services, "bot_context": case_bot_context(case),
                                           "canned": canned_replies_for(case, language),
                                           "history": case_history(session, case),
+                                          "previous": previous_cases(session, operator, case),
                                           "holds": detail.assigned_to_me or operator.role != "operator"})
 
 
