@@ -135,6 +135,28 @@ class Referral(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class CaseSatisfaction(Base):
+    """The optional "did this help? 1-5" asked when a case closes, and its answer (api/cases/satisfaction.py).
+
+    Anonymous: the conversation id is kept only while the question waits for its answer, and the
+    case link goes when the case is anonymised; the queue, language and operator stay for the stats.
+    """
+
+    __tablename__ = "case_satisfaction"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("hotline_case.id", ondelete="SET NULL"), nullable=True,
+                                                index=True)
+    association_id: Mapped[int] = mapped_column(Integer, index=True)
+    queue_id: Mapped[int] = mapped_column(Integer)
+    operator_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    language: Mapped[str] = mapped_column(String(8))
+    conversation_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    score: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
 class AuditEvent(Base):
     """Who did what to which case, kept after a person's data is erased."""
 

@@ -12,6 +12,7 @@ from api.cases.access import CASE_ROLES, OPEN_STATUSES, held_case, move_to, visi
 from api.cases.errors import Conflict, NotFound
 from api.cases.events import audit, audit_and_live_event
 from api.cases.models import Case, CaseMessage, CaseNote, Operator, Queue, Referral, utcnow
+from api.cases.satisfaction import ask_satisfaction
 from api.cases.triage import effective_priority_sql
 from api.core.logging import log_event
 from api.gateways.choices import forget_offered_buttons
@@ -203,6 +204,8 @@ def close_case(session: Session, operator: Operator, case_id: int, outcome: str,
         session.add(CaseNote(case_id=case.id, author_operator_id=operator.id, text=note))
     # Once closed the case no longer holds the conversation: the person's next message goes to the bot.
     notify_person(session, case, CLOSED_NOTICE)
+    if case.channel not in CHANNELS_WITHOUT_CHAT:
+        ask_satisfaction(session, case)
     _record(session, case, operator, "case_closed", outcome=outcome)
     return case
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.cases import handoff
 from api.cases.events import audit, emit_live_event
+from api.cases.satisfaction import take_answer as take_satisfaction_answer
 from api.core.config import get_settings
 from api.core.logging import log_event
 from api.crypto import encrypt, pseudonym
@@ -186,6 +187,12 @@ async def handle_incoming(session: Session, msg: IncomingMessage) -> list[BotRep
         if msg.text.strip() in FORGET_COMMANDS:
             msg = replace(msg, text=FORGET_PAYLOAD)
         case = None
+    if case is None and msg.text:
+        # The answer to "did this help? 1-5" after a closed case is not for the bot (api/cases/satisfaction.py).
+        thanks = take_satisfaction_answer(session, conversation_id, msg.text)
+        if thanks is not None:
+            session.commit()
+            return [BotReply(text=thanks)]
     if case is not None:
         return await message_to_operator(session, case, msg)
     if msg.media_url and not msg.text:

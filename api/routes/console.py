@@ -19,6 +19,7 @@ from api.cases.directory import load_services
 from api.cases.errors import Unauthorized
 from api.cases.history import previous_cases
 from api.cases.models import Operator
+from api.cases.satisfaction import satisfaction_stats
 from api.cases.schemas import OUTCOMES
 from api.cases.stats import association_stats, day_range
 from api.cases.triage import LEVELS
@@ -148,4 +149,5 @@ def stats_page(request: Request, days: int = Query(default=14, ge=1, le=90),
         "topics": sorted(topics.items(), key=lambda kv: -kv[1]),
         "max_level": max(stats.waiting_by_level.values(), default=0) or 1,
         "max_language": max(languages.values(), default=0) or 1,
-        "max_topic": max(topics.values(), default=0) or 1})
+        "max_topic": max(topics.values(), default=0) or 1,
+        "satisfaction": satisfaction_stats(session, operator.association_id or 0)})
