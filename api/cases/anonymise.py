@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -75,10 +75,8 @@ def anonymise_case(session: Session, case: Case) -> int:
                                                                   CaseMessage.media_url.is_not(None))):
         if url and is_twilio_media(url):
             session.add(MediaDeletion(encrypted_url=encrypt(url)))
-    # A satisfaction answer stays as an anonymous count: no case, no conversation.
-    session.execute(update(CaseSatisfaction).where(CaseSatisfaction.case_id == case.id)
-                    .values(case_id=None, conversation_id=None))
-    for table in (CaseMessage, CaseNote, Referral, AuditEvent, LiveEvent):
+    # The satisfaction answer goes too: what stays is only the promised (day, region, level, topic) count.
+    for table in (CaseSatisfaction, CaseMessage, CaseNote, Referral, AuditEvent, LiveEvent):
         session.execute(delete(table).where(table.case_id == case.id))
     session.delete(case)
     session.flush()

@@ -138,8 +138,9 @@ class Referral(Base):
 class CaseSatisfaction(Base):
     """The optional "did this help? 1-5" asked when a case closes, and its answer (api/cases/satisfaction.py).
 
-    Anonymous: the conversation id is kept only while the question waits for its answer, and the
-    case link goes when the case is anonymised; the queue, language and operator stay for the stats.
+    Anonymous: the conversation id is kept only while the question waits for its answer; the row
+    holds the score, queue, language and operator for the stats, and goes with its case when the
+    case is anonymised (erasure or retention), as the privacy text promises.
     """
 
     __tablename__ = "case_satisfaction"

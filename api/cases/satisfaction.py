@@ -5,8 +5,8 @@ language) in the outbox after the closing notice and remembers, for that convers
 an answer is awaited. The person's very next message is the answer if it is a score (a button,
 or 1-5 typed, in Latin or Arabic-Indic digits) given within `ANSWER_WINDOW`; anything else goes
 to the bot as usual and the question is dropped, so a later "2" is never taken for a score. Once
-answered, the row keeps only the score, the queue, the language and the operator: the
-conversation id goes, and the case link goes when the case is anonymised or erased.
+answered, the row keeps only the score, the queue, the language and the operator (the
+conversation id goes); it is deleted with its case when the case is anonymised or erased.
 """
 
 from __future__ import annotations
