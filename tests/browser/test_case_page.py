@@ -48,6 +48,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SERVICE_TOKEN = "browser-test-service-token-0123456789abcdef"
 EMAIL = "case.operator@example.org"
 COLLEAGUE = "case.colleague@example.org"
+SUPERVISOR = "case.supervisor@example.org"
 TELEGRAM_TOKEN = "424242:browser-token-for-the-fake-bot-api"
 TELEGRAM_SECRET = "browser-telegram-webhook-secret"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
@@ -101,8 +102,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
                "TELEGRAM_API_BASE_URL": telegram.base_url, "TELEGRAM_API_FILE_URL": f"{telegram.url}/file/bot",
                "TELEGRAM_USE_WEBHOOK": "true"}
-        for email in (EMAIL, COLLEAGUE):
-            subprocess.run([sys.executable, "-m", "api.cli", "create-operator", "--email", email,
+        for email, role in ((EMAIL, "operator"), (COLLEAGUE, "operator"), (SUPERVISOR, "supervisor")):
+            subprocess.run([sys.executable, "-m", "api.cli", "create-operator", "--email", email, "--role", role,
                             "--association", "Cellule d'écoute Oujda", "--languages", "fr,ar", "--password-stdin"],
                            input=PASSWORD + "\n", text=True, env=env, cwd=ROOT, check=True, capture_output=True)
         process = subprocess.Popen([sys.executable, "-m", "api.server", "--port", str(port)], env=env, cwd=ROOT,
@@ -274,6 +275,42 @@ def test_a_case_handed_to_a_colleague_with_a_note_and_the_person_told(stack: Sta
         history = theirs.locator("#history li[data-action=case_transferred]").inner_text()
         assert EMAIL in history and COLLEAGUE in history
         theirs.wait_for_selector("#reply-form")  # the colleague now holds it and can write
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def test_after_closing_the_person_answers_did_this_help_and_the_supervisor_sees_it(stack: Stack, browser) -> None:
+    token = uuid.uuid4().hex
+    conversation_id = person_writes(stack, token, "salam")["conversation_id"]
+    referral = refer(stack, conversation_id, language="ary")
+    contexts = [browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 1400}) for _ in range(2)]
+    page, board = (context.new_page() for context in contexts)
+    try:
+        log_in(page, stack, EMAIL)
+        open_case(page, stack, referral["case_id"])
+        claim(page)
+        page.select_option("#close-outcome", "informed")
+        page.click("#close-form button[type=submit]")
+        page.wait_for_selector("#reply-form", state="detached")  # closed: the page reloads without the reply box
+        question = render_response("case.csat_question", "ary", {})
+        person_receives(stack, token, question.text)
+        updates = httpx.get(f"{stack.url}/chat/api/updates", headers={"X-Chat-Token": token}).json()
+        asked = next(m for m in updates if m["text"] == question.text)
+        assert [b["title"] for b in asked["buttons"]] == ["1", "2", "3", "4", "5"]
+        # The person taps "5" (the web chat sends the button's payload).
+        answer = httpx.post(f"{stack.url}/chat/api/messages", timeout=30,
+                            json={"token": token, "text": asked["buttons"][4]["payload"]}).json()
+        assert [r["text"] for r in answer["replies"]] == [render_response("case.csat_thanks", "ary", {}).text]
+
+        log_in(board, stack, SUPERVISOR)
+        board.goto(f"{stack.url}/console/stats?lang=en")
+        summary = board.locator("#csat-summary").inner_text()
+        assert "Answered: 1" in summary
+        assert "ary" in board.locator("#csat").inner_text() and "5.0" in board.locator("#csat").inner_text()
+        assert EMAIL in board.locator("#csat").inner_text()
+        board.locator("#csat").scroll_into_view_if_needed()
+        board.screenshot(path=str(SCREENSHOTS / "stats-csat.png"), full_page=True)
     finally:
         for context in contexts:
             context.close()
