@@ -21,7 +21,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from api.cases.models import AuditEvent, Case, CaseMessage, CaseNote, LiveEvent, Referral
+from api.cases.models import AuditEvent, Case, CaseMessage, CaseNote, CaseSatisfaction, LiveEvent, Referral
 from api.core.config import get_settings
 from api.crypto import encrypt
 from api.privacy.models import CaseStatistic, MediaDeletion
@@ -75,7 +75,8 @@ def anonymise_case(session: Session, case: Case) -> int:
                                                                   CaseMessage.media_url.is_not(None))):
         if url and is_twilio_media(url):
             session.add(MediaDeletion(encrypted_url=encrypt(url)))
-    for table in (CaseMessage, CaseNote, Referral, AuditEvent, LiveEvent):
+    # The satisfaction answer goes too: what stays is only the promised (day, region, level, topic) count.
+    for table in (CaseSatisfaction, CaseMessage, CaseNote, Referral, AuditEvent, LiveEvent):
         session.execute(delete(table).where(table.case_id == case.id))
     session.delete(case)
     session.flush()

@@ -33,14 +33,15 @@ def open_case_of_person(session: Session, conversation_id: str) -> Case | None:
 
 
 def record_person_message(session: Session, case: Case, text: str, media_url: str | None = None,
-                          callback_number: str | None = None) -> CaseMessage:
+                          callback_number: str | None = None, media_type: str | None = None) -> CaseMessage:
     """Store the person's (already redacted) message on the case and tell the consoles; the caller commits.
 
     A case waiting for the person goes back to "claimed": the ball is in the operator's court.
     A number the person typed (taken out of the text by the gateway) becomes the case's callback
     number, encrypted, for the operator holding the case to reveal.
     """
-    message = CaseMessage(case_id=case.id, direction="in", text=text, media_url=media_url)
+    message = CaseMessage(case_id=case.id, direction="in", text=text, media_url=media_url,
+                          media_type=(media_type or "")[:64] or None if media_url else None)
     session.add(message)
     if callback_number:
         case.callback_number_encrypted = encrypt(callback_number)

@@ -106,6 +106,9 @@ class CaseMessage(Base):
     direction: Mapped[str] = mapped_column(String(3))  # in | out
     text: Mapped[str] = mapped_column(Text, default="")
     media_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # What the channel said the attachment is: a MIME type (WhatsApp, phone recordings) or a
+    # Telegram kind (voice, photo, ...); the console plays audio and shows images (views.media_kind).
+    media_type: Mapped[str | None] = mapped_column(String(64), nullable=True)
     author_operator_id: Mapped[int | None] = mapped_column(ForeignKey("operator.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -135,6 +138,29 @@ class Referral(Base):
     city: Mapped[str | None] = mapped_column(String(120), nullable=True)
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("operator.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class CaseSatisfaction(Base):
+    """The optional "did this help? 1-5" asked when a case closes, and its answer (api/cases/satisfaction.py).
+
+    Anonymous: the conversation id is kept only while the question waits for its answer; the row
+    holds the score, queue, language and operator for the stats, and goes with its case when the
+    case is anonymised (erasure or retention), as the privacy text promises.
+    """
+
+    __tablename__ = "case_satisfaction"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("hotline_case.id", ondelete="SET NULL"), nullable=True,
+                                                index=True)
+    association_id: Mapped[int] = mapped_column(Integer, index=True)
+    queue_id: Mapped[int] = mapped_column(Integer)
+    operator_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    language: Mapped[str] = mapped_column(String(8))
+    conversation_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    score: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class AuditEvent(Base):

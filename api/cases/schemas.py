@@ -101,6 +101,8 @@ class MessageOut(BaseModel):
     direction: str
     text: str
     media_url: str | None
+    # audio | image | video | file: how the console shows the attachment (None without one).
+    media_kind: str | None = None
     author_operator_id: int | None
     created_at: datetime
 
@@ -143,6 +145,51 @@ class CaseDetailOut(CaseSummaryOut):
     referrals: list[ReferralRecordOut]
 
 
+class ContextTurnOut(BaseModel):
+    """A turn of the bot conversation before the escalation (redacted)."""
+
+    speaker: Literal["person", "bot"]
+    text: str
+    at: datetime
+
+
+class BotContextOut(BaseModel):
+    """The last turns before the escalation; `available` is False when the bot's store cannot be read."""
+
+    available: bool
+    turns: list[ContextTurnOut]
+
+
+class CannedReplyOut(BaseModel):
+    """An approved reply: what the operator reads (console language) and what the person gets (case language)."""
+
+    key: str
+    operator_text: str
+    operator_language: str
+    person_text: str
+    person_language: str
+    in_person_language: bool
+
+
+class CannedReplyIn(StrictInput):
+    """Which approved reply to send (a `canned.*` key of the catalogs)."""
+
+    key: StrictText = Field(min_length=1, max_length=64)
+
+
+class PreviousCaseOut(BaseModel):
+    """An earlier case of the same person (same conversation id), in my association."""
+
+    id: int
+    reference: str
+    channel: str
+    triage_level: str
+    status: str
+    outcome: str | None
+    created_at: datetime
+    notes: list[str]
+
+
 class CallbackNumberOut(BaseModel):
     """The number to call the person back on, revealed to the operator holding the case."""
 
@@ -160,6 +207,16 @@ class TransferIn(StrictInput):
 
     queue_id: BodyId | None = Field(default=None, ge=1, le=ID_MAX)
     operator_id: BodyId | None = Field(default=None, ge=1, le=ID_MAX)
+    # The handover note for whoever takes the case next (kept with the case's notes).
+    note: StrictText | None = Field(default=None, max_length=4000)
+
+
+class ColleagueOut(BaseModel):
+    """An operator of my association a case can be handed to."""
+
+    id: int
+    email: str
+    languages: list[str]
 
 
 class ReferIn(StrictInput):

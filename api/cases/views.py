@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.cases.access import HELD_STATUSES
+from api.cases.context import bot_context
 from api.cases.errors import Forbidden
 from api.cases.events import audit
-from api.cases.models import Case, CaseMessage, CaseNote, Operator, Referral, utcnow
+from api.cases.models import AuditEvent, Case, CaseMessage, CaseNote, Operator, Queue, Referral, utcnow
 from api.cases.on_duty import languages_on_duty
-from api.cases.schemas import CaseDetailOut, CaseSummaryOut, MessageOut, NoteOut, ReferralRecordOut
+from api.cases.schemas import (
+    BotContextOut,
+    CaseDetailOut,
+    CaseSummaryOut,
+    ContextTurnOut,
+    MessageOut,
+    NoteOut,
+    ReferralRecordOut,
+)
 from api.cases.service_levels import is_breached, sla_deadline, sla_targets
 from api.cases.triage import OTHER, effective_priority
 from api.cases.workflow import list_open_cases
@@ -53,12 +63,28 @@ def queue_rows(session: Session, operator: Operator, rows: Iterable[tuple[Case, 
             for case, effective in (rows if rows is not None else list_open_cases(session, operator, now))]
 
 
+# Telegram's attachment kinds (api/gateways/telegram.py); other channels give a MIME type.
+TELEGRAM_MEDIA_KINDS: dict[str, str] = {"voice": "audio", "audio": "audio", "photo": "image", "video": "video",
+                                        "video_note": "video", "document": "file"}
+
+
+def media_kind(media_url: str | None, media_type: str | None) -> str | None:
+    """audio, image, video or file: how the console shows an attachment."""
+    if not media_url:
+        return None
+    declared = (media_type or "").lower()
+    if declared in TELEGRAM_MEDIA_KINDS:
+        return TELEGRAM_MEDIA_KINDS[declared]
+    family = declared.split("/", 1)[0]
+    return family if family in ("audio", "image", "video") else "file"
+
+
 def case_messages(session: Session, case_id: int, after_id: int = 0) -> list[MessageOut]:
     """The conversation of a case, oldest first, optionally only messages newer than `after_id`."""
     rows = session.scalars(select(CaseMessage).where(CaseMessage.case_id == case_id, CaseMessage.id > after_id)
                            .order_by(CaseMessage.id))
     return [MessageOut(id=m.id, direction=m.direction, text=m.text, media_url=m.media_url,
-                       author_operator_id=m.author_operator_id, created_at=as_utc(m.created_at)) for m in rows]
+                       media_kind=media_kind(m.media_url, m.media_type), author_operator_id=m.author_operator_id, created_at=as_utc(m.created_at)) for m in rows]
 
 
 def case_detail(session: Session, case: Case, operator: Operator) -> CaseDetailOut:
@@ -80,6 +106,39 @@ def case_detail(session: Session, case: Case, operator: Operator) -> CaseDetailO
         referrals=[ReferralRecordOut(id=r.id, service_id=r.service_id, service_name=r.service_name,
                                      service_kind=r.service_kind, city=r.city, created_at=as_utc(r.created_at))
                    for r in referrals])
+
+
+def case_bot_context(case: Case) -> BotContextOut:
+    """What the person and the bot said before the escalation (consented cases only, redacted)."""
+    turns = bot_context(case)
+    return BotContextOut(available=turns is not None,
+                         turns=[ContextTurnOut(speaker=t.speaker, text=t.text, at=t.at) for t in turns or []])
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of a case's history: what happened, when, by whom, and to whom or where when handed over."""
+
+    action: str
+    at: datetime
+    actor: str | None
+    target: str | None
+
+
+def case_history(session: Session, case: Case) -> list[HistoryEntry]:
+    """The case's audit trail, oldest first, with operators' emails and queue names resolved."""
+    events = list(session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id).order_by(AuditEvent.id)))
+    emails = dict(session.execute(select(Operator.id, Operator.email)).all())
+    queues = dict(session.execute(select(Queue.id, Queue.name)).all())
+    entries = []
+    for event in events:
+        details = event.details or {}
+        target = emails.get(details.get("operator_id")) if event.action == "case_transferred" else None
+        if event.action == "case_transferred" and details.get("queue_id"):
+            target = queues.get(details["queue_id"])
+        entries.append(HistoryEntry(action=event.action, at=as_utc(event.at),
+                                    actor=emails.get(event.actor_operator_id), target=target))
+    return entries
 
 
 def holds_case(case: Case, operator: Operator) -> bool:

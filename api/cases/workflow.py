@@ -14,6 +14,7 @@ from api.cases.capacity import ensure_capacity
 from api.cases.errors import Conflict, NotFound
 from api.cases.events import audit, audit_and_live_event
 from api.cases.models import Case, CaseMessage, CaseNote, Operator, Queue, Referral, utcnow
+from api.cases.satisfaction import ask_satisfaction
 from api.cases.triage import effective_priority_sql
 from api.core.languages import DEFAULT_LANGUAGE
 from api.core.logging import log_event
@@ -26,6 +27,8 @@ logger = logging.getLogger(__name__)
 
 CONNECTED_NOTICE = "case.operator_connected"
 CLOSED_NOTICE = "case.closed_notice"
+TRANSFERRED_NOTICE = "case.transferred_notice"
+RETURNED_TO_QUEUE_NOTICE = "case.returned_to_queue_notice"
 # The final status a case gets for each outcome.
 OUTCOME_STATUS: dict[str, str] = {
     "referred_to_service": "referred", "informed": "resolved", "accompanied": "resolved",
@@ -177,8 +180,12 @@ def set_waiting_person(session: Session, operator: Operator, case_id: int) -> Ca
 
 
 def transfer_case(session: Session, operator: Operator, case_id: int, queue_id: int | None = None,
-                  operator_id: int | None = None) -> Case:
-    """Hand the case to another queue (it waits there again) or to an operator of the same association."""
+                  operator_id: int | None = None, note: str | None = None) -> Case:
+    """Hand the case to a queue (its own: back to waiting) or to a colleague, with a handover note.
+
+    The person is told in their language that someone else will answer; the note is one of the
+    case's notes and the transfer is in its history (audit).
+    """
     case = held_case(session, operator, case_id)
     if (queue_id is None) == (operator_id is None):
         raise Conflict("transfer_target_required", "Give exactly one of queue_id or operator_id.")
@@ -192,14 +199,32 @@ def transfer_case(session: Session, operator: Operator, case_id: int, queue_id: 
         details = {"queue_id": queue.id}
     else:
         target = session.get(Operator, operator_id)
-        if target is None or not target.active or target.association_id != operator.association_id:
+        if (target is None or not target.active or target.association_id != operator.association_id
+                or target.role not in CASE_ROLES):
             raise NotFound("operator_not_found", "No such active operator in your association.")
+        if target.id == case.assigned_operator_id:
+            raise Conflict("already_holding_case", "This colleague already holds the case.")
         move_to(case, "claimed")
         case.assigned_operator_id, case.claimed_at = target.id, utcnow()
         details = {"operator_id": target.id}
+    if note:
+        handover = CaseNote(case_id=case.id, author_operator_id=operator.id, text=note)
+        session.add(handover)
+        session.flush()
+        details["note_id"] = handover.id
+    notify_person(session, case, RETURNED_TO_QUEUE_NOTICE if queue_id is not None else TRANSFERRED_NOTICE)
     # A case sent to another association's queue must show up on that association's consoles.
     _record(session, case, operator, "case_transferred", association_id=case.queue.association_id, **details)
     return case
+
+
+def colleagues(session: Session, operator: Operator) -> list[Operator]:
+    """Active case-working operators of the operator's association, except them."""
+    if operator.association_id is None or operator.role not in CASE_ROLES:
+        return []
+    return list(session.scalars(select(Operator).where(
+        Operator.association_id == operator.association_id, Operator.active.is_(True),
+        Operator.role.in_(CASE_ROLES), Operator.id != operator.id).order_by(Operator.email)))
 
 
 def close_case(session: Session, operator: Operator, case_id: int, outcome: str, note: str | None = None) -> Case:
@@ -213,6 +238,8 @@ def close_case(session: Session, operator: Operator, case_id: int, outcome: str,
         session.add(CaseNote(case_id=case.id, author_operator_id=operator.id, text=note))
     # Once closed the case no longer holds the conversation: the person's next message goes to the bot.
     notify_person(session, case, CLOSED_NOTICE)
+    if case.channel not in CHANNELS_WITHOUT_CHAT:
+        ask_satisfaction(session, case)
     _record(session, case, operator, "case_closed", outcome=outcome)
     return case
 

@@ -31,8 +31,11 @@ def content_security_policy(public_origin: str, docs: bool = False) -> str:
     styles = f"'self' {DOCS_CDN} 'unsafe-inline'" if docs else "'self'"
     images = " ".join(dict.fromkeys(["'self'", "data:", public_origin] + (["https://fastapi.tiangolo.com"]
                                                                          if docs else [])))
+    media = " ".join(dict.fromkeys(["'self'", public_origin]))
     return "; ".join([
         "default-src 'self'", f"script-src {scripts}", f"style-src {styles}", f"img-src {images}",
+        # Voice notes and videos the console plays come through our own address (e.g. /media/telegram/…).
+        f"media-src {media}",
         "connect-src 'self'", "font-src 'self'", "object-src 'none'", "base-uri 'none'",
         "form-action 'self'", "frame-ancestors 'none'",
     ])

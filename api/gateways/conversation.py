@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.cases import handoff
 from api.cases.events import audit, emit_live_event
+from api.cases.satisfaction import take_answer as take_satisfaction_answer
 from api.core.config import get_settings
 from api.core.logging import log_event
 from api.crypto import encrypt, pseudonym
@@ -200,13 +201,20 @@ def _route(session: Session, msg: IncomingMessage, client_message_id: str | None
         if msg.text.strip() in FORGET_COMMANDS:
             msg = replace(msg, text=FORGET_PAYLOAD)
         case = None
+    if case is None and msg.text:
+        # The answer to "did this help? 1-5" after a closed case is not for the bot (api/cases/satisfaction.py).
+        thanks = take_satisfaction_answer(session, conversation_id, msg.text)
+        if thanks is not None:
+            session.commit()
+            return [BotReply(text=thanks)]
     if case is not None:
         return Routed(msg, conversation_id, case=case)  # message_to_operator commits
     if msg.media_url and not msg.text:
         # A voice note or photo cannot go to the bot; it joins the person's open case if there is one.
         waiting_case = handoff.open_case_of_person(session, conversation_id)
         if waiting_case is not None:
-            handoff.record_person_message(session, waiting_case, "", media_url=msg.media_url)
+            handoff.record_person_message(session, waiting_case, "", media_url=msg.media_url,
+                                          media_type=msg.metadata.get("media_type"))
         session.commit()
         return Routed(msg, conversation_id, media=True)
     inbound = InboundMessage(conversation_id=conversation_id, channel=msg.channel, status="processing",
@@ -308,7 +316,8 @@ async def message_to_operator(session: Session, case: handoff.Case, msg: Incomin
 def _record_for_operator(session: Session, case: handoff.Case, msg: IncomingMessage, emergency: bool) -> None:
     conversation_id = case.conversation_id or ""
     message = handoff.record_person_message(session, case, msg.text, media_url=msg.media_url,
-                                            callback_number=_captured(session, conversation_id, msg))
+                                            callback_number=_captured(session, conversation_id, msg),
+                                            media_type=msg.metadata.get("media_type"))
     # Buttons the bot offered before the handoff mean nothing to the operator's conversation.
     forget_offered_buttons(session, conversation_id)
     if emergency:

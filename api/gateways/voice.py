@@ -312,7 +312,7 @@ def store_recording(session: Session, case_id: int, language: str, recording_url
     """Attach the caller's recorded message to the case, thank them and hang up."""
     case = session.get(Case, case_id)
     if case is not None and recording_url:
-        record_person_message(session, case, "", media_url=recording_url)
+        record_person_message(session, case, "", media_url=recording_url, media_type="audio/wav")
         session.commit()
         log_event(logger, "voice_message_recorded", case_id=case.id)
     response = VoiceResponse()

@@ -15,17 +15,24 @@ from starlette.concurrency import run_in_threadpool
 from api.auth.deps import current_operator, session_operator
 from api.cases import workflow
 from api.cases.access import visible_case
+from api.cases.canned import canned_replies_for, send_canned_reply
 from api.cases.errors import Unauthorized
+from api.cases.history import previous_cases
 from api.cases.live import hub_for
 from api.cases.models import Association, Operator, Queue
 from api.cases.schemas import (
+    BotContextOut,
     CallbackNumberOut,
+    CannedReplyIn,
+    CannedReplyOut,
     CaseDetailOut,
     CaseSummaryOut,
     CloseIn,
+    ColleagueOut,
     ErasureOut,
     MessageOut,
     NoteOut,
+    PreviousCaseOut,
     QueueOut,
     ReferIn,
     ReferralRecordOut,
@@ -33,7 +40,15 @@ from api.cases.schemas import (
     TransferIn,
 )
 from api.cases.search import CaseFilter, search_cases
-from api.cases.views import case_detail, case_messages, case_summary, queue_rows, reveal_callback_number
+from api.cases.views import (
+    case_bot_context,
+    case_detail,
+    case_messages,
+    case_summary,
+    queue_rows,
+    reveal_callback_number,
+)
+from api.console.i18n import pick_console_language
 from api.core.inputs import ID_MAX, PathId
 from api.db import checkpoint_wal, get_session, get_sessionmaker
 from api.privacy.erasure import erase_on_request
@@ -79,6 +94,21 @@ def get_messages(case_id: PathId, after: int = Query(default=0, ge=0, le=ID_MAX)
     return case_messages(session, visible_case(session, operator, case_id).id, after)
 
 
+@router.get("/cases/{case_id:int}/bot-context", response_model=BotContextOut)
+def get_bot_context(case_id: PathId, operator: Operator = Depends(current_operator),
+                    session: Session = Depends(get_session)) -> BotContextOut:
+    """The last turns of the bot conversation before the escalation (consented cases only, redacted)."""
+    return case_bot_context(visible_case(session, operator, case_id))
+
+
+@router.get("/cases/{case_id:int}/previous", response_model=list[PreviousCaseOut])
+def get_previous_cases(case_id: PathId, operator: Operator = Depends(current_operator),
+                       session: Session = Depends(get_session)) -> list[PreviousCaseOut]:
+    """The person's earlier cases in my association, with outcomes and notes (newest first)."""
+    case = visible_case(session, operator, case_id)
+    return [PreviousCaseOut(**{**vars(p), "notes": list(p.notes)}) for p in previous_cases(session, operator, case)]
+
+
 @router.post("/cases/{case_id:int}/callback-number", response_model=CallbackNumberOut,
              responses={403: {"description": "not the operator holding the case, or no number"}})
 def callback_number(case_id: PathId, response: Response, operator: Operator = Depends(current_operator),
@@ -114,6 +144,24 @@ def reply(case_id: PathId, body: TextIn, operator: Operator = Depends(current_op
                       author_operator_id=operator.id, created_at=message.created_at)
 
 
+@router.get("/cases/{case_id:int}/canned-replies", response_model=list[CannedReplyOut])
+def list_canned_replies(case_id: PathId, request: Request, lang: str | None = Query(default=None, max_length=8),
+                        operator: Operator = Depends(current_operator),
+                        session: Session = Depends(get_session)) -> list[CannedReplyOut]:
+    """The approved replies this case can use, in my console language and in the person's."""
+    language = pick_console_language(lang, request.headers.get("accept-language", ""))
+    return [CannedReplyOut(**vars(r)) for r in canned_replies_for(visible_case(session, operator, case_id), language)]
+
+
+@router.post("/cases/{case_id:int}/canned-replies", response_model=MessageOut, status_code=status.HTTP_201_CREATED)
+def send_canned(case_id: PathId, body: CannedReplyIn, operator: Operator = Depends(current_operator),
+                session: Session = Depends(get_session)) -> MessageOut:
+    """Send an approved reply, rendered from the catalogs in the person's language with the case's values."""
+    message = send_canned_reply(session, operator, case_id, body.key)
+    return MessageOut(id=message.id, direction=message.direction, text=message.text, media_url=None,
+                      author_operator_id=operator.id, created_at=message.created_at)
+
+
 @router.post("/cases/{case_id:int}/notes", response_model=NoteOut, status_code=status.HTTP_201_CREATED)
 def add_note(case_id: PathId, body: TextIn, operator: Operator = Depends(current_operator),
              session: Session = Depends(get_session)) -> NoteOut:
@@ -143,7 +191,7 @@ def waiting_person(case_id: PathId, operator: Operator = Depends(current_operato
 def transfer(case_id: PathId, body: TransferIn, operator: Operator = Depends(current_operator),
              session: Session = Depends(get_session)) -> CaseSummaryOut:
     """Send the case to another queue or hand it to another operator of my association."""
-    case = workflow.transfer_case(session, operator, case_id, body.queue_id, body.operator_id)
+    case = workflow.transfer_case(session, operator, case_id, body.queue_id, body.operator_id, body.note)
     return case_summary(case, operator)
 
 
@@ -153,6 +201,14 @@ def close(case_id: PathId, body: CloseIn, operator: Operator = Depends(current_o
     """Close with an outcome; the person gets the closing notice in their language."""
     case = workflow.close_case(session, operator, case_id, body.outcome, body.note)
     return case_detail(session, case, operator)
+
+
+@router.get("/colleagues", response_model=list[ColleagueOut])
+def list_colleagues(operator: Operator = Depends(current_operator),
+                    session: Session = Depends(get_session)) -> list[ColleagueOut]:
+    """Active operators of my association (not me) I can hand a case to."""
+    return [ColleagueOut(id=o.id, email=o.email, languages=list(o.languages or []))
+            for o in workflow.colleagues(session, operator)]
 
 
 @router.get("/queues", response_model=list[QueueOut])

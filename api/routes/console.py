@@ -14,14 +14,17 @@ from api.auth.accounts import authenticate
 from api.auth.deps import client_address, csrf_token, session_operator, start_session
 from api.auth.limiter import limit_logins
 from api.cases.access import ALLOWED_TRANSITIONS, visible_case
+from api.cases.canned import canned_replies_for
 from api.cases.directory import load_services
 from api.cases.errors import Unauthorized
+from api.cases.history import previous_cases
 from api.cases.models import Operator
+from api.cases.satisfaction import satisfaction_stats
 from api.cases.schemas import OUTCOMES
 from api.cases.service_levels import sla_targets
 from api.cases.stats import association_stats, day_range
 from api.cases.triage import LEVELS
-from api.cases.views import case_detail
+from api.cases.views import case_bot_context, case_detail, case_history
 from api.console import CONSOLE_DIR
 from api.console.clock import clock, utc_offset_minutes
 from api.console.i18n import (
@@ -49,6 +52,7 @@ SCRIPT_TEXT_KEYS: tuple[str, ...] = (
     "Emergency", "Violence", "Vulnerable", "Other", "Claim", "Open", "waiting", "min",
     "New emergency case", "Emergency message from a person", "No case is waiting.", "Error", "You", "Person",
     "Operator", "An operator on duty speaks this language", "No operator on duty speaks this language",
+    "Voice message", "Image sent by the person", "Video sent by the person", "attachment",
     "queued", "claimed", "waiting_person", "referred", "resolved", "closed",
 ) + DIRECTORY_SCRIPT_KEYS + QUEUE_SCRIPT_KEYS
 
@@ -130,9 +134,13 @@ def case_page(case_id: PathId, request: Request, session: Session = Depends(get_
         return _login_redirect()
     case = visible_case(session, operator, case_id)
     detail = case_detail(session, case, operator)
+    language = pick_console_language(request.query_params.get("lang"), request.headers.get("accept-language", ""))
     services = load_services(get_settings().data_dir / "services.yml")
     return _render(request, "case.html", {"operator": operator, "case": detail, "outcomes": OUTCOMES,
-                                          "services": services,
+                                          "services": services, "bot_context": case_bot_context(case),
+                                          "canned": canned_replies_for(case, language),
+                                          "history": case_history(session, case),
+                                          "previous": previous_cases(session, operator, case),
                                           "holds": detail.assigned_to_me or operator.role != "operator"})
 
 
@@ -163,4 +171,5 @@ def stats_page(request: Request, days: int = Query(default=14, ge=1, le=90),
         "topics": sorted(topics.items(), key=lambda kv: -kv[1]),
         "max_level": max(stats.waiting_by_level.values(), default=0) or 1,
         "max_language": max(languages.values(), default=0) or 1,
-        "max_topic": max(topics.values(), default=0) or 1})
+        "max_topic": max(topics.values(), default=0) or 1,
+        "satisfaction": satisfaction_stats(session, operator.association_id or 0)})

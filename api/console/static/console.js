@@ -295,12 +295,24 @@ async function claimNext() {
   window.location.href = `/console/cases/${data.id}`;
 }
 
+// An attachment as the case page renders it: a player for voice notes and videos, the image itself, and the link.
+function mediaNodes(m) {
+  if (!m.media_url) return [];
+  const nodes = [];
+  if (m.media_kind === "audio") nodes.push(el("audio", { controls: true, preload: "none", src: m.media_url, ariaLabel: t("Voice message") }));
+  else if (m.media_kind === "image") nodes.push(el("img", { className: "media", src: m.media_url, alt: t("Image sent by the person"), loading: "lazy" }));
+  else if (m.media_kind === "video") nodes.push(el("video", { controls: true, preload: "none", src: m.media_url, ariaLabel: t("Video sent by the person") }));
+  nodes.push(el("a", { className: "media", href: m.media_url, rel: "noopener noreferrer", target: "_blank", text: t("attachment") }));
+  return nodes;
+}
+
 function appendMessage(m) {
   const list = document.getElementById("messages");
   if (list.querySelector(`li[data-id="${Number(m.id)}"]`)) return;
   const item = el("li", { className: `msg ${m.direction === "in" ? "in" : "out"}`, "data-id": String(m.id) }, [
     el("span", { className: "meta" }, [`${m.direction === "in" ? t("Person") : t("Operator")} · `, timeElement(m.created_at, false)]),
     el("span", { className: "text", text: m.text }),
+    ...mediaNodes(m),
   ]);
   list.appendChild(item);
   item.scrollIntoView({ block: "nearest" });
@@ -309,6 +321,62 @@ function appendMessage(m) {
 function lastMessageId() {
   const ids = [...document.querySelectorAll("#messages li[data-id]")].map((li) => Number(li.dataset.id));
   return ids.length ? Math.max(...ids) : 0;
+}
+
+// Approved replies: Ctrl+K anywhere on the case page, or "/" in an empty reply box, opens the list;
+// arrows move, Enter previews then sends, Escape closes. The server renders the text sent.
+function setupCannedReplies(caseId) {
+  const panel = document.getElementById("canned-panel");
+  if (!panel) return;
+  const filter = document.getElementById("canned-filter");
+  const options = [...panel.querySelectorAll("#canned-list li[role=option]")];
+  const send = document.getElementById("canned-send");
+  const reply = document.getElementById("reply-text");
+  let chosen = null;
+  const visible = () => options.filter((o) => !o.hidden);
+  const select = (option) => {
+    options.forEach((o) => o.setAttribute("aria-selected", String(o === option)));
+    chosen = option ? option.dataset.key : null;
+    panel.querySelectorAll(".canned-preview").forEach((p) => { p.hidden = p.dataset.key !== chosen; });
+    send.disabled = !chosen;
+    if (option) option.focus();
+  };
+  const open = () => { panel.hidden = false; filter.value = ""; options.forEach((o) => { o.hidden = false; }); select(null); filter.focus(); };
+  const close = () => { panel.hidden = true; select(null); if (reply) reply.focus(); };
+  const move = (step) => {
+    const list = visible();
+    if (!list.length) return;
+    const at = list.findIndex((o) => o.dataset.key === chosen);
+    select(list[(at + step + list.length) % list.length]);
+  };
+  document.getElementById("canned-open").addEventListener("click", open);
+  document.getElementById("canned-close").addEventListener("click", close);
+  document.addEventListener("keydown", (event) => {
+    if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "k") { event.preventDefault(); open(); }
+  });
+  if (reply) reply.addEventListener("keydown", (event) => {
+    if (event.key === "/" && reply.value === "") { event.preventDefault(); open(); }
+  });
+  filter.addEventListener("input", () => {
+    const words = filter.value.toLowerCase();
+    options.forEach((o) => { o.hidden = !o.textContent.toLowerCase().includes(words); });
+  });
+  panel.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") { event.preventDefault(); close(); }
+    else if (event.key === "ArrowDown") { event.preventDefault(); move(1); }
+    else if (event.key === "ArrowUp") { event.preventDefault(); move(-1); }
+    else if (event.key === "Enter" && event.target.getAttribute("role") === "option") { event.preventDefault(); send.focus(); }
+    else if (event.key === "Enter" && event.target === filter) { event.preventDefault(); move(1); }
+  });
+  options.forEach((o) => o.addEventListener("click", () => select(o)));
+  send.addEventListener("click", async () => {
+    if (!chosen) return;
+    send.disabled = true;
+    try {
+      appendMessage(await api("POST", `/api/v1/cases/${caseId}/canned-replies`, { key: chosen }));
+      close();
+    } finally { send.disabled = !chosen; }
+  });
 }
 
 function setupCasePage() {
@@ -338,6 +406,7 @@ function setupCasePage() {
     appendMessage(await api("POST", `/api/v1/cases/${caseId}/reply`, { text: box.value }));
     box.value = "";
   });
+  setupCannedReplies(caseId);
   on("waiting-person", "click", async () => { await api("POST", `/api/v1/cases/${caseId}/waiting-person`); reload(); });
   on("note-form", "submit", async (event) => {
     event.preventDefault();
@@ -364,15 +433,25 @@ function setupCasePage() {
     document.getElementById("referrals").appendChild(el("li", { text: referral.service_name }));
     event.target.reset();
   });
-  const queueSelect = document.getElementById("transfer-queue");
-  if (queueSelect) {
+  const targetSelect = document.getElementById("transfer-target");
+  if (targetSelect) {
+    const current = targetSelect.options[0].value;
+    api("GET", "/api/v1/colleagues").then((people) => people.forEach((p) => {
+      document.getElementById("transfer-colleagues").appendChild(
+        el("option", { value: `o:${p.id}`, text: `${p.email} (${p.languages.join(", ")})` }));
+    }));
     api("GET", "/api/v1/queues").then((queues) => queues.forEach((q) => {
-      queueSelect.appendChild(el("option", { value: String(q.id), text: `${q.association_name} · ${q.name}` }));
+      if (`q:${q.id}` === current) return;
+      document.getElementById("transfer-queues").appendChild(
+        el("option", { value: `q:${q.id}`, text: `${q.association_name} · ${q.name}` }));
     }));
   }
   on("transfer-form", "submit", async (event) => {
     event.preventDefault();
-    await api("POST", `/api/v1/cases/${caseId}/transfer`, { queue_id: Number(queueSelect.value) });
+    const [kind, id] = targetSelect.value.split(":");
+    const note = document.getElementById("transfer-note").value.trim() || null;
+    await api("POST", `/api/v1/cases/${caseId}/transfer`,
+      kind === "o" ? { operator_id: Number(id), note } : { queue_id: Number(id), note });
     window.location.href = "/console/queue";
   });
   on("close-form", "submit", async (event) => {

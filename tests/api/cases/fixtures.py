@@ -27,7 +27,7 @@ BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") e
 APP_TABLES = ("operator_session", "login_throttle", "directory_place", "audit_event", "case_message", "case_note",
               "case_referral", "live_event", "hotline_case", "operator", "case_queue", "association",
               "outbound_message", "inbound_message", "channel_identity", "case_statistic", "captured_contact",
-              "person_erasure", "media_deletion", "offered_choice", "audio_clip")
+              "person_erasure", "media_deletion", "offered_choice", "audio_clip", "case_satisfaction")
 
 
 @lru_cache

@@ -53,7 +53,8 @@ def test_a_case_goes_from_queued_to_claimed_to_waiting_and_back_to_resolved(clie
                                                       .order_by(AuditEvent.id))]
     connected = render_response("case.operator_connected", "en", {}).text
     notice = render_response("case.closed_notice", "en", {"reference": created["reference"]}).text
-    assert outbox == [connected, "Go to the health centre tomorrow", notice]
+    question = render_response("case.csat_question", "en", {}).text  # the optional "did this help?"
+    assert outbox == [connected, "Go to the health centre tomorrow", notice, question]
     assert actions == ["case_created", "case_claimed", "waiting_person", "reply_sent", "note_added", "referred",
                        "case_closed"]
     again = client.post(f"/api/v1/cases/{case_id}/reply", json={"text": "hello?"})

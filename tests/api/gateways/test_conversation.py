@@ -102,10 +102,10 @@ async def test_a_voice_note_is_acknowledged_and_joins_the_persons_queued_case(fa
         session.commit()
         replies = await handle_incoming(session, IncomingMessage(
             channel="tg", user_key="777", text="", media_url="https://files.example/voice.ogg",
-            metadata={"language": "fr"}))
+            metadata={"language": "fr", "media_type": "voice"}))
         stored = session.scalars(select(CaseMessage).where(CaseMessage.case_id == case.id)).all()
     assert [r.text for r in replies] == [render_response("channel.media_acknowledged", "fr", {}).text]
-    assert [m.media_url for m in stored] == ["https://files.example/voice.ogg"]
+    assert [(m.media_url, m.media_type) for m in stored] == [("https://files.example/voice.ogg", "voice")]
     assert rasa.received == []  # a voice note never goes to the bot
 
 

@@ -85,7 +85,9 @@ async def test_closing_the_case_tells_the_person_in_their_language_and_gives_the
     await deliver_pending(factory)
     notices = [render_response("case.operator_connected", "en", {}).text,
                render_response("case.closed_notice", "en", {"reference": reference}).text]
-    assert clouds.twilio.bodies() == notices
+    # Then the optional "did this help? 1-5" (api/cases/satisfaction.py), its choices numbered.
+    assert clouds.twilio.bodies()[:2] == notices
+    assert clouds.twilio.bodies()[2].startswith(render_response("case.csat_question", "en", {}).text)
     clouds.rasa.replies = [{"text": "Hello again"}]
     signed_post(client, PATH, whatsapp_message("hello"))
     assert [m["message"] for m in clouds.rasa.received] == ["hello"]
@@ -102,11 +104,12 @@ async def test_the_operator_notices_and_reply_reach_the_telegram_chat_in_the_per
             workflow.reply_to_person(session, operator, case.id, "مرحبا، أنا هنا")
             workflow.close_case(session, operator, case.id, "informed")
             reference = case.reference
-        assert await deliver_pending(factory) == 3
+        assert await deliver_pending(factory) == 4
     finally:
         await application.shutdown()
     sent = clouds.telegram.sent()
-    assert [int(m["chat_id"]) for m in sent] == [CHAT_ID] * 3
+    assert [int(m["chat_id"]) for m in sent] == [CHAT_ID] * 4
     assert [m["text"] for m in sent] == [
         render_response("case.operator_connected", "ar", {}).text, "مرحبا، أنا هنا",
-        render_response("case.closed_notice", "ar", {"reference": reference}).text]
+        render_response("case.closed_notice", "ar", {"reference": reference}).text,
+        render_response("case.csat_question", "ar", {}).text]

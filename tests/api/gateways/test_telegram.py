@@ -127,7 +127,8 @@ async def test_a_photo_during_a_held_case_is_attached_to_the_case(bridge, clouds
     await feed(bridge, message(photo=photo, caption="mon ordonnance"))
     with factory() as session:
         stored = session.scalars(select(CaseMessage).where(CaseMessage.case_id == case.id)).all()
-    assert [(m.text, m.media_url.rsplit("/", 1)[-1]) for m in stored] == [("mon ordonnance", "LARGE")]
+    assert [(m.text, m.media_url.rsplit("/", 1)[-1], m.media_type) for m in stored] == [
+        ("mon ordonnance", "LARGE", "photo")]
     assert clouds.rasa.received == [] and clouds.telegram.sent() == []
 
 

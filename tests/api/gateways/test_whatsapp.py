@@ -116,7 +116,8 @@ def test_a_voice_note_during_a_held_case_is_attached_to_the_case(client, clouds,
                                       MediaContentType0="audio/ogg"))
     with factory() as session:
         stored = session.scalars(select(CaseMessage).where(CaseMessage.case_id == case.id)).all()
-    assert [(m.direction, m.media_url) for m in stored] == [("in", "https://api.twilio.com/media/ME2")]
+    assert [(m.direction, m.media_url, m.media_type) for m in stored] == [
+        ("in", "https://api.twilio.com/media/ME2", "audio/ogg")]
     assert clouds.rasa.received == []
 
 

@@ -73,9 +73,11 @@ PROMISES: dict[str, list[tuple[str, list[str]]]] = {
         ("Je peux transmettre votre demande à la permanence de l'association. Une personne vous répondra ici ou vous "
          "appellera.", ["tests/api/cases/test_referrals.py::test_a_referral_creates_a_queued_case_with_a_short_"
                         "unambiguous_reference"]),
-        ("Je vais poser quelques questions courtes. L'équipe verra : votre langue, le sujet, votre ville, vos réponses "
-         "et les messages que vous lui écrirez ensuite.",
-         ["tests/actions/test_escalation.py::test_the_referral_body_follows_the_backend_contract"]),
+        ("Je vais poser quelques questions courtes. L'équipe verra : votre langue, le sujet, votre ville, vos réponses, "
+         "vos derniers messages avec l'assistant et ses réponses, et les messages que vous lui écrirez ensuite.",
+         ["tests/actions/test_escalation.py::test_the_referral_body_follows_the_backend_contract",
+          "tests/api/cases/test_bot_context.py::test_the_case_shows_the_redacted_turns_before_the_escalation_only",
+          "tests/api/cases/test_bot_context.py::test_without_consent_no_turn_is_shown"]),
         ("Si vous voulez être appelé, seule la personne qui prend votre demande verra votre numéro.",
          ["tests/api/cases/test_permissions.py::test_the_callback_number_is_revealed_only_to_the_operator_holding_"
           "the_case_and_each_reveal_is_audited"]),

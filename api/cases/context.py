@@ -1,0 +1,82 @@
+"""The bot conversation before an escalation, as the operator sees it: its last turns, redacted.
+
+The turns are read from Rasa's tracker store (the same one an erasure and the retention job
+delete from, api/gateways/bot_history.py), so they exist for every channel that talks to the
+bot and go with the person's /forget and with the 30-day limit; nothing is copied into the case.
+Only the turns up to the moment the case was created are shown (what the person asked and what
+the bot answered before asking for a human), at most `CONTEXT_TURNS`, and only when the person
+consented to the escalation (its consent text says the team sees the recent conversation).
+Every text goes through the intake redaction again: a number written in a button title or a bot
+answer is not shown either.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import Engine, inspect, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from api.cases.models import Case
+from api.core.clock import as_utc
+from api.core.logging import log_event
+from api.gateways.bot_history import EVENTS_TABLE, TrackerStoreUnavailable, configured_tracker_engine
+from api.privacy.redaction import redact
+
+logger = logging.getLogger(__name__)
+
+CONTEXT_TURNS = 12
+# The referral is posted while the bot's turn is still running: its last answer of that turn is
+# stored a moment after the case exists.
+TURN_SLACK = timedelta(seconds=5)
+
+
+@dataclass(frozen=True)
+class ContextTurn:
+    """One turn: `person` (what they wrote or the button they chose) or `bot` (its answer)."""
+
+    speaker: str
+    text: str
+    at: datetime
+
+
+def _turn_text(type_name: str, data: dict) -> str:
+    if type_name == "user":
+        return str(data.get("text") or "")
+    parts = [str(data.get("text") or "")]
+    buttons = (data.get("data") or {}).get("buttons") or []
+    parts += [f"[{button.get('title')}]" for button in buttons if isinstance(button, dict) and button.get("title")]
+    return "\n".join(part for part in parts if part)
+
+
+def bot_context(case: Case, engine: Engine | None = None, limit: int = CONTEXT_TURNS) -> list[ContextTurn] | None:
+    """The last turns before the case, oldest first; [] when there is nothing to show, None when unreachable."""
+    if not case.consent or case.conversation_id is None or case.channel == "voice":
+        return []
+    cutoff = (as_utc(case.created_at) + TURN_SLACK).timestamp()
+    try:
+        engine = engine or configured_tracker_engine()
+        if not inspect(engine).has_table(EVENTS_TABLE):
+            return None
+        with engine.connect() as connection:
+            rows = connection.execute(text(
+                f"SELECT type_name, timestamp, data FROM {EVENTS_TABLE} WHERE sender_id = :sender "
+                "AND type_name IN ('user', 'bot') AND timestamp <= :cutoff ORDER BY id DESC LIMIT :limit"),
+                {"sender": case.conversation_id, "cutoff": cutoff, "limit": limit}).all()
+    except (TrackerStoreUnavailable, SQLAlchemyError) as exc:
+        log_event(logger, "bot_context_unavailable", logging.WARNING, case_id=case.id, error=type(exc).__name__)
+        return None
+    turns = []
+    for type_name, timestamp, data in reversed(rows):
+        try:
+            event = json.loads(data or "{}")
+        except ValueError:
+            continue
+        said = redact(_turn_text(type_name, event if isinstance(event, dict) else {})).text
+        if said.strip():
+            turns.append(ContextTurn(speaker="person" if type_name == "user" else "bot", text=said,
+                                     at=datetime.fromtimestamp(float(timestamp or 0), tz=timezone.utc)))
+    return turns

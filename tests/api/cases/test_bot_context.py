@@ -1,0 +1,109 @@
+"""The case shows the bot conversation before the escalation: redacted, consented, and gone with an erasure."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from api.cases.context import CONTEXT_TURNS, bot_context
+from api.cases.models import Case
+from api.core.config import get_settings
+from api.db import make_engine
+from api.gateways.bot_history import delete_tracker_events, tracker_engine
+from api.gateways.models import utcnow
+from tests.api.cases.fixtures import create_case, login
+
+EVENTS_DDL = ("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255) NOT NULL, type_name VARCHAR(255) "
+              "NOT NULL, timestamp FLOAT, intent_name VARCHAR(255), action_name VARCHAR(255), data TEXT)")
+
+
+def add_event(engine: Engine, sender: str, type_name: str, data: dict, at: float) -> None:
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (:s, :t, :at, :d)"),
+                           {"s": sender, "t": type_name, "at": at, "d": json.dumps(data)})
+
+
+@pytest.fixture
+def tracker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    """An SQLite tracker store shaped like Rasa's, configured for the app."""
+    path = tmp_path / "tracker.db"
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        connection.execute(text(EVENTS_DDL))
+    monkeypatch.setenv("RASA_TRACKER_URL", f"sqlite:///{path}")
+    get_settings.cache_clear()
+    tracker_engine.cache_clear()
+    yield engine
+    engine.dispose()
+    tracker_engine.cache_clear()
+
+
+def conversation(engine: Engine, sender: str, before: float) -> None:
+    """A short bot conversation ending `before` (a timestamp), plus one action event that is not a turn."""
+    add_event(engine, sender, "user", {"text": "bonjour, mon numéro est 0612345678"}, before - 30)
+    add_event(engine, sender, "action", {"name": "action_listen"}, before - 29)
+    add_event(engine, sender, "bot", {"text": "Bonjour ! Que voulez-vous savoir ?",
+                                      "data": {"buttons": [{"title": "Parler à une personne", "payload": "/x"}]}},
+              before - 28)
+    add_event(engine, sender, "user", {"text": "je veux parler à quelqu'un"}, before - 20)
+
+
+def test_the_case_shows_the_redacted_turns_before_the_escalation_only(client, seeded, tracker) -> None:
+    login(client, "op.a@example.org")
+    now = utcnow().timestamp()
+    conversation(tracker, "tg-ctx1", now)
+    created = create_case(client, conversation_id="tg-ctx1")
+    # After the case exists the person talks to the operator; a later bot turn is not context.
+    add_event(tracker, "tg-ctx1", "user", {"text": "much later"}, now + 3600)
+    add_event(tracker, "tg-other", "user", {"text": "someone else"}, now - 10)
+
+    body = client.get(f"/api/v1/cases/{created['case_id']}/bot-context").json()
+    assert body["available"] is True
+    assert [(t["speaker"], t["text"]) for t in body["turns"]] == [
+        ("person", "bonjour, mon numéro est [☎]"),
+        ("bot", "Bonjour ! Que voulez-vous savoir ?\n[Parler à une personne]"),
+        ("person", "je veux parler à quelqu'un")]
+    page = client.get(f"/console/cases/{created['case_id']}").text
+    assert "je veux parler à quelqu&#39;un" in page and "0612345678" not in page and "much later" not in page
+
+
+def test_without_consent_no_turn_is_shown(client, seeded, tracker) -> None:
+    login(client, "op.a@example.org")
+    conversation(tracker, "tg-ctx2", utcnow().timestamp())
+    created = create_case(client, conversation_id="tg-ctx2", consent=False)
+    body = client.get(f"/api/v1/cases/{created['case_id']}/bot-context").json()
+    assert body == {"available": True, "turns": []}
+
+
+def test_only_the_last_turns_are_shown_and_an_erasure_removes_them(factory, seeded, client, tracker) -> None:
+    login(client, "op.a@example.org")
+    now = utcnow().timestamp()
+    for n in range(CONTEXT_TURNS + 5):
+        add_event(tracker, "tg-ctx3", "user", {"text": f"message {n}"}, now - 100 + n)
+    created = create_case(client, conversation_id="tg-ctx3")
+    turns = client.get(f"/api/v1/cases/{created['case_id']}/bot-context").json()["turns"]
+    assert [t["text"] for t in turns] == [f"message {n}" for n in range(5, CONTEXT_TURNS + 5)]
+    # What an erasure and the retention job call: the context is read from there, so it goes with it.
+    delete_tracker_events(["tg-ctx3"])
+    assert client.get(f"/api/v1/cases/{created['case_id']}/bot-context").json()["turns"] == []
+
+
+def test_another_associations_case_context_is_not_found(client, seeded, tracker) -> None:
+    created = create_case(client, conversation_id="tg-ctx4", city="Rabat")
+    login(client, "op.a@example.org")
+    assert client.get(f"/api/v1/cases/{created['case_id']}/bot-context").status_code == 404
+
+
+def test_an_unreachable_tracker_store_says_so_instead_of_failing(factory, seeded, tmp_path) -> None:
+    with factory() as session:
+        case = Case(reference="MS-234679", idempotency_key="k", queue_id=seeded.queue_a, conversation_id="tg-x",
+                    channel="tg", language="fr", triage_level="other", base_priority=0, consent=True,
+                    created_at=utcnow() - timedelta(minutes=1))
+        session.add(case)
+        session.commit()
+        assert bot_context(case, engine=make_engine(f"sqlite:///{tmp_path / 'empty.db'}")) is None
