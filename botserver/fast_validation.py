@@ -67,7 +67,7 @@ def cached_validate(instance: Any, schema: Any, cls: Any = None, *args: Any, **k
 
 def install() -> None:
     """Make every `jsonschema.validate` of this process the cached one."""
-    jsonschema.validate = cached_validate  # type: ignore[assignment]
+    jsonschema.validate = cached_validate
 
 
 def clear() -> None:

@@ -76,7 +76,7 @@ def sniff_container(data: bytes) -> str | None:
 
 
 def _audio_stream(container: av.container.InputContainer, kind: str) -> AudioStream:
-    audio = [s for s in container.streams if s.type == "audio"]
+    audio = list(container.streams.audio)
     # Cover art in an MP3 or M4A is a still picture; any other picture stream makes it a video.
     moving = [s for s in container.streams.video if not s.disposition & av.stream.Disposition.attached_pic]
     if len(audio) != 1 or moving:

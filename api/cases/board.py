@@ -81,7 +81,7 @@ def supervisor_board(session: Session, association_id: int, targets: dict[str, i
     answered = session.execute(select(Case.created_at, Case.claimed_at).where(
         Case.queue_id.in_(queue_ids), Case.claimed_at.is_not(None), Case.claimed_at >= now - ANSWER_WINDOW)).all()
     answer_minutes = [max((as_utc(claimed) - as_utc(created)).total_seconds() / 60, 0.0)
-                      for created, claimed in answered]
+                      for created, claimed in answered if claimed is not None]
     return BoardOut(
         generated_at=now, sla_targets=targets,
         waiting_by_level={level: by_level.get(level, 0) for level in LEVELS},
@@ -101,7 +101,8 @@ def _holders(session: Session, association_id: int, queue_ids) -> list[HolderOut
     for operator_id, reference in session.execute(
             select(Case.assigned_operator_id, Case.reference)
             .where(Case.queue_id.in_(queue_ids), Case.status.in_(HELD_STATUSES)).order_by(Case.claimed_at)):
-        held.setdefault(operator_id, []).append(reference)
+        if operator_id is not None:
+            held.setdefault(operator_id, []).append(reference)
     return [HolderOut(operator_id=o.id, email=o.email, role=o.role, languages=list(o.languages or []),
                       max_cases=o.max_cases, held=len(held.get(o.id, [])), references=held.get(o.id, []))
             for o in operators]

@@ -16,6 +16,7 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Literal
 
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -38,7 +39,7 @@ TURN_SLACK = timedelta(seconds=5)
 class ContextTurn:
     """One turn: `person` (what they wrote or the button they chose) or `bot` (its answer)."""
 
-    speaker: str
+    speaker: Literal["person", "bot"]
     text: str
     at: datetime
 

@@ -25,6 +25,7 @@ from datetime import datetime
 
 from sqlalchemy import DateTime, Float, bindparam, func, literal
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -112,7 +113,7 @@ def _clamped_default(element, compiler, **kw):  # type: ignore[no-untyped-def]
     return f"min(max({value}, {low}), {high})"
 
 
-def effective_priority_sql(base_priority: ColumnElement, created_at: ColumnElement,
+def effective_priority_sql(base_priority: ColumnElement | InstrumentedAttribute, created_at: ColumnElement | InstrumentedAttribute,
                            now: datetime) -> ColumnElement[float]:
     """SQL expression of the effective priority of a case at `now` (same rule as `effective_priority`)."""
     now_param = bindparam("triage_now", value=now, type_=DateTime(timezone=True))

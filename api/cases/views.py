@@ -133,11 +133,13 @@ def case_history(session: Session, case: Case) -> list[HistoryEntry]:
     entries = []
     for event in events:
         details = event.details or {}
-        target = emails.get(details.get("operator_id")) if event.action == "case_transferred" else None
+        transferred_to = details.get("operator_id")
+        target = emails.get(transferred_to) if event.action == "case_transferred" and transferred_to else None
         if event.action == "case_transferred" and details.get("queue_id"):
             target = queues.get(details["queue_id"])
         entries.append(HistoryEntry(action=event.action, at=as_utc(event.at),
-                                    actor=emails.get(event.actor_operator_id), target=target))
+                                    actor=emails.get(event.actor_operator_id) if event.actor_operator_id else None,
+                                    target=target))
     return entries
 
 

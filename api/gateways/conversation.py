@@ -178,6 +178,7 @@ class Routed:
     case: handoff.Case | None = None
     inbound: InboundMessage | None = None
     media: bool = False
+    answered: list[BotReply] | None = None  # answered here without the bot (a satisfaction score)
 
 
 class AlreadyReceived(Exception):
@@ -206,7 +207,7 @@ def _route(session: Session, msg: IncomingMessage, client_message_id: str | None
         thanks = take_satisfaction_answer(session, conversation_id, msg.text)
         if thanks is not None:
             session.commit()
-            return [BotReply(text=thanks)]
+            return Routed(msg, conversation_id, answered=[BotReply(text=thanks)])
     if case is not None:
         return Routed(msg, conversation_id, case=case)  # message_to_operator commits
     if msg.media_url and not msg.text:
@@ -268,8 +269,10 @@ async def handle_incoming(session: Session, msg: IncomingMessage,
     """
     routed = await run_in_threadpool(_route, session, msg, client_message_id)
     msg, conversation_id = routed.msg, routed.conversation_id
-    if routed.case is not None or routed.media:
-        if routed.case is not None:
+    if routed.case is not None or routed.media or routed.answered is not None:
+        if routed.answered is not None:
+            replies = routed.answered
+        elif routed.case is not None:
             replies = await message_to_operator(session, routed.case, msg)
         else:
             language = msg.metadata.get("language") or await conversation_language(conversation_id)
