@@ -20,8 +20,9 @@ def held_case_count(session: Session, operator_id: int) -> int:
         Case.assigned_operator_id == operator_id, Case.status.in_(HELD_STATUSES))) or 0
 
 
-def ensure_capacity(session: Session, operator: Operator) -> None:
-    """Refuse (409 `capacity_reached`) a claim that would take the operator past their maximum."""
+def ensure_capacity(session: Session, operator: Operator, colleague: bool = False) -> None:
+    """Refuse (409 `capacity_reached`) a claim that would take the operator past their maximum, or
+    (409 `colleague_at_capacity`) a transfer to a colleague who is at theirs."""
     if session.scalar(select(Operator.max_cases).where(Operator.id == operator.id)) is None:
         return
     # A no-op write takes the operator's row lock (PostgreSQL) or the writer lock (SQLite) until the
@@ -34,6 +35,9 @@ def ensure_capacity(session: Session, operator: Operator) -> None:
     held = held_case_count(session, operator.id)
     if held >= limit:
         session.rollback()
+        if colleague:
+            raise Conflict("colleague_at_capacity",
+                           f"This colleague already holds {held} cases, their maximum of {limit}.")
         raise Conflict("capacity_reached",
                        f"You already hold {held} cases, your maximum of {limit}: "
                        "close, transfer or return one before taking another.")

@@ -30,6 +30,7 @@ from api.cases.workflow import list_open_cases
 from api.core.clock import as_utc
 from api.core.config import get_settings
 from api.crypto import decrypt
+from api.privacy.twilio_media import is_twilio_media
 
 
 def case_summary(case: Case, operator: Operator, effective: float | None = None,
@@ -79,11 +80,19 @@ def media_kind(media_url: str | None, media_type: str | None) -> str | None:
     return family if family in ("audio", "image", "video") else "file"
 
 
+def console_media_url(message: CaseMessage) -> str | None:
+    """Where the console loads an attachment from: a Twilio recording or WhatsApp media (behind our
+    account's credentials) through this API for the operator; a Telegram file already is."""
+    if message.media_url and is_twilio_media(message.media_url):
+        return f"/api/v1/cases/{message.case_id}/messages/{message.id}/media"
+    return message.media_url
+
+
 def case_messages(session: Session, case_id: int, after_id: int = 0) -> list[MessageOut]:
     """The conversation of a case, oldest first, optionally only messages newer than `after_id`."""
     rows = session.scalars(select(CaseMessage).where(CaseMessage.case_id == case_id, CaseMessage.id > after_id)
                            .order_by(CaseMessage.id))
-    return [MessageOut(id=m.id, direction=m.direction, text=m.text, media_url=m.media_url,
+    return [MessageOut(id=m.id, direction=m.direction, text=m.text, media_url=console_media_url(m),
                        media_kind=media_kind(m.media_url, m.media_type), author_operator_id=m.author_operator_id, created_at=as_utc(m.created_at)) for m in rows]
 
 

@@ -204,6 +204,7 @@ def transfer_case(session: Session, operator: Operator, case_id: int, queue_id: 
             raise NotFound("operator_not_found", "No such active operator in your association.")
         if target.id == case.assigned_operator_id:
             raise Conflict("already_holding_case", "This colleague already holds the case.")
+        ensure_capacity(session, target, colleague=True)
         move_to(case, "claimed")
         case.assigned_operator_id, case.claimed_at = target.id, utcnow()
         details = {"operator_id": target.id}

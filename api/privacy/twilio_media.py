@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
+import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from twilio.base.exceptions import TwilioRestException
@@ -61,6 +62,28 @@ def parse_twilio_media(url: str) -> TwilioMedia | None:
 def is_twilio_media(url: str) -> bool:
     """Whether the URL is a Twilio recording or message media we can delete."""
     return parse_twilio_media(url) is not None
+
+
+async def fetch_twilio_media(url: str) -> tuple[bytes, str]:
+    """The bytes and content type of a recording or message media of our account (Twilio answers its media
+    URLs only with the account's credentials, then redirects to the file). Raises NotFound when gone."""
+    from api.cases.errors import NotFound
+    from api.gateways.http_client import http_client
+
+    settings = get_settings()
+    media = parse_twilio_media(url)
+    if media is None or media.account_sid != settings.twilio_account_sid or not settings.twilio_auth_token:
+        raise NotFound("media_not_found", "This attachment is not one of this deployment's Twilio account.")
+    try:
+        response = await http_client().get(url, auth=(settings.twilio_account_sid, settings.twilio_auth_token),
+                                           follow_redirects=True, timeout=15)
+    except httpx.HTTPError as exc:
+        log_event(logger, "twilio_media_fetch_failed", level=logging.WARNING, error=type(exc).__name__)
+        raise NotFound("media_not_found", "Twilio could not be reached for this attachment.") from exc
+    if response.status_code != 200:
+        log_event(logger, "twilio_media_fetch_failed", level=logging.WARNING, status=response.status_code)
+        raise NotFound("media_not_found", "Twilio no longer has this attachment.")
+    return response.content, response.headers.get("content-type", "application/octet-stream").split(";")[0]
 
 
 async def delete_at_twilio(media: TwilioMedia) -> None:

@@ -16,10 +16,10 @@ from api.auth.deps import current_operator, session_operator
 from api.cases import workflow
 from api.cases.access import visible_case
 from api.cases.canned import canned_replies_for, send_canned_reply
-from api.cases.errors import Unauthorized
+from api.cases.errors import NotFound, Unauthorized
 from api.cases.history import previous_cases
 from api.cases.live import hub_for
-from api.cases.models import Association, Operator, Queue
+from api.cases.models import Association, CaseMessage, Operator, Queue
 from api.cases.schemas import (
     BotContextOut,
     CallbackNumberOut,
@@ -52,6 +52,7 @@ from api.console.i18n import pick_console_language
 from api.core.inputs import ID_MAX, PathId
 from api.db import checkpoint_wal, get_session, get_sessionmaker
 from api.privacy.erasure import erase_on_request
+from api.privacy.twilio_media import fetch_twilio_media, is_twilio_media
 
 # Every operator route may answer these besides its success (declared so the OpenAPI schema is complete).
 OPERATOR_ERRORS: dict[int | str, dict] = {
@@ -92,6 +93,24 @@ def get_messages(case_id: PathId, after: int = Query(default=0, ge=0, le=ID_MAX)
                  session: Session = Depends(get_session)) -> list[MessageOut]:
     """Messages of a case newer than `after` (what the console fetches when a live event arrives)."""
     return case_messages(session, visible_case(session, operator, case_id).id, after)
+
+
+@router.get("/cases/{case_id:int}/messages/{message_id:int}/media", include_in_schema=False)
+async def get_message_media(case_id: PathId, message_id: PathId, operator: Operator = Depends(current_operator),
+                            session: Session = Depends(get_session)) -> Response:
+    """A WhatsApp attachment or phone recording of a visible case, fetched from Twilio with our credentials."""
+    media_url = await run_in_threadpool(_media_url_of, session, operator, case_id, message_id)
+    content, media_type = await fetch_twilio_media(media_url)
+    return Response(content, media_type=media_type, headers={"Cache-Control": "private, no-store"})
+
+
+def _media_url_of(session: Session, operator: Operator, case_id: int, message_id: int) -> str:
+    case = visible_case(session, operator, case_id)
+    url = session.scalar(select(CaseMessage.media_url).where(CaseMessage.id == message_id,
+                                                              CaseMessage.case_id == case.id))
+    if not url or not is_twilio_media(url):
+        raise NotFound("media_not_found", "This message has no attachment kept at Twilio.")
+    return url
 
 
 @router.get("/cases/{case_id:int}/bot-context", response_model=BotContextOut)

@@ -27,6 +27,8 @@ class FakeTwilio:
     deleted: list[str] = field(default_factory=list)
     failures_to_serve: int = 0
     url: str = ""
+    # Message media and recordings it serves: path (…/Media/ME… or …/Recordings/RE…) -> (bytes, content type).
+    files: dict[str, tuple[bytes, str]] = field(default_factory=dict)
 
     def bodies(self) -> list[str]:
         """The bodies received, in order."""
@@ -60,7 +62,21 @@ class FakeTwilio:
             self.deleted.append(request.url.path.removesuffix(".json"))
             return Response(status_code=204)
 
+        async def get_media(request: Request) -> Response:
+            if request.headers.get("authorization") != expected:
+                return JSONResponse({"code": 20003, "message": "Authenticate", "status": 401}, status_code=401)
+            if request.url.path not in self.files:
+                return JSONResponse({"code": 20404, "message": "Not found", "status": 404}, status_code=404)
+            return Response(status_code=307, headers={"location": f"/files{request.url.path}"})
+
+        async def get_file(request: Request) -> Response:
+            content, content_type = self.files[request.url.path.removeprefix("/files")]
+            return Response(content, media_type=content_type)
+
         return Starlette(routes=[
+            Route("/2010-04-01/Accounts/{sid}/Messages/{message}/Media/{media}", get_media, methods=["GET"]),
+            Route("/2010-04-01/Accounts/{sid}/Recordings/{recording}", get_media, methods=["GET"]),
+            Route("/files/{path:path}", get_file, methods=["GET"]),
             Route("/2010-04-01/Accounts/{sid}/Messages.json", create_message, methods=["POST"]),
             Route("/2010-04-01/Accounts/{sid}/Recordings/{recording}.json", delete_media, methods=["DELETE"]),
             Route("/2010-04-01/Accounts/{sid}/Messages/{message}/Media/{media}.json", delete_media,

@@ -35,6 +35,21 @@ def test_claim_next_and_claim_are_refused_beyond_the_operators_capacity(client, 
     assert len(queued) == 2  # the refused claims took nothing
 
 
+def test_a_transfer_to_a_colleague_at_their_maximum_is_refused(client, factory, seeded) -> None:
+    _set_capacity(factory, seeded.operator_a2, 1)
+    first, second = create_case(client), create_case(client)
+    login(client, "op.a2@example.org")
+    assert client.post(f"/api/v1/cases/{first['case_id']}/claim").status_code == 200
+    client.post("/api/v1/auth/logout")
+    login(client, "op.a@example.org")
+    assert client.post(f"/api/v1/cases/{second['case_id']}/claim").status_code == 200
+    refused = client.post(f"/api/v1/cases/{second['case_id']}/transfer", json={"operator_id": seeded.operator_a2})
+    assert refused.status_code == 409 and refused.json()["code"] == "colleague_at_capacity"
+    assert "maximum of 1" in refused.json()["detail"]
+    case = client.get(f"/api/v1/cases/{second['case_id']}").json()
+    assert case["assigned_operator_id"] == seeded.operator_a  # still mine: nothing moved
+
+
 def test_closing_a_case_frees_a_place(client, factory, seeded) -> None:
     _set_capacity(factory, seeded.operator_a, 1)
     create_case(client)

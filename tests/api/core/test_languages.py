@@ -27,7 +27,8 @@ def test_the_web_chat_picks_the_best_spoken_language_by_quality(header: str, lan
 
 @pytest.mark.parametrize(("header", "language"), [
     ("en-US,en;q=0.9", "en"),
-    ("ar-MA,en;q=0.5", "en"),       # the console has no Arabic: the next acceptable one
+    ("ar-MA,en;q=0.5", "ar"),       # a Moroccan Arabic browser gets the Arabic console
+    ("wo,en;q=0.5", "en"),          # the console has no Wolof: the next acceptable one
     ("de;q=0.9, fr-FR;q=0.1, en;q=0.05", "fr"),
     ("de", "fr"),
 ])
