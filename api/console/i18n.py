@@ -1,7 +1,7 @@
 """Console labels through gettext (the `console` domain of locales/), in French, English or Arabic.
 
 The language is the operator's choice (`Operator.console_language`), else `?lang=`, else the best
-match of the browser's Accept-Language (babel's `Locale.negotiate`), else French. Arabic pages are
+match of the browser's Accept-Language (`api.core.languages.negotiate_language`, Babel's negotiation), else French. Arabic pages are
 right-to-left.
 """
 
