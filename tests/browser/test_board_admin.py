@@ -24,9 +24,10 @@ from sqlalchemy import update
 from api.cases.models import Case, Operator, utcnow
 from api.console.clock import in_zone
 from api.db import make_engine
-from tests.browser.test_console import CHROMIUM, wait_until_up
+from tests.browser.test_console import wait_until_up
 from tests.e2e.stack import free_port
 from tests.support.app_db import migrate
+from tests.support.browsers import headless_chromium
 from tests.support.secrets import strong_secrets
 
 pytestmark = pytest.mark.browser
@@ -79,14 +80,8 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApi]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     """Debian's headless Chromium driven by Playwright (no browser download)."""
-    if not CHROMIUM.exists():
-        pytest.fail("the browser tests need /usr/bin/chromium: run scripts/setup_test_tools.sh")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"])
+    with headless_chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 def refer(api: RunningApi, **overrides: object) -> dict:

@@ -23,12 +23,12 @@ import pytest
 from api.nlg.render import render_response
 from tests.e2e.stack import free_port
 from tests.support.app_db import migrate
+from tests.support.browsers import headless_chromium
 from tests.support.secrets import strong_secrets
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
 SERVICE_TOKEN = "browser-test-service-token-0123456789abcdef"
 EMAIL = "operator@example.org"
 COLLEAGUE = "colleague@example.org"
@@ -92,15 +92,8 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApi]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     """Debian's headless Chromium driven by Playwright (no browser download)."""
-    if not CHROMIUM.exists():
-        pytest.fail("the browser tests need /usr/bin/chromium: run scripts/setup_test_tools.sh")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                              args=["--no-sandbox"])
+    with headless_chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 def refer(api: RunningApi, conversation_id: str, **overrides: object) -> dict:

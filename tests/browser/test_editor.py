@@ -11,7 +11,6 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Iterator
 from io import BytesIO
-from pathlib import Path
 
 import httpx
 import pytest
@@ -21,10 +20,10 @@ from api.console.i18n import console_translations
 from api.nlg.catalogs import catalog_path
 from tests.e2e.conftest import WebChatPerson, stack  # noqa: F401  (the shared real stack)
 from tests.e2e.stack import APP_BIN, ROOT, Stack, free_port
+from tests.support.browsers import create_operator, headless_chromium
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
 EDITORS = ("wolof.editor@example.org", "second.editor@example.org")
 PASSWORD = "a long translation-editor password"
 KEY = "utter_language_changed"
@@ -38,23 +37,15 @@ SCREENSHOTS = ROOT / "var" / "screenshots"
 def editors(stack: Stack) -> tuple[str, ...]:  # noqa: F811
     """Two editor accounts in the stack's database, made with the command line as an admin would."""
     for email in EDITORS:
-        subprocess.run([str(APP_BIN / "python"), "-m", "api.cli", "create-operator", "--role", "editor",
-                        "--email", email, "--password-stdin"], input=PASSWORD + "\n", text=True, env=stack.env(),
-                       cwd=ROOT, check=True, capture_output=True)
+        create_operator(stack.env(), email, PASSWORD)
     return EDITORS
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     """Debian's headless Chromium driven by Playwright (no browser download)."""
-    if not CHROMIUM.exists():
-        pytest.fail("the browser tests need /usr/bin/chromium: run scripts/setup_test_tools.sh")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"])
+    with headless_chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 def wolof_entry(stack: Stack):  # type: ignore[no-untyped-def]  # noqa: F811

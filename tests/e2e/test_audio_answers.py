@@ -7,7 +7,6 @@ an item of its own, and the gateway puts it back on its text.
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,11 +16,11 @@ import pytest
 from api.nlg.render import render_response
 from tests.api.audio.recordings import tone
 from tests.e2e.conftest import WebChatPerson
-from tests.e2e.stack import APP_BIN, ROOT, Stack
+from tests.e2e.stack import Stack
+from tests.support.browsers import create_operator, headless_chromium
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
 EDITOR = "audio.editor@example.org"
 PASSWORD = "a long audio-editor password"
 GREETING = "utter_greet_choose_language"
@@ -31,25 +30,15 @@ RECORDED_SECONDS = 1.5
 @pytest.fixture(scope="module")
 def editor(stack: Stack) -> str:
     """An editor account in the stack's database, made with the command line as an admin would."""
-    subprocess.run([str(APP_BIN / "python"), "-m", "api.cli", "create-operator", "--role", "editor",
-                    "--email", EDITOR, "--password-stdin"], input=PASSWORD + "\n", text=True, env=stack.env(),
-                   cwd=ROOT, check=True, capture_output=True)
-    return EDITOR
+    return create_operator(stack.env(), EDITOR, PASSWORD)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     """Debian's headless Chromium with a fake microphone (a beep) that needs no permission prompt."""
-    if not CHROMIUM.exists():
-        pytest.fail("the browser tests need /usr/bin/chromium: run scripts/setup_test_tools.sh")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=[
-            "--no-sandbox", "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-            "--autoplay-policy=no-user-gesture-required"])
+    with headless_chromium("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+                           "--autoplay-policy=no-user-gesture-required") as chromium:
         yield chromium
-        chromium.close()
 
 
 def clip_urls(page) -> list[str]:  # type: ignore[no-untyped-def]

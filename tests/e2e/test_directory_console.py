@@ -7,7 +7,6 @@ through Rasa, the action server and the directory look-up. No restart in between
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,11 +14,11 @@ import pytest
 
 from api.nlg.render import render_response
 from tests.e2e.conftest import WebChatPerson
-from tests.e2e.stack import APP_BIN, ROOT, Stack
+from tests.e2e.stack import Stack
+from tests.support.browsers import create_operator, headless_chromium
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
 EDITOR = "editor@example.org"
 PASSWORD = "a long directory-editor password"
 PHONE = "0536 11 22 33"
@@ -30,23 +29,14 @@ ISOLATES = dict.fromkeys(map(ord, "\u2066\u2067\u2068\u2069"))
 @pytest.fixture(scope="module")
 def editor(stack: Stack) -> str:
     """An editor account in the stack's database, made with the command line as an admin would."""
-    subprocess.run([str(APP_BIN / "python"), "-m", "api.cli", "create-operator", "--role", "editor",
-                    "--email", EDITOR, "--password-stdin"], input=PASSWORD + "\n", text=True, env=stack.env(),
-                   cwd=ROOT, check=True, capture_output=True)
-    return EDITOR
+    return create_operator(stack.env(), EDITOR, PASSWORD)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     """Debian's headless Chromium driven by Playwright (no browser download)."""
-    if not CHROMIUM.exists():
-        pytest.fail("the browser tests need /usr/bin/chromium: run scripts/setup_test_tools.sh")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"])
+    with headless_chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 def hospital_block(replies: list[dict]) -> str:
