@@ -8,7 +8,7 @@ MODEL=bot/models/current.tar.gz
 passed=0; failed=0; skipped=0; failures=()
 
 count_pytest() {  # adds the counts of pytest's summary line in $1
-  local line; line=$(grep -E '^(=+ )?[0-9a-z ,]*(passed|failed|errors?|skipped|no tests ran)[0-9a-z ,]* in [0-9.]+s' "$1" | tail -1)
+  local line; line=$(grep -aE '^(=+ )?[0-9a-z ,]*(passed|failed|errors?|skipped|no tests ran)[0-9a-z ,]* in [0-9.]+s' "$1" | tail -1)
   local p f e s
   p=$(grep -oE '[0-9]+ passed' <<<"$line" | cut -d' ' -f1); f=$(grep -oE '[0-9]+ failed' <<<"$line" | cut -d' ' -f1)
   e=$(grep -oE '[0-9]+ errors?' <<<"$line" | cut -d' ' -f1); s=$(grep -oE '[0-9]+ skipped' <<<"$line" | cut -d' ' -f1)
@@ -24,7 +24,7 @@ suite() {  # name kind command...: kind is pytest (counts tests) or check (count
   if [ "$kind" = pytest ]; then
     count_pytest "$log"
     # exit 5 = no tests collected: a suite that ran nothing is a failure here
-    if [ $rc -ne 0 ]; then failures+=("$name"); grep -qE '[0-9]+ (failed|errors?)' <(tail -3 "$log") || failed=$((failed + 1)); fi
+    if [ $rc -ne 0 ]; then failures+=("$name"); grep -aqE '[0-9]+ (failed|errors?)' <(tail -3 "$log") || failed=$((failed + 1)); fi
   else
     if [ $rc -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); failures+=("$name"); fi
   fi
