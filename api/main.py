@@ -42,7 +42,6 @@ from api.routes import auth as auth_routes
 from api.routes import voice as voice_routes
 from api.routes import whatsapp as whatsapp_routes
 from api.routes.editor import api as editor_api
-from api.routes.editor import feedback as editor_feedback
 from api.routes.editor import pages as editor_pages
 from api.worker import run_jobs
 
@@ -84,8 +83,8 @@ def create_app() -> FastAPI:
                    admin_routes.router, console_admin.router, preferences.router):
         app.include_router(router)
     # --- end referral backend block
-    # --- editors' workspace (console pages, its save API, the bot's "Was this helpful?" counts)
-    for router in (editor_pages, editor_api, editor_feedback):
+    # --- editors' workspace (console pages and its save API)
+    for router in (editor_pages, editor_api):
         app.include_router(router)
     if settings.webchat_enabled:
         app.include_router(webchat.router)

@@ -9,6 +9,7 @@ import api.auth.models  # noqa: F401  (registers the session and login throttle 
 import api.cases.models  # noqa: F401  (registers the case tables on Base.metadata)
 import api.directory.models  # noqa: F401  (registers the directory table)
 import api.editor.models  # noqa: F401  (registers the content review table)
+import api.feedback.helpful  # noqa: F401  (registers the anonymous helpful counts)
 import api.gateways.models  # noqa: F401  (registers tables on Base.metadata)
 import api.gateways.receipts  # noqa: F401  (registers the web chat receipts)
 import api.privacy.models  # noqa: F401  (registers the privacy tables on Base.metadata)

@@ -117,6 +117,9 @@ class Settings(BaseSettings):
 
     # --- editors' workspace (api/editor): a factual text is listed for a new review once its last one is older
     editor_review_max_age_days: int = Field(default=365, ge=1)
+    # "Was this helpful?" (api/gateways/helpful.py): asked with an answer to a health or rights question at most
+    # once in this many minutes per conversation, so a person asking several questions is not asked each time.
+    helpful_question_minutes: int = Field(default=30, ge=0)
 
     # --- web chat
     webchat_enabled: bool = True

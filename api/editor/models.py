@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.core.clock import UTCDateTime, utcnow
@@ -30,15 +30,3 @@ class ContentReview(Base):
     text_sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-
-class HelpfulVote(Base):
-    """One anonymous "Was this helpful?" answer to a factual message in one language (no person, no conversation)."""
-
-    __tablename__ = "helpful_vote"
-    __table_args__ = (Index("ix_helpful_vote_entry", "language", "msgid"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    language: Mapped[str] = mapped_column(String(8))
-    msgid: Mapped[str] = mapped_column(String(200))
-    helpful: Mapped[bool] = mapped_column(Boolean)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

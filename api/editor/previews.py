@@ -18,6 +18,7 @@ from api.gateways.messages import Button as ChannelButton
 from api.gateways.telegram_keyboard import keyboard_for
 from api.gateways.text_parts import split_text
 from api.nlg.catalogs import CatalogSnapshot, Entry
+from api.nlg.helpful import with_helpful_buttons
 from api.nlg.render import FSI, PDI, RenderedResponse, UnknownResponse, render_from_snapshot
 from api.nlg.source import button_note
 
@@ -120,7 +121,9 @@ def preview(snapshot: CatalogSnapshot, language: str, msgid: str, public_base_ur
     key = rendered_message(snapshot, msgid)
     variables = sample_variables(snapshot, key)
     try:
-        rendered = render_from_snapshot(snapshot, key, language, variables, public_base_url)
+        # With the "Was this helpful?" buttons, as the NLG endpoint sends an answer that asks.
+        rendered = with_helpful_buttons(render_from_snapshot(snapshot, key, language, variables, public_base_url),
+                                        snapshot, key)
     except UnknownResponse:
         return Preview(language, language, True, ())
     reply = _reply(rendered)

@@ -19,7 +19,7 @@ from api.cases.satisfaction import take_answer as take_satisfaction_answer
 from api.core.config import get_settings
 from api.core.logging import log_event
 from api.crypto import encrypt, pseudonym
-from api.gateways import receipts
+from api.gateways import helpful, receipts
 from api.gateways.choices import (
     choose,
     forget_offered_buttons,
@@ -208,6 +208,11 @@ def _route(session: Session, msg: IncomingMessage, client_message_id: str | None
         if thanks is not None:
             session.commit()
             return Routed(msg, conversation_id, answered=[BotReply(text=thanks)])
+        # A tap on "Was this helpful?" is counted here and never reaches the dialogue (api/gateways/helpful.py).
+        counted = helpful.take_answer(session, conversation_id, msg.text)
+        if counted is not None:
+            session.commit()
+            return Routed(msg, conversation_id, answered=[counted])
     if case is not None:
         return Routed(msg, conversation_id, case=case)  # message_to_operator commits
     if msg.media_url and not msg.text:
@@ -237,11 +242,13 @@ def _bot_unavailable(session: Session, inbound: InboundMessage, replies: list[Bo
 
 
 def _answered(session: Session, inbound: InboundMessage, replies: list[BotReply],
-              client_message_id: str | None = None) -> None:
+              client_message_id: str | None = None) -> list[BotReply]:
     """The turn is over: its buttons and receipt kept, the stored message deleted, a pending erasure finished.
 
-    One commit (then one more only if an erasure is pending).
+    Returns the replies as they go out ("Was this helpful?" only now and then). One commit (then one
+    more only if an erasure is pending).
     """
+    replies = helpful.ask_now_and_then(session, inbound.conversation_id, replies)
     remember_offered_buttons(session, inbound.conversation_id, replies)
     if client_message_id:
         receipts.record_replies(session, inbound.conversation_id, client_message_id,
@@ -250,6 +257,7 @@ def _answered(session: Session, inbound: InboundMessage, replies: list[BotReply]
     session.execute(delete(InboundMessage).where(InboundMessage.id == inbound.id))
     session.commit()
     complete_erasure(session, inbound.conversation_id)  # a /forget in this turn: Rasa has saved it, delete it now
+    return replies
 
 
 async def handle_incoming(session: Session, msg: IncomingMessage,
@@ -292,7 +300,7 @@ async def handle_incoming(session: Session, msg: IncomingMessage,
         await run_in_threadpool(_bot_unavailable, session, inbound, replies, client_message_id)
         return replies
     replies = await settle_turn(conversation_id, replies, msg.metadata.get("language"))
-    await run_in_threadpool(_answered, session, inbound, replies, client_message_id)
+    replies = await run_in_threadpool(_answered, session, inbound, replies, client_message_id)
     log_event(logger, "message_to_bot", channel=msg.channel, replies=len(replies))
     return replies
 
@@ -366,6 +374,7 @@ async def redeliver_pending_inbound(factory: sessionmaker[Session], limit: int =
                                               or get_settings().default_language, with_hotline=True)]
             else:
                 replies = await settle_turn(row.conversation_id, replies, row.message_metadata.get("language"))
+                replies = helpful.ask_now_and_then(session, row.conversation_id, replies)
             remember_offered_buttons(session, row.conversation_id, replies)
             for reply in replies:
                 enqueue_outbound(session, row.conversation_id, reply)

@@ -25,6 +25,11 @@ class ChannelIdentity(Base):
     # The person asked to erase their data while an operator held their case: their answer to the
     # confirmation goes to the bot, not to the operator (api/gateways/conversation.py).
     forget_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # When the "Was this helpful?" buttons last went out, and about which answer until it is answered
+    # (api/gateways/helpful.py): asked at most once in a while, counted at most once.
+    helpful_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    helpful_msgid: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    helpful_language: Mapped[str | None] = mapped_column(String(8), nullable=True)
 
 
 class InboundMessage(Base):

@@ -24,6 +24,8 @@ class MessageSpec:
     placeholders: dict[str, str] = field(default_factory=dict)
     buttons: tuple[str, ...] = ()
     image: str | None = None
+    # An answer to a health or rights question: it carries the "Was this helpful?" buttons (api/nlg/helpful.py).
+    asks_helpful: bool = False
 
     def button_key(self, number: int) -> str:
         """The msgid of the button title at 1-based position `number`."""
@@ -57,6 +59,7 @@ def spec_from_entry(key: str, entry: dict[str, Any] | None) -> MessageSpec:
         placeholders={str(k): str(v) for k, v in (entry.get("placeholders") or {}).items()},
         buttons=tuple(str(p) for p in entry.get("buttons") or ()),
         image=entry.get("image"),
+        asks_helpful=entry.get("asks_helpful") is True,
     )
 
 

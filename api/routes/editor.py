@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from api.auth.deps import require_role, require_service_token
+from api.auth.deps import require_role
 from api.cases.errors import Conflict, NotFound
 from api.cases.models import Operator
 from api.core.clock import utcnow
@@ -20,8 +20,8 @@ from api.core.languages import DEFAULT_LANGUAGE, RTL_LANGUAGES, SUPPORTED_LANGUA
 from api.db import get_session
 from api.editor import previews, workspace
 from api.editor.catalog_entries import EntryError, clean_text, read_entry
-from api.editor.helpful import helpful_counts, record_vote
 from api.editor.reviews import history, is_factual, last_reviews, save_and_record, stale_entries
+from api.feedback.helpful import helpful_counts
 from api.nlg.audio import clips_per_language
 from api.nlg.catalogs import CatalogSnapshot, catalog_store
 from api.nlg.source import all_msgids
@@ -35,9 +35,6 @@ EDITOR_ERRORS: dict[int | str, dict] = {
     409: {"description": "stale_entry: someone saved the entry after the version sent"}}
 pages = APIRouter(prefix="/console/editor", include_in_schema=False)
 api = APIRouter(prefix="/api/v1/editor", tags=["editors' workspace"], responses=EDITOR_ERRORS)
-feedback = APIRouter(prefix="/api/v1", tags=["feedback"],
-                     responses={401: {"description": "missing service token"},
-                                404: {"description": "not a factual message of locales/source.yml"}})
 content_editor = require_role(*CONTENT_EDITOR_ROLES)
 SessionDep = Annotated[Session, Depends(get_session)]
 ContentEditor = Annotated[Operator, Depends(content_editor)]
@@ -60,14 +57,6 @@ class EntryOut(BaseModel):
     text: str
     fuzzy: bool
     version: str
-
-
-class HelpfulIn(StrictInput):
-    """One "Was this helpful?" tap after a factual answer, as the action server reports it."""
-
-    language: Literal[SUPPORTED_LANGUAGES]  # type: ignore[valid-type]
-    msgid: str = Field(min_length=1, max_length=200)
-    helpful: bool
 
 
 class PreviewIn(StrictInput):
@@ -188,15 +177,3 @@ def save_entry_route(language: str, msgid: str, body: EntryIn, editor: ContentEd
             raise Conflict(error.code, error.detail) from error
         raise RequestValidationError([{"loc": ("body", "text"), "msg": error.detail, "type": error.code}]) from error
     return EntryOut(language=language, msgid=msgid, text=saved.text, fuzzy=saved.fuzzy, version=saved.version)
-
-
-@feedback.post("/helpful", status_code=status.HTTP_204_NO_CONTENT, dependencies=[Depends(require_service_token)])
-def record_helpful(body: HelpfulIn, session: SessionDep) -> Response:
-    """Count one anonymous answer to "Was this helpful?" after a factual message (nothing about the person)."""
-    snapshot = _snapshot()
-    if not is_factual(snapshot.specs.get(body.msgid)):
-        raise NotFound("not_a_factual_message", "Only factual messages (with a source in locales/source.yml) "
-                                                "are counted.")
-    record_vote(session, body.language, body.msgid, body.helpful)
-    session.commit()
-    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -21,6 +21,7 @@ from api.db import get_session
 from api.directory.answer import town_name
 from api.directory.towns import gazetteer
 from api.nlg.catalogs import CatalogSnapshot, catalog_store
+from api.nlg.helpful import with_helpful_buttons
 from api.nlg.render import UnknownResponse, card_version, pick_language, render_from_snapshot
 from api.nlg.rights_card import FontMissing, render_rights_card
 
@@ -92,7 +93,7 @@ def generate_response(body: NlgRequest, settings: Settings = Depends(get_setting
     except UnknownResponse as error:
         log_event(logger, "nlg_unknown_response", level=logging.ERROR, response=name)
         return JSONResponse(status_code=404, content={"code": "unknown_response", "detail": str(error)})
-    return JSONResponse(rendered.with_audio(name).to_rasa())
+    return JSONResponse(with_helpful_buttons(rendered, snapshot, name).with_audio(name).to_rasa())
 
 
 _card_cache: dict[tuple[str, str, str], bytes] = {}

@@ -91,3 +91,25 @@ def test_an_editors_change_to_a_french_text_reaches_the_next_reply_without_resta
         assert all(process.poll() is None for process in stack.processes.values())  # nothing restarted
     finally:
         catalog.write_bytes(original)
+
+
+def test_an_answer_asks_if_it_helped_and_the_tap_is_counted_anonymously(stack: Stack, person: WebChatPerson) -> None:
+    from sqlalchemy import create_engine, text
+
+    replies = person.say("est-ce que les soins sont gratuits pour les migrants ?")
+    buttons = [button for reply in replies for button in reply["buttons"]]
+    titles = [button["title"] for button in buttons]
+    yes, no = render_response("helpful.yes", "fr", {}).text, render_response("helpful.no", "fr", {}).text
+    assert titles[-2:] == [yes, no], titles
+    engine = create_engine(stack.database_url)
+    with engine.connect() as connection:
+        before = connection.scalar(text("SELECT count(*) FROM helpful_vote WHERE language = 'fr' AND helpful"))
+    thanks = person.say(buttons[-2]["payload"])  # the web chat sends a tapped button's payload
+    assert texts(thanks) == render_response("channel.helpful_thanks", "fr", {}).text
+    with engine.connect() as connection:
+        after = connection.scalar(text("SELECT count(*) FROM helpful_vote WHERE language = 'fr' AND helpful"))
+    assert after == before + 1
+    again = person.say("et si je n'ai pas de papiers ?")  # answered, not asked again so soon
+    assert again and not any(button["title"] in (yes, no) for reply in again for button in reply["buttons"])
+    assert person.slots()["language"] == "fr"  # the tap left the conversation as it was
+    engine.dispose()

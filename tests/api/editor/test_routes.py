@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.cases.models import Operator
 from api.core.clock import utcnow
 from api.editor.catalog_entries import read_entry
-from api.editor.models import ContentReview, HelpfulVote
+from api.editor.models import ContentReview
+from api.feedback.helpful import HelpfulVote, record_vote
 from api.nlg.render import render_response
-from tests.api.cases.fixtures import SERVICE_TOKEN, Seeded, add_operator, login
+from tests.api.cases.fixtures import Seeded, add_operator, login
 
 KEY = "utter_language_changed"
 WOLOF = "Waaw, léegi dinaa la tontu ci wolof."
@@ -138,19 +139,14 @@ def test_a_factual_text_is_due_again_once_its_review_is_older_than_the_set_age(
     assert 'href="/console/editor/fr/utter_greet"' not in client.get("/console/editor/stale").text  # not factual
 
 
-def test_helpful_taps_are_counted_per_factual_message_and_shown_to_editors(
+def test_helpful_counts_are_shown_to_editors_beside_the_message(
         client: TestClient, factory: sessionmaker[Session], locales: Path) -> None:
     with factory() as session:  # PostgreSQL's schema is shared by the session and this table is not truncated
         session.execute(delete(HelpfulVote))
+        for helpful in (True, True, False):  # as the gateway counts taps (tests/api/gateways/test_helpful.py)
+            record_vote(session, "wo", FACTUAL, helpful)
+        record_vote(session, "fr", FACTUAL, False)  # another language's count is not this one's
         session.commit()
-    bot = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
-    vote = {"language": "wo", "msgid": FACTUAL, "helpful": True}
-    assert client.post("/api/v1/helpful", json=vote).status_code == 401  # only the action server
-    for helpful in (True, True, False):
-        assert client.post("/api/v1/helpful", json={**vote, "helpful": helpful}, headers=bot).status_code == 204
-    refused = client.post("/api/v1/helpful", json={**vote, "msgid": "utter_greet"}, headers=bot)
-    assert refused.status_code == 404 and refused.json()["code"] == "not_a_factual_message"
-    assert client.post("/api/v1/helpful", json={**vote, "language": "xx"}, headers=bot).status_code == 422
     as_editor(client, factory)
     listing = client.get("/console/editor/wo").text
     row = listing[listing.index(f'data-msgid="{FACTUAL}"'):]
@@ -169,3 +165,12 @@ def test_the_entry_page_shows_the_source_lists_notes_unwrapped(client: TestClien
     assert "where: button 1 of utter_help_menu (sends /rights_free_care)" in button
     factual = client.get(f"/console/editor/wo/{FACTUAL}").text
     assert "source: 000_ea754e28e4c7c818.txt" in factual
+
+
+def test_the_preview_of_an_answer_shows_its_helpful_buttons(client: TestClient, factory: sessionmaker[Session],
+                                                             locales: Path) -> None:
+    as_editor(client, factory)
+    page = client.post(f"/console/editor/en/{FACTUAL}/preview", json={"text": "Yes, free.", "reviewed": True}).text
+    assert "4. 👍 Helpful" in page and "5. 👎 Not helpful" in page  # WhatsApp's numbered choices
+    greeting = client.post(f"/console/editor/en/{KEY}/preview", json={"text": "OK, English.", "reviewed": True}).text
+    assert "Helpful" not in greeting
