@@ -44,9 +44,16 @@ suite rasa-validate check bash -c "cd bot && ../.venv-bot/bin/rasa data validate
 # bot/endpoints.yml names the tokens of the action server and the NLG endpoint; the story test starts neither.
 suite rasa-stories check bash -c "cd bot && ACTION_SERVER_TOKEN=\${ACTION_SERVER_TOKEN:-unused} NLG_TOKEN=\${NLG_TOKEN:-unused} ../.venv-bot/bin/rasa test core --model models/current.tar.gz --stories tests --endpoints endpoints.yml --fail-on-prediction-errors --out ../var/rasa-story-results"
 suite nlu-eval check .venv-bot/bin/python scripts/eval_nlu.py --model "$MODEL" --eval-dir bot/eval/nlu --out reports
-suite end-to-end pytest .venv-app/bin/pytest -q -p no:cacheprovider tests/e2e tests/browser
+# Real processes and a real browser on 2 shared cores: a failed test runs once more (pytest-rerunfailures) and is
+# named below either way, so a flaky test is seen, not hidden; one that fails twice fails the suite.
+suite end-to-end pytest .venv-app/bin/pytest -q -p no:cacheprovider -rfER --reruns 1 --reruns-delay 5 tests/e2e tests/browser
 
 echo
-[ ${#failures[@]} -gt 0 ] && echo "failing suites: ${failures[*]}"
+grep -ahE '^RERUN ' var/test-logs/*.log | sort -u | cut -c1-240 | sed 's/^/passed on its second run: /'
+if [ ${#failures[@]} -gt 0 ]; then
+  echo "failing suites: ${failures[*]}"
+  # The failing tests by name, so the closing lines alone say what to look at.
+  grep -ahE '^(FAILED|ERROR) ' var/test-logs/*.log | cut -c1-240
+fi
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 [ $failed -eq 0 ] && [ ${#failures[@]} -eq 0 ]

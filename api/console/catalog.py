@@ -24,6 +24,7 @@ from api.console.i18n import CONSOLE_LANGUAGES, DOMAIN
 from api.core.config import get_settings
 from api.directory.classify import KINDS
 from api.directory.console_texts import SERVICE_TOPICS
+from sante_contract.topics import REFERRAL_TOPICS
 
 # What Babel's Jinja2 extractor reads as translatable calls; `ngettext` takes singular and plural.
 TEMPLATE_KEYWORDS: dict[str, tuple[int, ...] | None] = {"_": None, "gettext": None, "ngettext": (1, 2)}
@@ -57,7 +58,7 @@ def runtime_messages() -> dict[MessageId, str]:
     groups = {"triage level code": LEVELS, "case status code": tuple(ALLOWED_TRANSITIONS),
               "operator role code": ROLES, "outcome code": OUTCOMES, "contact mode code": CONTACT_MODES,
               "triage flag code": tuple(TriageIn.model_fields), "directory place kind code": KINDS,
-              "need (intent) code": SERVICE_TOPICS}
+              "need (intent) code": SERVICE_TOPICS, "referral topic code (the need the case is about)": REFERRAL_TOPICS}
     for where, codes in groups.items():
         for code in codes:
             found.setdefault(code, where)

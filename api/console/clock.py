@@ -11,6 +11,17 @@ from markupsafe import Markup, escape
 
 from api.core.clock import as_utc, utcnow
 
+# Offered by the console's time-zone picker besides the service's own zone: where the association's operators
+# and volunteers work from. The operator's current zone and the browser's are added to the list when missing.
+TIME_ZONE_CHOICES: tuple[str, ...] = ("Africa/Casablanca", "Africa/Dakar", "Africa/Abidjan", "Africa/Algiers",
+                                      "Africa/Tunis", "Europe/Madrid", "Europe/Paris", "Europe/Brussels",
+                                      "Europe/London", "UTC")
+
+
+def time_zone_choices(current: str | None) -> list[str]:
+    """The picker's zones: the usual ones, and the operator's own if it is another."""
+    return [*TIME_ZONE_CHOICES, *([current] if current and current not in TIME_ZONE_CHOICES else [])]
+
 
 def in_zone(value: datetime, zone: str) -> datetime:
     """`value` (UTC) in the IANA `zone`, or in UTC when the zone is unknown."""

@@ -26,7 +26,7 @@ from api.cases.stats import association_stats, day_range
 from api.cases.triage import LEVELS
 from api.cases.views import case_bot_context, case_detail, case_history
 from api.console import CONSOLE_DIR
-from api.console.clock import clock, utc_offset_minutes
+from api.console.clock import clock, time_zone_choices, utc_offset_minutes
 from api.console.i18n import (
     CONSOLE_LANGUAGES,
     console_translations,
@@ -40,6 +40,7 @@ from api.core.inputs import PathId
 from api.core.languages import SUPPORTED_LANGUAGES
 from api.db import get_session
 from api.directory.console_texts import DIRECTORY_SCRIPT_KEYS
+from sante_contract.topics import REFERRAL_TOPICS
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 templates = Jinja2Templates(directory=str(CONSOLE_DIR / "templates"))
@@ -54,7 +55,7 @@ SCRIPT_TEXT_KEYS: tuple[str, ...] = (
     "Operator", "An operator on duty speaks this language", "No operator on duty speaks this language",
     "Voice message", "Image sent by the person", "Video sent by the person", "attachment",
     "queued", "claimed", "waiting_person", "referred", "resolved", "closed",
-) + DIRECTORY_SCRIPT_KEYS + QUEUE_SCRIPT_KEYS
+) + REFERRAL_TOPICS + DIRECTORY_SCRIPT_KEYS + QUEUE_SCRIPT_KEYS
 
 
 def _render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
@@ -70,6 +71,8 @@ def _render(request: Request, name: str, context: dict[str, Any], status_code: i
         "_": _, "gettext": _, "ngettext": plural_gettext(translations), "language": language,
         "direction": text_direction(language), "console_languages": CONSOLE_LANGUAGES,
         "time_zone": zone, "utc_offset_minutes": utc_offset_minutes(zone),
+        "own_time_zone": operator.time_zone if operator else None, "service_time_zone": settings.console_time_zone,
+        "time_zone_choices": time_zone_choices(operator.time_zone if operator else None),
         "texts": texts, "csrf_token": csrf_token(request), **context}, status_code=status_code)
 
 

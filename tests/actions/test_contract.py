@@ -31,3 +31,11 @@ def test_the_channel_of_a_conversation_is_its_contract_prefix() -> None:
         tracker = Tracker(f"{channel}-3f9a0c1d2e", {}, {}, [], False, None, None, "action_listen")
         assert conversation_channel(tracker) == channel
     assert conversation_channel(Tracker("3f9a0c1d2e", {}, {}, [], False, None, None, "action_listen")) == "rest"
+
+
+def test_every_topic_a_referral_can_carry_is_one_the_console_can_name() -> None:
+    from actions.escalation import TRIAGE_FROM_INTENT
+    from actions.services import TOPIC_INTENTS
+    from sante_contract import REFERRAL_TOPICS
+
+    assert TOPIC_INTENTS | set(TRIAGE_FROM_INTENT) | {"other"} == set(REFERRAL_TOPICS)

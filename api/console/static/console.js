@@ -101,7 +101,7 @@ function renderQueue(cases) {
       el("td", {}, [el("a", { href: `/console/cases/${c.id}`, text: c.reference, dir: "ltr" })]),
       el("td", {}, [el("span", { className: `badge level-${c.triage_level}`, text: t(LEVEL_LABELS[c.triage_level] || c.triage_level) })]),
       el("td", {}, [el("span", { text: c.language, lang: c.language }), languageOnDuty(c)]),
-      el("td", { text: c.topic }),
+      el("td", { text: t(c.topic) }),
       el("td", {}, [el("bdi", { text: c.city || "—" })]),
       el("td", {}, [timeElement(c.created_at, true)]),
       el("td", {}, [el("span", { className: "waited", text: `${Math.round(c.minutes_waiting)} ${t("min")}` }), " ",
@@ -524,6 +524,18 @@ document.addEventListener("DOMContentLoaded", () => {
     await api("PATCH", "/api/v1/me/preferences", { console_language: languagePick.value });
     window.location.reload();
   });
+  const zonePick = document.getElementById("console-time-zone");
+  if (zonePick) {
+    // The browser's own zone, for an operator working from elsewhere, if the list lacks it.
+    const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (browserZone && ![...zonePick.options].some((option) => option.value === browserZone)) {
+      zonePick.appendChild(el("option", { value: browserZone, text: browserZone }));
+    }
+    zonePick.addEventListener("change", async () => {
+      await api("PATCH", "/api/v1/me/preferences", { time_zone: zonePick.value || null });
+      window.location.reload();
+    });
+  }
   const dismiss = document.getElementById("emergency-dismiss");
   if (dismiss) dismiss.addEventListener("click", () => { document.getElementById("emergency-banner").hidden = true; });
   if (page === "login") return;

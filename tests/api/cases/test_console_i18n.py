@@ -82,3 +82,33 @@ def test_every_chart_has_a_name_and_no_table_header_is_empty(client, seeded) -> 
             assert all(f'id="{part}"' in page for part in labelled_by.split()), (path, labelled_by)
         assert page.count('role="img"') == len(re.findall(r'role="img"[^>]*aria-labelledby=', page)), path
         assert "<th></th>" not in page and '<th scope="col"></th>' not in page, path
+
+
+@pytest.mark.parametrize(("language", "label"), [("fr", "facture à l'hôpital"), ("ar", "فاتورة المستشفى"),
+                                                 ("en", "hospital bill")])
+def test_a_cases_topic_reads_as_words_in_the_operators_language(client, seeded, language, label) -> None:
+    from markupsafe import escape
+
+    from sante_contract import REFERRAL_TOPICS
+
+    created = create_case(client, topic="rights_hospital_billing")
+    login(client, "op.a@example.org")
+    client.patch("/api/v1/me/preferences", json={"console_language": language})
+    client.post(f"/api/v1/cases/{created['case_id']}/claim")
+    page = client.get(f"/console/cases/{created['case_id']}").text
+    assert f"<dd>{escape(label)}</dd>" in page and "rights_hospital_billing</dd>" not in page
+    queue = client.get("/console/queue").text  # the board's script reads its topic labels from the page
+    assert all(f'"{topic}":' in queue for topic in REFERRAL_TOPICS)
+    client.patch("/api/v1/me/preferences", json={"console_language": None})
+
+
+def test_the_header_offers_a_time_zone_picker_with_the_operators_own_zone_selected(client, seeded) -> None:
+    login(client, "op.a@example.org")
+    page = client.get("/console/queue").text
+    assert '<select id="console-time-zone">' in page and '<option value="" selected>' in page
+    assert '<option value="Europe/Paris">Europe/Paris</option>' in page
+    client.patch("/api/v1/me/preferences", json={"time_zone": "America/New_York"})  # not in the usual list
+    page = client.get("/console/queue").text
+    assert '<option value="America/New_York" selected>America/New_York</option>' in page
+    assert '<option value="" selected>' not in page
+    client.patch("/api/v1/me/preferences", json={"time_zone": None})
