@@ -311,7 +311,8 @@ function appendMessage(m) {
   if (list.querySelector(`li[data-id="${Number(m.id)}"]`)) return;
   const item = el("li", { className: `msg ${m.direction === "in" ? "in" : "out"}`, "data-id": String(m.id) }, [
     el("span", { className: "meta" }, [`${m.direction === "in" ? t("Person") : t("Operator")} · `, timeElement(m.created_at, false)]),
-    el("span", { className: "text", text: m.text }),
+    // dir=auto: an Arabic message reads right to left in a French or English console, its reference kept whole.
+    el("span", { className: "text", text: m.text, dir: "auto" }),
     ...mediaNodes(m),
   ]);
   list.appendChild(item);

@@ -112,3 +112,16 @@ def test_the_header_offers_a_time_zone_picker_with_the_operators_own_zone_select
     assert '<option value="America/New_York" selected>America/New_York</option>' in page
     assert '<option value="" selected>' not in page
     client.patch("/api/v1/me/preferences", json={"time_zone": None})
+
+
+def test_an_arabic_message_takes_its_own_direction_in_a_french_console(client, factory, seeded) -> None:
+    created = create_case(client, language="ar")
+    login(client, "op.a@example.org")
+    client.post(f"/api/v1/cases/{created['case_id']}/claim")
+    with factory() as session:
+        record_person_message(session, session.get(Case, created["case_id"]), "طلبي \u2068MS-7K3Q9P\u2069 مفتوح")
+        session.commit()
+    page = client.get(f"/console/cases/{created['case_id']}").text
+    assert '<span class="text" dir="auto">طلبي \u2068MS-7K3Q9P\u2069 مفتوح</span>' in page
+    assert 'el("span", { className: "text", text: m.text, dir: "auto" })' in \
+        (CONSOLE_DIR / "static" / "console.js").read_text()  # the same for a message that arrives live
