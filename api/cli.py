@@ -17,12 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.auth.accounts import create_operator
-from api.cases.errors import ApiError
 from api.cases.models import Association, Queue
 from api.core.config import get_settings
-from api.core.key_rotation import rotate_encryption
+from api.core.errors import ApiError
 from api.crypto import derived_development_key
 from api.db import get_sessionmaker
+from api.key_rotation import rotate_encryption
 
 
 def read_password(from_stdin: bool, env_name: str) -> str:

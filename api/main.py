@@ -12,14 +12,13 @@ from fastapi.staticfiles import StaticFiles
 
 from api.console import install_referral_backend
 from api.core.config import PROJECT_ROOT, get_settings
+from api.core.http_client import shared_http_client
 from api.core.http_security import SecurityHeadersMiddleware
 from api.core.logging import AccessLogMiddleware, configure_logging, log_event
 from api.core.openapi import complete_openapi
 from api.core.secrets import require_strong_secrets
-from api.gateways import whatsapp as whatsapp_gateway
-from api.gateways.http_client import shared_http_client
-from api.gateways.outbound import register_sender
-from api.gateways.telegram import deliver_via_shared_application, shutdown_shared_application
+from api.gateways.senders import register_channel_senders
+from api.gateways.telegram import shutdown_shared_application
 from api.routes import admin as admin_routes
 from api.routes import (
     audio,
@@ -53,7 +52,7 @@ logger = logging.getLogger(__name__)
 async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     """Start the background jobs with the app (unless a separate worker runs them) and stop them cleanly.
 
-    The process's one HTTP client (api/gateways/http_client.py) lives as long as the app.
+    The process's one HTTP client (api/core/http_client.py) lives as long as the app.
     """
     async with shared_http_client():
         stop = asyncio.Event()
@@ -89,7 +88,6 @@ def create_app() -> FastAPI:
         app.include_router(router)
     if settings.webchat_enabled:
         app.include_router(webchat.router)
-        register_sender("web", webchat.deliver_to_webchat)
     install_channels(app)
     app.openapi = lambda: complete_openapi(app)  # type: ignore[method-assign]
     # Outermost last: every response, the same-origin check's 403 included, gets the headers and a log line.
@@ -103,13 +101,9 @@ def install_channels(app: FastAPI) -> None:
     settings = get_settings()
     app.include_router(whatsapp_routes.router)  # refuses everything until TWILIO_AUTH_TOKEN is set
     app.include_router(voice_routes.router)
-    if settings.twilio_account_sid and settings.twilio_whatsapp_from:
-        register_sender(whatsapp_gateway.CHANNEL, whatsapp_gateway.send_whatsapp)
     if settings.telegram_bot_token:
         app.include_router(telegram_webhook.router)
-        # In long-polling mode the bridge process (`python -m api.gateways.telegram`) delivers instead.
-        if settings.telegram_use_webhook:
-            register_sender("tg", deliver_via_shared_application)
+    register_channel_senders(settings)
 
 
 app = create_app()

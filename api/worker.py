@@ -24,10 +24,10 @@ from api.cases.events import prune_live_events
 from api.core.config import get_settings
 from api.core.logging import configure_logging, log_event
 from api.db import get_engine, get_sessionmaker
+from api.forgetting.erasure import run_due_erasures
+from api.forgetting.retention import purge_expired
 from api.gateways.conversation import redeliver_pending_inbound
-from api.gateways.outbound import deliver_pending, recover_stale_sending
-from api.privacy.erasure import run_due_erasures
-from api.privacy.retention import purge_expired
+from api.outbox.delivery import deliver_pending, recover_stale_sending
 from api.privacy.twilio_media import delete_pending_media
 
 logger = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ async def finish_erasures(factory: sessionmaker[Session]) -> None:
 
 
 async def apply_retention(factory: sessionmaker[Session]) -> None:
-    """Remove what is past its retention limit (api/privacy/retention.py)."""
+    """Remove what is past its retention limit (api/forgetting/retention.py)."""
     await asyncio.to_thread(purge_expired, factory)
 
 
@@ -143,19 +143,9 @@ async def run_jobs(stop: asyncio.Event, jobs: tuple[ScheduledJob, ...] | None = 
 
 def register_senders() -> list[str]:
     """The outbox senders of a worker process: the same channels the API would deliver."""
-    from api.gateways import whatsapp as whatsapp_gateway
-    from api.gateways.outbound import register_sender, registered_channels
-    from api.gateways.telegram import deliver_via_shared_application
-    from api.routes.webchat import deliver_to_webchat
+    from api.gateways.senders import register_channel_senders
 
-    settings = get_settings()
-    if settings.webchat_enabled:
-        register_sender("web", deliver_to_webchat)
-    if settings.twilio_account_sid and settings.twilio_whatsapp_from:
-        register_sender(whatsapp_gateway.CHANNEL, whatsapp_gateway.send_whatsapp)
-    if settings.telegram_bot_token and settings.telegram_use_webhook:
-        register_sender("tg", deliver_via_shared_application)
-    return registered_channels()
+    return register_channel_senders(get_settings())
 
 
 async def serve() -> None:

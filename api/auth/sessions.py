@@ -13,8 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from api.auth.models import OperatorSession
-from api.cases.models import Operator, utcnow
+from api.cases.models import Operator, OperatorSession, utcnow
 from api.core.clock import as_utc
 from api.core.config import get_settings
 

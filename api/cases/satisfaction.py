@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 
 from api.cases.models import Case, CaseSatisfaction, Operator, Queue, utcnow
 from api.core.clock import as_utc
-from api.gateways.messages import Button, OutgoingMessage
-from api.gateways.outbound import enqueue_outbound
 from api.nlg.render import render_response
+from api.outbox.delivery import enqueue_outbound
+from api.outbox.messages import Button, OutgoingMessage
 
 QUESTION = "case.csat_question"
 THANKS = "case.csat_thanks"

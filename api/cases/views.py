@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from api.cases.access import HELD_STATUSES
 from api.cases.context import bot_context
-from api.cases.errors import Forbidden
 from api.cases.events import audit
 from api.cases.models import AuditEvent, Case, CaseMessage, CaseNote, Operator, Queue, Referral, utcnow
 from api.cases.on_duty import languages_on_duty
@@ -29,6 +28,7 @@ from api.cases.triage import OTHER, effective_priority
 from api.cases.workflow import list_open_cases
 from api.core.clock import as_utc
 from api.core.config import get_settings
+from api.core.errors import Forbidden
 from api.crypto import decrypt
 from api.privacy.twilio_media import is_twilio_media
 

@@ -11,17 +11,17 @@ from sqlalchemy.orm import Session
 
 from api.cases.access import CASE_ROLES, OPEN_STATUSES, held_case, move_to, visible_case
 from api.cases.capacity import ensure_capacity
-from api.cases.errors import Conflict, NotFound
 from api.cases.events import audit, audit_and_live_event
 from api.cases.models import Case, CaseMessage, CaseNote, Operator, Queue, Referral, utcnow
 from api.cases.satisfaction import ask_satisfaction
 from api.cases.triage import effective_priority_sql
+from api.core.errors import Conflict, NotFound
 from api.core.languages import DEFAULT_LANGUAGE
 from api.core.logging import log_event
-from api.gateways.choices import forget_offered_buttons
-from api.gateways.messages import OutgoingMessage
-from api.gateways.outbound import enqueue_outbound
 from api.nlg.render import render_response
+from api.outbox.choices import forget_offered_buttons
+from api.outbox.delivery import enqueue_outbound
+from api.outbox.messages import OutgoingMessage
 
 logger = logging.getLogger(__name__)
 

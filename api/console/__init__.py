@@ -15,8 +15,8 @@ from starlette.routing import Match
 
 from api.auth.deps import SESSION_COOKIE
 from api.auth.limiter import get_limiter
-from api.cases.errors import ApiError
 from api.core.config import get_settings
+from api.core.errors import ApiError
 from api.core.http_security import SameOriginWritesMiddleware
 
 CONSOLE_DIR = Path(__file__).resolve().parent

@@ -13,13 +13,13 @@ from dataclasses import dataclass, replace
 
 from api.core.languages import RTL_LANGUAGES
 from api.gateways import telegram, voice, whatsapp
-from api.gateways.messages import BotReply
-from api.gateways.messages import Button as ChannelButton
 from api.gateways.telegram_keyboard import keyboard_for
 from api.gateways.text_parts import split_text
 from api.nlg.catalogs import CatalogSnapshot, Entry
 from api.nlg.render import FSI, PDI, RenderedResponse, UnknownResponse, render_from_snapshot
 from api.nlg.source import button_note
+from api.outbox.messages import BotReply
+from api.outbox.messages import Button as ChannelButton
 
 
 @dataclass(frozen=True)

@@ -17,20 +17,10 @@ from api.cases import handoff
 from api.cases.events import audit, emit_live_event
 from api.cases.satisfaction import take_answer as take_satisfaction_answer
 from api.core.config import get_settings
+from api.core.http_client import http_client
 from api.core.logging import log_event
 from api.crypto import encrypt, pseudonym
-from api.gateways import receipts
-from api.gateways.choices import (
-    choose,
-    forget_offered_buttons,
-    offered_buttons,
-    remember_offered_buttons,
-    western_digits,
-)
-from api.gateways.http_client import http_client
-from api.gateways.messages import BotReply, IncomingMessage, with_recordings_attached
-from api.gateways.models import ChannelIdentity, InboundMessage, utcnow
-from api.gateways.outbound import enqueue_outbound
+from api.forgetting.erasure import complete_erasure
 from api.gateways.rasa_auth import rasa_api_params, rasa_channel_headers
 from api.gateways.safety import (
     BOT_FAILED,
@@ -40,8 +30,18 @@ from api.gateways.safety import (
     reply_from_catalog,
     settle_turn,
 )
+from api.outbox import receipts
+from api.outbox.choices import (
+    choose,
+    forget_offered_buttons,
+    offered_buttons,
+    remember_offered_buttons,
+    western_digits,
+)
+from api.outbox.delivery import enqueue_outbound
+from api.outbox.messages import BotReply, IncomingMessage, with_recordings_attached
+from api.outbox.models import ChannelIdentity, InboundMessage, utcnow
 from api.privacy.contacts import capture_number, take_captured_number
-from api.privacy.erasure import complete_erasure
 from api.privacy.redaction import redact, round_coordinate
 
 logger = logging.getLogger(__name__)
@@ -182,7 +182,7 @@ class Routed:
 
 
 class AlreadyReceived(Exception):
-    """This client message id was received before: its first request answers it (api/gateways/receipts.py)."""
+    """This client message id was received before: its first request answers it (api/outbox/receipts.py)."""
 
 
 def _route(session: Session, msg: IncomingMessage, client_message_id: str | None = None) -> Routed:

@@ -30,17 +30,17 @@ from telegram.ext import (
 )
 
 from api.core.config import Settings, get_settings
+from api.core.http_client import http_client
 from api.core.languages import normalise_language_tag
 from api.core.logging import configure_logging, log_event
 from api.core.secrets import require_strong_secrets
 from api.db import get_sessionmaker
 from api.gateways.conversation import conversation_id_for, handle_incoming
-from api.gateways.http_client import http_client
-from api.gateways.messages import BotReply, IncomingMessage, OutgoingMessage
-from api.gateways.outbound import deliver_pending, enqueue_outbound, register_sender
 from api.gateways.rasa_auth import rasa_api_params
 from api.gateways.telegram_keyboard import keyboard_for, payload_for
 from api.gateways.text_parts import split_text
+from api.outbox.delivery import deliver_pending, enqueue_outbound, register_sender
+from api.outbox.messages import BotReply, IncomingMessage, OutgoingMessage
 
 logger = logging.getLogger(__name__)
 

@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import Enqueue, Gather, VoiceResponse
 
+from api.audio.index import audio_url
 from api.cases.handoff import record_person_message
 from api.cases.intake import create_case_from_referral
 from api.cases.models import Case
@@ -28,11 +29,10 @@ from api.cases.schemas import ReferralIn, TriageIn
 from api.core.config import get_settings
 from api.core.languages import SUPPORTED_LANGUAGES
 from api.core.logging import log_event
+from api.forgetting.erasure import erase_person, finish_erasure
 from api.gateways.conversation import conversation_id_for, remember_identity
 from api.gateways.voice_hours import hotline_open
-from api.nlg.audio import audio_url
 from api.nlg.render import FSI, PDI, render_response
-from api.privacy.erasure import erase_person, finish_erasure
 
 logger = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from api.auth.accounts import authenticate, change_password, create_operator, deactivate_operator
 from api.auth.deps import client_address, current_operator, end_session, require_role, start_session
 from api.auth.limiter import limit_logins
-from api.cases.errors import NotFound
 from api.cases.models import Association, Operator
 from api.cases.schemas import OperatorOut
+from api.core.errors import NotFound
 from api.core.inputs import ID_MAX, BodyId, PathId, StrictInput, StrictText
 from api.db import get_session
 

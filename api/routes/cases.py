@@ -16,7 +16,6 @@ from api.auth.deps import current_operator, session_operator
 from api.cases import workflow
 from api.cases.access import visible_case
 from api.cases.canned import canned_replies_for, send_canned_reply
-from api.cases.errors import NotFound, Unauthorized
 from api.cases.history import previous_cases
 from api.cases.live import hub_for
 from api.cases.models import Association, CaseMessage, Operator, Queue
@@ -49,9 +48,10 @@ from api.cases.views import (
     reveal_callback_number,
 )
 from api.console.i18n import pick_console_language
+from api.core.errors import NotFound, Unauthorized
 from api.core.inputs import ID_MAX, PathId
 from api.db import checkpoint_wal, get_session, get_sessionmaker
-from api.privacy.erasure import erase_on_request
+from api.forgetting.erasure import erase_on_request
 from api.privacy.twilio_media import fetch_twilio_media, is_twilio_media
 
 # Every operator route may answer these besides its success (declared so the OpenAPI schema is complete).

@@ -10,11 +10,12 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from api.audio.index import clips_per_language
 from api.auth.deps import require_role, require_service_token
-from api.cases.errors import Conflict, NotFound
 from api.cases.models import Operator
 from api.core.clock import utcnow
 from api.core.config import get_settings
+from api.core.errors import Conflict, NotFound
 from api.core.inputs import StrictInput
 from api.core.languages import DEFAULT_LANGUAGE, RTL_LANGUAGES, SUPPORTED_LANGUAGES
 from api.db import get_session
@@ -22,7 +23,6 @@ from api.editor import previews, workspace
 from api.editor.catalog_entries import EntryError, clean_text, read_entry
 from api.editor.helpful import helpful_counts, record_vote
 from api.editor.reviews import history, is_factual, last_reviews, save_and_record, stale_entries
-from api.nlg.audio import clips_per_language
 from api.nlg.catalogs import CatalogSnapshot, catalog_store
 from api.nlg.source import all_msgids
 from api.routes.console import _login_redirect, _page_operator, _render

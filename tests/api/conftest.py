@@ -10,7 +10,7 @@ import pytest  # noqa: E402
 @pytest.fixture(autouse=True)
 def _no_audio_index_across_tests():
     """Each test has its own database: the clip index of the previous one must not answer for it."""
-    from api.nlg.audio import forget_index
+    from api.audio.index import forget_index
 
     forget_index()
     yield

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.db import get_engine, get_sessionmaker
-from api.gateways import outbound
+from api.outbox import delivery as outbound
 from tests.fakes.rasa import FakeRasaWithEvents, running_fake_rasa
 from tests.fakes.server import reset_state
 from tests.fakes.telegram import FakeTelegram, running_fake_telegram

@@ -18,8 +18,8 @@ from api.cases.schemas import ReferralIn
 from api.core.config import get_settings
 from api.gateways import telegram, whatsapp
 from api.gateways.conversation import remember_identity
-from api.gateways.outbound import deliver_pending, register_sender
 from api.nlg.render import render_response
+from api.outbox.delivery import deliver_pending, register_sender
 from api.routes.whatsapp import router
 from tests.api.gateways.conftest import WHATSAPP_FROM
 from tests.api.gateways.webhook_requests import gateway_app, signed_post

@@ -9,8 +9,8 @@ import httpx
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.core import http_client as shared
 from api.core.config import Settings
-from api.gateways import http_client as shared
 from api.gateways.conversation import ask_bot, conversation_language
 from api.gateways.safety import bot_is_up, is_emergency
 from api.main import lifespan

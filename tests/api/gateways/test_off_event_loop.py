@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.gateways import conversation
-from api.gateways.messages import IncomingMessage
+from api.outbox.messages import IncomingMessage
 from tests.api.gateways.cases_for_tests import case_held_by_operator
 from tests.support.app_db import migrated_sqlite
 from tests.support.fake_rasa import FakeRasa, running_fake_rasa

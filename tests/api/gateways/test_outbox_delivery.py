@@ -14,10 +14,10 @@ from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.db import get_engine, get_sessionmaker, make_engine
-from api.gateways import outbound
 from api.gateways.conversation import remember_identity
-from api.gateways.messages import BotReply, OutgoingMessage
-from api.gateways.models import OutboundMessage, utcnow
+from api.outbox import delivery as outbound
+from api.outbox.messages import BotReply, OutgoingMessage
+from api.outbox.models import OutboundMessage, utcnow
 
 # The backends' fixtures of the claim race test (tests/api/cases), reused by the outbox race test.
 from tests.api.cases.fixtures import APP_TABLES, BACKENDS, postgres_url, sqlite_template  # noqa: F401

@@ -20,10 +20,10 @@ from api.cases.models import CaseMessage
 from api.core.config import PROJECT_ROOT, get_settings
 from api.gateways import telegram, telegram_keyboard
 from api.gateways.conversation import conversation_id_for, remember_identity
-from api.gateways.messages import BotReply, Button
-from api.gateways.models import OutboundMessage
-from api.gateways.outbound import deliver_pending, enqueue_outbound, register_sender
 from api.nlg.render import render_response
+from api.outbox.delivery import deliver_pending, enqueue_outbound, register_sender
+from api.outbox.messages import BotReply, Button
+from api.outbox.models import OutboundMessage
 from tests.api.gateways.cases_for_tests import case_held_by_operator
 
 CHAT_ID = 987654321

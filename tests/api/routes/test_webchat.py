@@ -10,10 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.gateways.conversation import conversation_id_for
-from api.gateways.messages import BotReply
-from api.gateways.outbound import enqueue_outbound
 from api.main import create_app
 from api.nlg.render import render_response
+from api.outbox.delivery import enqueue_outbound
+from api.outbox.messages import BotReply
 from tests.support.app_db import migrated_sqlite
 from tests.support.fake_rasa import FakeRasa, running_fake_rasa
 

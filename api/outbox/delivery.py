@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.core.backoff import delay_after, exponential
 from api.core.logging import log_event
 from api.crypto import decrypt
-from api.gateways.messages import BotReply, OutgoingMessage
-from api.gateways.models import ChannelIdentity, OutboundMessage, utcnow
+from api.outbox.messages import BotReply, OutgoingMessage
+from api.outbox.models import ChannelIdentity, OutboundMessage, utcnow
 from sante_contract import channel_of
 
 logger = logging.getLogger(__name__)

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.bot_history import TrackerStoreUnavailable, delete_tracker_events, inactive_tracker_conversations
 from api.cases.access import FINAL_STATUSES, OPEN_STATUSES
 from api.cases.anonymise import anonymise_case
 from api.cases.events import prune_live_events
@@ -31,9 +32,8 @@ from api.cases.models import Case
 from api.core.config import Settings, get_settings
 from api.core.logging import configure_logging, log_event
 from api.db import checkpoint_wal, get_sessionmaker
-from api.gateways.bot_history import TrackerStoreUnavailable, delete_tracker_events, inactive_tracker_conversations
-from api.gateways.models import ChannelIdentity, InboundMessage, OfferedChoice, OutboundMessage, utcnow
-from api.gateways.receipts import RECEIPT_LIFETIME, ChatReceipt
+from api.outbox.models import ChannelIdentity, InboundMessage, OfferedChoice, OutboundMessage, utcnow
+from api.outbox.receipts import RECEIPT_LIFETIME, ChatReceipt
 from api.privacy.models import CapturedContact
 
 logger = logging.getLogger(__name__)
@@ -100,7 +100,7 @@ def _anonymise_finished_cases(session: Session, closed_before: datetime) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m api.privacy.retention` (`make purge`): apply the limits now; exit 1 if the tracker failed."""
+    """`python -m api.forgetting.retention` (`make purge`): apply the limits now; exit 1 if the tracker failed."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.parse_args(argv)
     configure_logging(get_settings().log_level)
