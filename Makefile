@@ -33,7 +33,7 @@ BOT := .venv-bot/bin
 # and Redis (docs/deploy.md).
 PROFILE ?= development
 
-.PHONY: help setup lock types-baseline env-file locales migrate train run status test eval-nlu locales-check locales-report locales-update bench admin \
+.PHONY: help setup lock env-file locales migrate train run status test eval-nlu locales-check locales-report locales-update bench admin \
         purge clean import-facilities directory-coverage
 
 help:  ## list the commands
@@ -46,8 +46,6 @@ setup:  ## create or update both virtual environments
 lock:  ## upgrade both environments to the newest versions pyproject.toml allows and rewrite requirements/*.lock
 	@LOCK=refresh scripts/setup_envs.sh
 
-types-baseline:  ## rewrite api/mypy-baseline.txt after fixing some of api/'s known type findings
-	@$(APP)/mypy --python-version 3.11 api sante_contract | $(APP)/mypy-baseline sync
 
 env-file:  ## write strong local secrets to .env (git-ignored) if it lacks them; deploy/profile.py gives them to every process
 	@python3 scripts/make_env.py

@@ -112,9 +112,9 @@ def main(argv: list[str] | None = None) -> int:
             if args.command == "create-operator" and not args.association and role != "editor":
                 print("error: --association is required for operators, supervisors and admins", file=sys.stderr)
                 return 1
-            found = ensure_association(session, args.association) if args.association or role != "editor" else None
+            association = ensure_association(session, args.association) if args.association or role != "editor" else None
             languages = [c.strip() for c in getattr(args, "languages", "").split(",") if c.strip()]
-            created = create_operator(session, email, password, role, found.id if found else None, languages)
+            created = create_operator(session, email, password, role, association.id if association else None, languages)
             session.commit()
         except ApiError as error:
             print(f"error: {error.detail}", file=sys.stderr)

@@ -16,7 +16,7 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -44,7 +44,7 @@ class ContextTurn:
     at: datetime
 
 
-def _turn_text(type_name: str, data: dict) -> str:
+def _turn_text(type_name: str, data: dict[str, Any]) -> str:
     if type_name == "user":
         return str(data.get("text") or "")
     parts = [str(data.get("text") or "")]

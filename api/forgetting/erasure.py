@@ -31,14 +31,14 @@ from api.cases.access import HELD_STATUSES, SUPERVISING_ROLES
 from api.cases.anonymise import anonymise_case
 from api.cases.events import audit
 from api.cases.models import Case, LiveEvent, Operator
-from api.core.clock import as_utc
+from api.core.clock import as_utc, utcnow
 from api.core.errors import Conflict, Forbidden
 from api.core.logging import log_event
 from api.db import checkpoint_wal
 from api.nlg.render import render_response
 from api.outbox.delivery import enqueue_outbound
 from api.outbox.messages import OutgoingMessage
-from api.outbox.models import ChannelIdentity, InboundMessage, OfferedChoice, OutboundMessage, utcnow
+from api.outbox.models import ChannelIdentity, InboundMessage, OfferedChoice, OutboundMessage
 from api.outbox.receipts import ChatReceipt
 from api.privacy.contacts import forget_captured_number
 from api.privacy.models import PersonErasure

@@ -7,6 +7,7 @@ import logging
 import re
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from typing import Any
 
 import httpx
 from sqlalchemy import delete, select, update
@@ -15,11 +16,14 @@ from starlette.concurrency import run_in_threadpool
 
 from api.cases import handoff
 from api.cases.events import audit, emit_live_event
+from api.cases.models import Case
 from api.cases.satisfaction import take_answer as take_satisfaction_answer
+from api.core.clock import utcnow
 from api.core.config import get_settings
 from api.core.http_client import http_client
 from api.core.logging import log_event
 from api.crypto import encrypt, pseudonym
+from api.db import rows_changed
 from api.forgetting.erasure import complete_erasure
 from api.gateways.rasa_auth import rasa_api_params, rasa_channel_headers
 from api.gateways.safety import (
@@ -40,7 +44,7 @@ from api.outbox.choices import (
 )
 from api.outbox.delivery import enqueue_outbound
 from api.outbox.messages import BotReply, IncomingMessage, with_recordings_attached
-from api.outbox.models import ChannelIdentity, InboundMessage, utcnow
+from api.outbox.models import ChannelIdentity, InboundMessage
 from api.privacy.contacts import capture_number, take_captured_number
 from api.privacy.redaction import redact, round_coordinate
 
@@ -144,7 +148,7 @@ def goes_to_bot_despite_operator(identity: ChannelIdentity | None, text: str) ->
     return utcnow() - asked < FORGET_CONFIRMATION_WINDOW
 
 
-async def ask_bot(conversation_id: str, text: str, metadata: dict) -> list[BotReply]:
+async def ask_bot(conversation_id: str, text: str, metadata: dict[str, Any]) -> list[BotReply]:
     """Send one message to Rasa's REST channel and return its replies."""
     settings = get_settings()
     body = {"sender": conversation_id, "message": text, "metadata": metadata}
@@ -175,7 +179,7 @@ class Routed:
 
     msg: IncomingMessage
     conversation_id: str
-    case: handoff.Case | None = None
+    case: Case | None = None
     inbound: InboundMessage | None = None
     media: bool = False
     answered: list[BotReply] | None = None  # answered here without the bot (a satisfaction score)
@@ -304,7 +308,7 @@ def _captured(session: Session, conversation_id: str, msg: IncomingMessage) -> s
     return take_captured_number(session, conversation_id)
 
 
-async def message_to_operator(session: Session, case: handoff.Case, msg: IncomingMessage) -> list[BotReply]:
+async def message_to_operator(session: Session, case: Case, msg: IncomingMessage) -> list[BotReply]:
     """The person writes to the operator who holds their case; an emergency also gets the numbers at once.
 
     The operator may be busy or away: the emergency numbers cannot wait for them, and the
@@ -316,7 +320,7 @@ async def message_to_operator(session: Session, case: handoff.Case, msg: Incomin
     return [reply_from_catalog(EMERGENCY_NUMBERS, case.language)] if emergency else []
 
 
-def _record_for_operator(session: Session, case: handoff.Case, msg: IncomingMessage, emergency: bool) -> None:
+def _record_for_operator(session: Session, case: Case, msg: IncomingMessage, emergency: bool) -> None:
     conversation_id = case.conversation_id or ""
     message = handoff.record_person_message(session, case, msg.text, media_url=msg.media_url,
                                             callback_number=_captured(session, conversation_id, msg),
@@ -343,11 +347,9 @@ async def redeliver_pending_inbound(factory: sessionmaker[Session], limit: int =
             .order_by(InboundMessage.id).limit(limit)
         ).all()
         for row in rows:
-            claimed = session.execute(
-                update(InboundMessage).where(InboundMessage.id == row.id,
-                                             InboundMessage.status == "pending")
-                .values(status="processing", attempts=InboundMessage.attempts + 1)
-            ).rowcount
+            claimed = rows_changed(session, update(InboundMessage).where(
+                InboundMessage.id == row.id, InboundMessage.status == "pending").values(
+                status="processing", attempts=InboundMessage.attempts + 1))
             session.commit()
             if not claimed:
                 continue

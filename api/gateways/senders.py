@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from api.core.config import Settings
-from api.gateways import telegram, whatsapp
+from api.gateways import telegram, telegram_sending, whatsapp
 from api.gateways.webchat import CHANNEL as WEBCHAT
 from api.gateways.webchat import deliver_to_webchat
 from api.outbox.delivery import register_sender, registered_channels
@@ -20,5 +20,5 @@ def register_channel_senders(settings: Settings) -> list[str]:
     if settings.twilio_account_sid and settings.twilio_whatsapp_from:
         register_sender(whatsapp.CHANNEL, whatsapp.send_whatsapp)
     if settings.telegram_bot_token and settings.telegram_use_webhook:
-        register_sender(telegram.CHANNEL, telegram.deliver_via_shared_application)
+        register_sender(telegram_sending.CHANNEL, telegram.deliver_via_shared_application)
     return registered_channels()

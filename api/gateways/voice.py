@@ -16,6 +16,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
@@ -73,7 +74,7 @@ def audio_file(language: str, key: str) -> Path:
     return get_settings().locales_dir / language / "audio" / f"{key}.mp3"
 
 
-def add_prompt(verb: VoiceResponse | Gather, key: str, language: str, variables: dict | None = None) -> None:
+def add_prompt(verb: VoiceResponse | Gather, key: str, language: str, variables: dict[str, Any] | None = None) -> None:
     """Play the editors' recording of `key` in `language` if there is one, else speak the catalog text.
 
     A clip uploaded in the console (api/audio) comes first, then a file under locales/<lang>/audio/.
@@ -250,7 +251,7 @@ def route_call(response: VoiceResponse, case: Case, language: str, now: datetime
     if not is_open:
         reason = "closed" if is_open is False else "hours_unknown"
         return leave_message(response, case, language, reason=reason, numbers_said=numbers_said)
-    state = {"lang": language, "case": case.id}
+    state: dict[str, str | int] = {"lang": language, "case": case.id}
     enqueue = Enqueue(action=action_url("queue-result", **state), method="POST",
                       wait_url=action_url("wait", lang=language), wait_url_method="POST",
                       workflow_sid=settings.twilio_voice_workflow_sid or None,

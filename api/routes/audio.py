@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 
 from fastapi import APIRouter, Depends, File, Path, Request, UploadFile, status
 from fastapi.concurrency import run_in_threadpool
@@ -40,7 +41,7 @@ LANGUAGE_PATTERN = "^[a-z]{2,3}$"
 MSGID_PATTERN = r"^[a-z0-9_.]{1,128}$"
 # Multipart framing around the file; a body bigger than the file limit plus this is refused unread.
 FORM_OVERHEAD_BYTES = 64 * 1024
-AUDIO_ERRORS: dict[int | str, dict] = {
+AUDIO_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "malformed form"}, 401: {"description": "not logged in"}, 403: {"description": "missing CSRF token or role"},
     404: {"description": "no such message, language or clip"}, 413: {"description": "file too big"},
     415: {"description": "not an accepted audio type"}, 422: {"description": "too long, unreadable or invalid"}}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from sqlalchemy import select
@@ -55,7 +55,7 @@ from api.forgetting.erasure import erase_on_request
 from api.privacy.twilio_media import fetch_twilio_media, is_twilio_media
 
 # Every operator route may answer these besides its success (declared so the OpenAPI schema is complete).
-OPERATOR_ERRORS: dict[int | str, dict] = {
+OPERATOR_ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "not logged in"}, 403: {"description": "missing CSRF token, role or holder"},
     404: {"description": "no such case in my association"}, 409: {"description": "the case is not in that state"}}
 router = APIRouter(prefix="/api/v1", tags=["cases"], responses=OPERATOR_ERRORS)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.exceptions import RequestValidationError
@@ -29,7 +29,7 @@ from api.routes.console import _login_redirect, _page_operator, _render
 
 CONTENT_EDITOR_ROLES: tuple[str, ...] = ("editor", "admin")
 
-EDITOR_ERRORS: dict[int | str, dict] = {
+EDITOR_ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "not logged in"}, 403: {"description": "missing CSRF token, or not an editor or admin"},
     404: {"description": "no such language or message"},
     409: {"description": "stale_entry: someone saved the entry after the version sent"}}

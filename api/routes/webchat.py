@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Header, Query, Request
@@ -49,7 +49,7 @@ class ChatReplyOut(BaseModel):
     audio: str | None = None
 
 
-def chat_reply(data: dict) -> ChatReplyOut:
+def chat_reply(data: dict[str, Any]) -> ChatReplyOut:
     """A reply for the page; its recording's URL made relative, so the chat's own origin serves it."""
     audio = data.get("audio")
     return ChatReplyOut(**{**data, "audio": urlsplit(audio).path if audio else None})

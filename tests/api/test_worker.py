@@ -14,11 +14,12 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from api import worker
+from api.core.clock import utcnow
 from api.db import make_engine
 from api.gateways.conversation import remember_identity
 from api.outbox import delivery as outbound
 from api.outbox.messages import BotReply, OutgoingMessage
-from api.outbox.models import OutboundMessage, utcnow
+from api.outbox.models import OutboundMessage
 from tests.support.app_db import migrated_sqlite
 
 DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")

@@ -14,11 +14,11 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.bot_history import tracker_engine
+from api.core.clock import utcnow
 from api.db import make_engine
 from api.forgetting.erasure import erase_person, run_due_erasures
 from api.gateways.conversation import conversation_id_for, handle_incoming
 from api.outbox.messages import IncomingMessage
-from api.outbox.models import utcnow
 from api.privacy.models import PersonErasure
 from tests.support.app_db import migrated_sqlite
 from tests.support.fake_rasa import FakeRasa, running_fake_rasa

@@ -13,11 +13,12 @@ import pytest
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.core.clock import utcnow
 from api.db import get_engine, get_sessionmaker, make_engine
 from api.gateways.conversation import remember_identity
 from api.outbox import delivery as outbound
 from api.outbox.messages import BotReply, OutgoingMessage
-from api.outbox.models import OutboundMessage, utcnow
+from api.outbox.models import OutboundMessage
 
 # The backends' fixtures of the claim race test (tests/api/cases), reused by the outbox race test.
 from tests.api.cases.fixtures import APP_TABLES, BACKENDS, postgres_url, sqlite_template  # noqa: F401

@@ -18,7 +18,7 @@ from telegram.ext import Application
 
 from api.cases.models import CaseMessage
 from api.core.config import PROJECT_ROOT, get_settings
-from api.gateways import telegram, telegram_keyboard
+from api.gateways import telegram, telegram_handlers, telegram_keyboard, telegram_sending
 from api.gateways.conversation import conversation_id_for, remember_identity
 from api.nlg.render import render_response
 from api.outbox.delivery import deliver_pending, enqueue_outbound, register_sender
@@ -138,14 +138,14 @@ async def test_start_with_a_language_sets_the_slot_then_greets(bridge, clouds) -
     conversation_id = conversation_id_for("tg", str(CHAT_ID))
     slot_event = (conversation_id, {"event": "slot", "name": "language", "value": "ar"})
     assert clouds.rasa.events and all(event == slot_event for event in clouds.rasa.events)
-    assert clouds.rasa.received[0]["message"] == telegram.GREET_PAYLOAD
+    assert clouds.rasa.received[0]["message"] == telegram_handlers.GREET_PAYLOAD
     assert clouds.telegram.sent()[0]["text"] == "مرحبا"
 
 
 async def test_start_without_a_known_language_only_greets(bridge, clouds) -> None:
     await feed(bridge, message("/start xx"))
     assert clouds.rasa.events == []
-    assert clouds.rasa.received[0]["message"] == telegram.GREET_PAYLOAD
+    assert clouds.rasa.received[0]["message"] == telegram_handlers.GREET_PAYLOAD
 
 
 @pytest.mark.parametrize(("command", "payload"), [("/language", "/change_language"), ("/human", "/request_human"),
@@ -170,7 +170,7 @@ async def test_a_reply_longer_than_telegram_allows_is_sent_in_parts_with_buttons
 
 
 async def test_an_operator_reply_in_the_outbox_reaches_the_telegram_chat(bridge, clouds, factory) -> None:
-    register_sender("tg", telegram.TelegramSender(bridge.bot))
+    register_sender("tg", telegram_sending.TelegramSender(bridge.bot))
     with factory() as session:
         conversation_id = remember_identity(session, "tg", str(CHAT_ID))
         enqueue_outbound(session, conversation_id, BotReply(text="Bonjour, ici l'opérateur.",
@@ -200,7 +200,7 @@ async def test_a_reply_telegram_fails_to_take_waits_in_the_outbox_and_goes_out_o
     with factory() as session:
         pending = session.scalars(select(OutboundMessage).order_by(OutboundMessage.id)).all()
     assert [(row.payload["text"], row.status) for row in pending] == [("Premier", "pending"), ("Second", "pending")]
-    register_sender("tg", telegram.TelegramSender(bridge.bot))
+    register_sender("tg", telegram_sending.TelegramSender(bridge.bot))
     assert await deliver_pending(factory) == 2
     assert [m["text"] for m in clouds.telegram.sent()] == ["Premier", "Second"]
 

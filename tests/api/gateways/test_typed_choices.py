@@ -20,13 +20,14 @@ from telegram import Update
 from telegram.ext import Application
 
 from api.cases import workflow
+from api.core.clock import utcnow
 from api.core.config import get_settings
 from api.gateways import telegram
 from api.gateways.conversation import conversation_id_for
 from api.nlg.render import render_response
 from api.outbox.choices import choose, normalise_choice
 from api.outbox.messages import Button
-from api.outbox.models import OfferedChoice, utcnow
+from api.outbox.models import OfferedChoice
 from api.routes.webchat import router as webchat_router
 from api.routes.whatsapp import router as whatsapp_router
 from tests.api.gateways.cases_for_tests import case_held_by_operator
