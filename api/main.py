@@ -19,6 +19,7 @@ from api.core.openapi import complete_openapi
 from api.core.secrets import require_strong_secrets
 from api.gateways.senders import register_channel_senders
 from api.gateways.telegram import shutdown_shared_application
+from api.jobs import run_jobs
 from api.routes import admin as admin_routes
 from api.routes import (
     audio,
@@ -43,7 +44,7 @@ from api.routes import whatsapp as whatsapp_routes
 from api.routes.editor import api as editor_api
 from api.routes.editor import feedback as editor_feedback
 from api.routes.editor import pages as editor_pages
-from api.worker import run_jobs
+from api.worker import scheduled_jobs
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     """
     async with shared_http_client():
         stop = asyncio.Event()
-        worker = asyncio.create_task(run_jobs(stop)) if get_settings().background_jobs_in_api else None
+        worker = asyncio.create_task(run_jobs(stop, scheduled_jobs())) if get_settings().background_jobs_in_api else None
         log_event(logger, "api_started", background_jobs=worker is not None)
         try:
             yield

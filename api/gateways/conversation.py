@@ -23,7 +23,6 @@ from api.core.config import get_settings
 from api.core.http_client import http_client
 from api.core.logging import log_event
 from api.crypto import encrypt, pseudonym
-from api.db import rows_changed
 from api.forgetting.erasure import complete_erasure
 from api.gateways.rasa_auth import rasa_api_params, rasa_channel_headers
 from api.gateways.safety import (
@@ -42,6 +41,7 @@ from api.outbox.choices import (
     remember_offered_buttons,
     western_digits,
 )
+from api.outbox.claims import claim_pending
 from api.outbox.delivery import enqueue_outbound
 from api.outbox.messages import BotReply, IncomingMessage, with_recordings_attached
 from api.outbox.models import ChannelIdentity, InboundMessage
@@ -347,11 +347,7 @@ async def redeliver_pending_inbound(factory: sessionmaker[Session], limit: int =
             .order_by(InboundMessage.id).limit(limit)
         ).all()
         for row in rows:
-            claimed = rows_changed(session, update(InboundMessage).where(
-                InboundMessage.id == row.id, InboundMessage.status == "pending").values(
-                status="processing", attempts=InboundMessage.attempts + 1))
-            session.commit()
-            if not claimed:
+            if not claim_pending(session, InboundMessage, row.id, status="processing"):
                 continue
             try:
                 replies = await ask_bot(row.conversation_id, row.text, row.message_metadata)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
 import os
 import signal
@@ -24,6 +23,7 @@ from api.core.secrets import require_strong_secrets
 from api.db import get_sessionmaker
 from api.gateways.telegram_handlers import TelegramApplication, register_handlers
 from api.gateways.telegram_sending import CHANNEL, TelegramSender, send_reply
+from api.jobs import ScheduledJob, run_jobs
 from api.outbox.delivery import deliver_pending, register_sender
 from api.outbox.messages import OutgoingMessage
 
@@ -73,15 +73,9 @@ async def shutdown_shared_application() -> None:
         await application.shutdown()
 
 
-async def run_outbox(factory: sessionmaker[Session], stop: asyncio.Event) -> None:
-    """Deliver queued Telegram messages until `stop` is set (the bridge process's own outbox worker)."""
-    while not stop.is_set():
-        try:
-            await deliver_pending(factory)
-        except Exception:  # a failing round must not stop the worker; the next one retries
-            logger.exception("telegram_outbox_round_failed")
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=OUTBOX_INTERVAL_SECONDS)
+async def run_outbox(stop: asyncio.Event) -> None:
+    """Deliver queued Telegram messages until `stop` is set: the job loop of api/jobs.py, with this one job."""
+    await run_jobs(stop, (ScheduledJob("telegram_outbox", deliver_pending, OUTBOX_INTERVAL_SECONDS),))
 
 
 def run_polling(settings: Settings) -> None:
@@ -92,7 +86,7 @@ def run_polling(settings: Settings) -> None:
     stop = asyncio.Event()
 
     async def start_outbox(app: TelegramApplication) -> None:
-        app.bot_data["outbox_task"] = asyncio.create_task(run_outbox(factory, stop))
+        app.bot_data["outbox_task"] = asyncio.create_task(run_outbox(stop))
 
     async def stop_outbox(app: TelegramApplication) -> None:
         stop.set()
@@ -117,7 +111,7 @@ def run_outbox_only(settings: Settings) -> None:
         async with application:  # initialise (getMe) and shut down the bot's connections
             register_sender(CHANNEL, TelegramSender(application.bot))
             log_event(logger, "telegram_outbox_started", mode="webhook")
-            await run_outbox(factory, stop)
+            await run_outbox(stop)
 
     asyncio.run(serve())
 

@@ -14,6 +14,7 @@ from api.core.clock import utcnow
 from api.core.logging import log_event
 from api.crypto import decrypt
 from api.db import rows_changed
+from api.outbox.claims import claim_pending
 from api.outbox.messages import BotReply, OutgoingMessage
 from api.outbox.models import ChannelIdentity, OutboundMessage
 from sante_contract import channel_of
@@ -67,10 +68,8 @@ async def deliver_pending(factory: sessionmaker[Session], limit: int = 50) -> in
         ).all()
         for row in due:
             # Claim the row so another process delivering the same channel skips it.
-            claimed = rows_changed(session, update(OutboundMessage).where(
-                OutboundMessage.id == row.id, OutboundMessage.status == "pending").values(
-                status="sending", attempts=OutboundMessage.attempts + 1, next_attempt_at=utcnow() + SENDING_LEASE))
-            session.commit()
+            claimed = claim_pending(session, OutboundMessage, row.id, status="sending",
+                                    next_attempt_at=utcnow() + SENDING_LEASE)
             if claimed and await _deliver_one(session, row):
                 sent += 1
     return sent
