@@ -17,6 +17,8 @@ from tests.fakes.server import reset_state
 from tests.fakes.telegram import FakeTelegram, running_fake_telegram
 from tests.fakes.twilio import FakeTwilio, running_fake_twilio
 from tests.support.app_db import migrate, reset_caches
+from tests.support.fake_rasa import FakeRasa
+from tests.support.fake_rasa import running_fake_rasa as running_plain_fake_rasa
 
 PUBLIC_BASE_URL = "https://hotline.example.org"
 TWILIO_SID = "AC" + "0" * 32
@@ -49,6 +51,13 @@ def running_clouds() -> Iterator[Clouds]:
     with running_fake_rasa() as rasa, running_fake_twilio(TWILIO_SID, TWILIO_TOKEN) as twilio, \
             running_fake_telegram(TELEGRAM_TOKEN) as telegram:
         yield Clouds(rasa=rasa, twilio=twilio, telegram=telegram)
+
+
+@pytest.fixture
+def rasa() -> Iterator[FakeRasa]:
+    """A plain fake Rasa of the test's own (tests/support/fake_rasa.py), for tests that read what it received."""
+    with running_plain_fake_rasa() as fake:
+        yield fake
 
 
 @pytest.fixture
