@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -17,8 +16,8 @@ from telegram import Update
 from telegram.ext import Application
 
 from api.cases.models import CaseMessage
-from api.core.config import PROJECT_ROOT, get_settings
-from api.gateways import telegram, telegram_handlers, telegram_keyboard, telegram_sending
+from api.core.config import PROJECT_ROOT
+from api.gateways import telegram_handlers, telegram_keyboard, telegram_sending
 from api.gateways.conversation import conversation_id_for, remember_identity
 from api.nlg.render import render_response
 from api.outbox.delivery import deliver_pending, enqueue_outbound, register_sender
@@ -46,16 +45,6 @@ def button_press(data: str, keyboard: list[list[dict[str, str]]] | None = None) 
                    "text": "Choisissez", "reply_markup": {"inline_keyboard": keyboard or []}}
     return {"callback_query": {"id": "cq-1", "from": PERSON, "chat_instance": "ci", "data": data,
                                "message": bot_message}}
-
-
-@pytest.fixture
-async def bridge(factory) -> AsyncIterator[Application]:  # type: ignore[no-untyped-def]
-    application = telegram.build_application(get_settings(), factory)
-    await application.initialize()
-    try:
-        yield application
-    finally:
-        await application.shutdown()
 
 
 async def feed(application: Application, update: dict[str, Any], update_id: int = 1) -> None:

@@ -21,16 +21,10 @@ from api.outbox.models import InboundMessage
 from api.outbox.receipts import RECEIPT_LIFETIME, ChatReceipt
 from tests.api.gateways.cases_for_tests import case_held_by_operator
 from tests.support.app_db import migrated_sqlite
-from tests.support.fake_rasa import FakeRasa, running_fake_rasa
+from tests.support.fake_rasa import FakeRasa
 
 TOKEN = "b" * 32
 URL = "/chat/api/messages"
-
-
-@pytest.fixture
-def rasa() -> Iterator[FakeRasa]:
-    with running_fake_rasa() as fake:
-        yield fake
 
 
 @pytest.fixture
