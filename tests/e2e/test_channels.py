@@ -72,15 +72,6 @@ def telegram_cloud(stack: Stack) -> Iterator[FakeTelegram]:
             stack.stop("telegram")
 
 
-@pytest.fixture(scope="module")
-def database(stack: Stack) -> Iterator[sessionmaker[Session]]:
-    engine = make_engine(stack.database_url)
-    try:
-        yield sessionmaker(engine, expire_on_commit=False)
-    finally:
-        engine.dispose()
-
-
 @lru_cache
 def _engine(url: str) -> Engine:
     return make_engine(url)
