@@ -10,8 +10,9 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.console import install_referral_backend
+from api.console import install_console
 from api.core.config import PROJECT_ROOT, get_settings
+from api.core.error_responses import install_error_responses
 from api.core.http_client import shared_http_client
 from api.core.http_security import SecurityHeadersMiddleware
 from api.core.logging import AccessLogMiddleware, configure_logging, log_event
@@ -77,8 +78,9 @@ def create_app() -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(PROJECT_ROOT / "api" / "static")), name="static")
     app.include_router(health.router)
     app.include_router(nlg.router)
-    # --- referral backend and operator console (sessions, login limiter, JSON errors, console assets)
-    install_referral_backend(app)
+    install_error_responses(app)  # every error as JSON {code, detail}
+    # --- referral backend and operator console (sessions, login limiter, same-origin writes, console assets)
+    install_console(app)
     for router in (referrals.router, cases.router, auth_routes.router, stats.router, console.router,
                    directory.router, console_directory.router, audio.router, board.router, console_board.router,
                    admin_routes.router, console_admin.router, preferences.router):
