@@ -33,7 +33,7 @@ BOT := .venv-bot/bin
 # and Redis (docs/deploy.md).
 PROFILE ?= development
 
-.PHONY: help setup lock types-baseline env-file locales migrate train run status test eval-nlu locales-check locales-report locales-update bench admin \
+.PHONY: help setup lock env-file locales migrate train run status test eval-nlu locales-check locales-report locales-update bench admin \
         purge clean import-facilities directory-coverage
 
 help:  ## list the commands
@@ -46,14 +46,12 @@ setup:  ## create or update both virtual environments
 lock:  ## upgrade both environments to the newest versions pyproject.toml allows and rewrite requirements/*.lock
 	@LOCK=refresh scripts/setup_envs.sh
 
-types-baseline:  ## rewrite api/mypy-baseline.txt after fixing some of api/'s known type findings
-	@$(APP)/mypy --python-version 3.11 api sante_contract | $(APP)/mypy-baseline sync
 
 env-file:  ## write strong local secrets to .env (git-ignored) if it lacks them; deploy/profile.py gives them to every process
 	@python3 scripts/make_env.py
 
 locales: setup  ## compile the translation catalogs (.po -> .mo)
-	@$(APP)/python -m api.nlg.catalogs compile
+	@$(APP)/python -m api.nlg.commands compile
 
 migrate: setup  ## bring the database schema up to date (DATABASE_URL, default SQLite var/app.db)
 	@$(APP)/alembic upgrade head
@@ -76,13 +74,13 @@ eval-nlu: train  ## NLU evaluation on the held-out split; writes reports/
 	@$(BOT)/python scripts/eval_nlu.py --model bot/models/current.tar.gz --eval-dir bot/eval/nlu --out reports
 
 locales-check: setup  ## per-language coverage; fails on missing fr/en/ar, placeholder or length errors
-	@$(APP)/python -m api.nlg.catalogs check
+	@$(APP)/python -m api.nlg.commands check
 
 locales-report: setup  ## per language, the share of the messages a person receives in it (text, audio, only French)
-	@$(APP)/python -m api.nlg.catalogs receives
+	@$(APP)/python -m api.nlg.commands receives
 
 locales-update: setup  ## extract the message template and merge it into every catalog
-	@$(APP)/python -m api.nlg.catalogs update
+	@$(APP)/python -m api.nlg.commands update
 	@$(APP)/python -m api.console.catalog update
 
 bench: train  ## print parse latency, claim-next throughput and conversation load (against a running `make run`)
@@ -101,7 +99,7 @@ admin: migrate  ## create the first admin account (asks for the password)
 	@$(APP)/python -m api.cli create-admin
 
 purge: migrate  ## apply the retention limits now (the API's worker does it every hour); docs/privacy.md
-	@$(APP)/python -m api.privacy.retention
+	@$(APP)/python -m api.forgetting.retention
 
 clean:  ## remove environments, built catalogs and local databases
 	rm -rf .venv-app .venv-bot var bot/models reports

@@ -17,12 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.auth.accounts import create_operator
-from api.cases.errors import ApiError
 from api.cases.models import Association, Queue
 from api.core.config import get_settings
-from api.core.key_rotation import rotate_encryption
+from api.core.errors import ApiError
 from api.crypto import derived_development_key
 from api.db import get_sessionmaker
+from api.key_rotation import rotate_encryption
 
 
 def read_password(from_stdin: bool, env_name: str) -> str:
@@ -112,9 +112,9 @@ def main(argv: list[str] | None = None) -> int:
             if args.command == "create-operator" and not args.association and role != "editor":
                 print("error: --association is required for operators, supervisors and admins", file=sys.stderr)
                 return 1
-            found = ensure_association(session, args.association) if args.association or role != "editor" else None
+            association = ensure_association(session, args.association) if args.association or role != "editor" else None
             languages = [c.strip() for c in getattr(args, "languages", "").split(",") if c.strip()]
-            created = create_operator(session, email, password, role, found.id if found else None, languages)
+            created = create_operator(session, email, password, role, association.id if association else None, languages)
             session.commit()
         except ApiError as error:
             print(f"error: {error.detail}", file=sys.stderr)

@@ -6,8 +6,9 @@ import contextlib
 import os
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import Any, cast
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import CursorResult, Engine, Executable, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from api.core.config import get_settings
@@ -15,6 +16,12 @@ from api.core.config import get_settings
 
 class Base(DeclarativeBase):
     """Declarative base of every table; Alembic reads its metadata."""
+
+
+def rows_changed(session: Session, statement: Executable) -> int:
+    """Run an UPDATE or DELETE through `session`; how many rows it changed (a claim that lost the race: 0)."""
+    # Session.execute is typed as returning a plain Result; an UPDATE or DELETE gives a CursorResult.
+    return cast(CursorResult[Any], session.execute(statement)).rowcount or 0
 
 
 def normalise_database_url(url: str) -> str:

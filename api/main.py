@@ -10,16 +10,17 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.console import install_referral_backend
+from api.console import install_console
 from api.core.config import PROJECT_ROOT, get_settings
+from api.core.error_responses import install_error_responses
+from api.core.http_client import shared_http_client
 from api.core.http_security import SecurityHeadersMiddleware
 from api.core.logging import AccessLogMiddleware, configure_logging, log_event
 from api.core.openapi import complete_openapi
 from api.core.secrets import require_strong_secrets
-from api.gateways import whatsapp as whatsapp_gateway
-from api.gateways.http_client import shared_http_client
-from api.gateways.outbound import register_sender
-from api.gateways.telegram import deliver_via_shared_application, shutdown_shared_application
+from api.gateways.senders import register_channel_senders
+from api.gateways.telegram import shutdown_shared_application
+from api.jobs import run_jobs
 from api.routes import admin as admin_routes
 from api.routes import (
     audio,
@@ -43,7 +44,7 @@ from api.routes import voice as voice_routes
 from api.routes import whatsapp as whatsapp_routes
 from api.routes.editor import api as editor_api
 from api.routes.editor import pages as editor_pages
-from api.worker import run_jobs
+from api.worker import scheduled_jobs
 
 logger = logging.getLogger(__name__)
 
@@ -52,11 +53,11 @@ logger = logging.getLogger(__name__)
 async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     """Start the background jobs with the app (unless a separate worker runs them) and stop them cleanly.
 
-    The process's one HTTP client (api/gateways/http_client.py) lives as long as the app.
+    The process's one HTTP client (api/core/http_client.py) lives as long as the app.
     """
     async with shared_http_client():
         stop = asyncio.Event()
-        worker = asyncio.create_task(run_jobs(stop)) if get_settings().background_jobs_in_api else None
+        worker = asyncio.create_task(run_jobs(stop, scheduled_jobs())) if get_settings().background_jobs_in_api else None
         log_event(logger, "api_started", background_jobs=worker is not None)
         try:
             yield
@@ -76,8 +77,9 @@ def create_app() -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(PROJECT_ROOT / "api" / "static")), name="static")
     app.include_router(health.router)
     app.include_router(nlg.router)
-    # --- referral backend and operator console (sessions, login limiter, JSON errors, console assets)
-    install_referral_backend(app)
+    install_error_responses(app)  # every error as JSON {code, detail}
+    # --- referral backend and operator console (sessions, login limiter, same-origin writes, console assets)
+    install_console(app)
     for router in (referrals.router, cases.router, auth_routes.router, stats.router, console.router,
                    directory.router, console_directory.router, audio.router, board.router, console_board.router,
                    admin_routes.router, console_admin.router, preferences.router):
@@ -88,7 +90,6 @@ def create_app() -> FastAPI:
         app.include_router(router)
     if settings.webchat_enabled:
         app.include_router(webchat.router)
-        register_sender("web", webchat.deliver_to_webchat)
     install_channels(app)
     app.openapi = lambda: complete_openapi(app)  # type: ignore[method-assign]
     # Outermost last: every response, the same-origin check's 403 included, gets the headers and a log line.
@@ -102,13 +103,9 @@ def install_channels(app: FastAPI) -> None:
     settings = get_settings()
     app.include_router(whatsapp_routes.router)  # refuses everything until TWILIO_AUTH_TOKEN is set
     app.include_router(voice_routes.router)
-    if settings.twilio_account_sid and settings.twilio_whatsapp_from:
-        register_sender(whatsapp_gateway.CHANNEL, whatsapp_gateway.send_whatsapp)
     if settings.telegram_bot_token:
         app.include_router(telegram_webhook.router)
-        # In long-polling mode the bridge process (`python -m api.gateways.telegram`) delivers instead.
-        if settings.telegram_use_webhook:
-            register_sender("tg", deliver_via_shared_application)
+    register_channel_senders(settings)
 
 
 app = create_app()

@@ -1,40 +1,30 @@
-"""The background jobs (outboxes, held messages, erasures, Twilio media, retention, live events), run once across instances.
+"""The background jobs (both outboxes, erasures, Twilio media, retention, live events), run once across instances.
 
-Every API process may run these rounds (the development default) and so may any number of
-`python -m api.worker` processes (the production profile): on PostgreSQL a round runs only in the
-process that wins the job's advisory lock, the others skip it. On SQLite (one machine, one API
-process) the row claims inside each job are enough.
+`python -m api.worker` runs them in a process of its own (the production profile); an API process runs
+them itself unless told not to. The loop and its once-across-processes lock are api/jobs.py.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import hashlib
 import logging
 import signal
-import time
-from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass
 
-from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.cases.events import prune_live_events
 from api.core.config import get_settings
 from api.core.logging import configure_logging, log_event
-from api.db import get_engine, get_sessionmaker
+from api.forgetting.erasure import run_due_erasures
+from api.forgetting.retention import purge_expired
 from api.gateways.conversation import redeliver_pending_inbound
-from api.gateways.outbound import deliver_pending, recover_stale_sending
-from api.privacy.erasure import run_due_erasures
-from api.privacy.retention import purge_expired
+from api.jobs import ScheduledJob, run_jobs
+from api.outbox.delivery import deliver_pending, recover_stale_sending
 from api.privacy.twilio_media import delete_pending_media
 
 logger = logging.getLogger(__name__)
 
 ROUND_SECONDS = 1.0
-
-Job = Callable[[sessionmaker[Session]], Awaitable[object]]
 
 
 async def deliver_outbox(factory: sessionmaker[Session]) -> None:
@@ -43,13 +33,25 @@ async def deliver_outbox(factory: sessionmaker[Session]) -> None:
     await deliver_pending(factory)
 
 
+async def drain_outboxes(factory: sessionmaker[Session]) -> None:
+    """Both outboxes in one round: messages for people, then the people's messages Rasa has not answered yet.
+
+    Held messages go to Rasa in order, one at a time; one outbox failing does not keep the other waiting.
+    """
+    for drain in (deliver_outbox, redeliver_pending_inbound):
+        try:
+            await drain(factory)
+        except Exception:  # the other outbox still drains; the next round retries this one
+            logger.exception("outbox_round_failed outbox=%s", drain.__name__)
+
+
 async def finish_erasures(factory: sessionmaker[Session]) -> None:
     """Tracker deletes no turn picked up, identities whose last reply went out (off the event loop)."""
     await asyncio.to_thread(run_due_erasures, factory)
 
 
 async def apply_retention(factory: sessionmaker[Session]) -> None:
-    """Remove what is past its retention limit (api/privacy/retention.py)."""
+    """Remove what is past its retention limit (api/forgetting/retention.py)."""
     await asyncio.to_thread(purge_expired, factory)
 
 
@@ -62,23 +64,12 @@ async def prune_live(factory: sessionmaker[Session]) -> None:
     await asyncio.to_thread(prune)
 
 
-@dataclass(frozen=True)
-class ScheduledJob:
-    """A job and how often it runs."""
-
-    name: str
-    run: Job
-    every_seconds: float
-    first_after_seconds: float = 0.0
-
-
 def scheduled_jobs() -> tuple[ScheduledJob, ...]:
     """Every background job with its interval (retention's comes from the settings)."""
     retention_every = float(get_settings().retention_interval_seconds)
     return (
-        ScheduledJob("outbox", deliver_outbox, ROUND_SECONDS),
-        # Messages Rasa could not answer (it was down, or the process asking it died): in order, one at a time.
-        ScheduledJob("held_inbound", redeliver_pending_inbound, ROUND_SECONDS),
+        # Messages for people, and those Rasa could not answer yet (it was down, or the process asking it died).
+        ScheduledJob("outboxes", drain_outboxes, ROUND_SECONDS),
         ScheduledJob("erasures", finish_erasures, ROUND_SECONDS),
         ScheduledJob("twilio_media", delete_pending_media, 30.0),
         # The first run waits for Rasa to be up (a tracker store that cannot be reached fails the run).
@@ -87,75 +78,11 @@ def scheduled_jobs() -> tuple[ScheduledJob, ...]:
     )
 
 
-def advisory_key(name: str) -> int:
-    """A stable signed 64-bit key for `pg_try_advisory_lock`, from the job's name."""
-    return int.from_bytes(hashlib.sha256(f"sante-migrants:{name}".encode()).digest()[:8], "big", signed=True)
-
-
-@contextlib.contextmanager
-def exclusive(engine: Engine, name: str) -> Iterator[bool]:
-    """Whether this process may run job `name` now: True for the one holder of its lock, False elsewhere.
-
-    The lock is PostgreSQL's session advisory lock on a connection held for the round, so a
-    process that dies mid-round frees it at once (its connection closes).
-    """
-    if engine.dialect.name != "postgresql":
-        yield True
-        return
-    key = advisory_key(name)
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        held = bool(connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}))
-        try:
-            yield held
-        finally:
-            if held:
-                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
-
-
-async def run_job_once(job: ScheduledJob, factory: sessionmaker[Session], engine: Engine) -> bool:
-    """Run one round of `job` if no other process is running it; True when this process ran it."""
-    with exclusive(engine, job.name) as held:
-        if not held:
-            return False
-        await job.run(factory)
-        return True
-
-
-async def run_jobs(stop: asyncio.Event, jobs: tuple[ScheduledJob, ...] | None = None) -> None:
-    """Run every job at its interval until `stop` is set; a failing round is logged and retried next time."""
-    jobs = jobs if jobs is not None else scheduled_jobs()
-    factory, engine = get_sessionmaker(), get_engine()
-    started = time.monotonic()
-    next_run = {job.name: started + job.first_after_seconds for job in jobs}
-    while not stop.is_set():
-        for job in jobs:
-            if time.monotonic() < next_run[job.name]:
-                continue
-            next_run[job.name] = time.monotonic() + job.every_seconds
-            try:
-                await run_job_once(job, factory, engine)
-            except Exception:  # one failing job must not stop the others; the next round retries
-                logger.exception("job_round_failed job=%s", job.name)
-        wait = max(0.05, min(next_run.values()) - time.monotonic())
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=wait)
-
-
 def register_senders() -> list[str]:
     """The outbox senders of a worker process: the same channels the API would deliver."""
-    from api.gateways import whatsapp as whatsapp_gateway
-    from api.gateways.outbound import register_sender, registered_channels
-    from api.gateways.telegram import deliver_via_shared_application
-    from api.routes.webchat import deliver_to_webchat
+    from api.gateways.senders import register_channel_senders
 
-    settings = get_settings()
-    if settings.webchat_enabled:
-        register_sender("web", deliver_to_webchat)
-    if settings.twilio_account_sid and settings.twilio_whatsapp_from:
-        register_sender(whatsapp_gateway.CHANNEL, whatsapp_gateway.send_whatsapp)
-    if settings.telegram_bot_token and settings.telegram_use_webhook:
-        register_sender("tg", deliver_via_shared_application)
-    return registered_channels()
+    return register_channel_senders(get_settings())
 
 
 async def serve() -> None:
@@ -168,7 +95,7 @@ async def serve() -> None:
         loop.add_signal_handler(signum, stop.set)
     log_event(logger, "worker_started", channels=",".join(register_senders()))
     try:
-        await run_jobs(stop)
+        await run_jobs(stop, scheduled_jobs())
     finally:
         await shutdown_shared_application()
         log_event(logger, "worker_stopped")

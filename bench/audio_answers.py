@@ -28,15 +28,15 @@ def lookup_bench() -> None:
     os.environ.update(DATABASE_URL=f"sqlite:///{folder / 'app.db'}", AUDIO_DIR=str(folder / "audio"),
                       APP_ENV="development")
     from api.audio.clips import save_clip
+    from api.audio.index import audio_available
     from api.core.config import get_settings
     from api.db import get_sessionmaker
-    from api.nlg.audio import audio_available
     from tests.support.app_db import migrate, reset_caches
 
     reset_caches()
     migrate(os.environ["DATABASE_URL"])
     with get_sessionmaker()() as session:
-        save_clip(session, get_settings(), "utter_greet", "fr", tone("ogg"), None)
+        save_clip(session, get_settings(), "utter_greet", "fr", tone("ogg"), None, known_msgids={"utter_greet"})
     print("lookup              found  us_per_call")
     for language in ("fr", "wo"):
         found = audio_available("utter_greet", language)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from alembic import context
 
 import api.audio.models  # noqa: F401  (registers the audio clip table)
-import api.auth.models  # noqa: F401  (registers the session and login throttle tables on Base.metadata)
+import api.auth.models  # noqa: F401  (registers the login throttle table on Base.metadata)
 import api.cases.models  # noqa: F401  (registers the case tables on Base.metadata)
 import api.directory.models  # noqa: F401  (registers the directory table)
 import api.editor.models  # noqa: F401  (registers the content review table)
 import api.feedback.helpful  # noqa: F401  (registers the anonymous helpful counts)
-import api.gateways.models  # noqa: F401  (registers tables on Base.metadata)
-import api.gateways.receipts  # noqa: F401  (registers the web chat receipts)
+import api.outbox.models  # noqa: F401  (registers tables on Base.metadata)
+import api.outbox.receipts  # noqa: F401  (registers the web chat receipts)
 import api.privacy.models  # noqa: F401  (registers the privacy tables on Base.metadata)
 from api.core.config import get_settings
 from api.db import Base, make_engine

@@ -5,22 +5,18 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+from collections.abc import Collection
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.audio.encoding import AudioRejected, encode_clip
-from api.audio.models import AudioClip
+from api.audio.index import rebuild_index
+from api.audio.models import EXTENSION, AudioClip
 from api.core.clock import utcnow
 from api.core.config import Settings
 from api.core.languages import SUPPORTED_LANGUAGES
-from api.nlg.audio import rebuild_index
-from api.nlg.catalogs import catalog_store
-from api.nlg.source import all_msgids
-
-PUBLIC_PATH = "/audio"
-EXTENSION = ".mp3"
 
 
 class UnknownMessage(LookupError):
@@ -32,16 +28,11 @@ def clip_path(settings: Settings, clip: AudioClip) -> Path:
     return settings.audio_dir / clip.file_name
 
 
-def public_url(settings: Settings, clip: AudioClip) -> str:
-    """The unguessable URL channels fetch the clip from (Twilio and Telegram need it public)."""
-    return f"{settings.public_base_url.rstrip('/')}{PUBLIC_PATH}/{clip.token}{EXTENSION}"
-
-
-def check_message(settings: Settings, msgid: str, language: str) -> None:
-    """Refuse a message id that is not in locales/source.yml, or an unsupported language."""
+def check_message(msgid: str, language: str, known_msgids: Collection[str]) -> None:
+    """Refuse a message id that is not among `known_msgids` (those of locales/source.yml), or an unsupported language."""
     if language not in SUPPORTED_LANGUAGES:
         raise UnknownMessage("language")
-    if msgid not in all_msgids(catalog_store(settings.locales_dir).snapshot().specs):
+    if msgid not in known_msgids:
         raise UnknownMessage("msgid")
 
 
@@ -71,9 +62,9 @@ def _write_file(directory: Path, name: str, data: bytes) -> None:
 
 
 def save_clip(session: Session, settings: Settings, msgid: str, language: str, data: bytes,
-              uploaded_by: int | None) -> AudioClip:
+              uploaded_by: int | None, known_msgids: Collection[str]) -> AudioClip:
     """Check and store a recording for (msgid, language), replacing the previous one (committed)."""
-    check_message(settings, msgid, language)
+    check_message(msgid, language, known_msgids)
     if len(data) > settings.audio_max_bytes:
         raise AudioRejected("audio.error_too_big", max_megabytes=round(settings.audio_max_bytes / 1048576, 1))
     encoded = encode_clip(data, settings.audio_max_seconds)

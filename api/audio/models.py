@@ -8,7 +8,11 @@ from sqlalchemy import Float, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.core.clock import UTCDateTime, utcnow
+from api.core.config import Settings
 from api.db import Base
+
+PUBLIC_PATH = "/audio"
+EXTENSION = ".mp3"
 
 
 class AudioClip(Base):
@@ -33,3 +37,8 @@ class AudioClip(Base):
     size_bytes: Mapped[int] = mapped_column(Integer)
     uploaded_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+def public_url(settings: Settings, clip: AudioClip) -> str:
+    """The unguessable URL channels fetch the clip from (Twilio and Telegram need it public)."""
+    return f"{settings.public_base_url.rstrip('/')}{PUBLIC_PATH}/{clip.token}{EXTENSION}"

@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 from api.auth.passwords import DUMMY_HASH, MIN_PASSWORD_LENGTH, hash_password, verify_password
 from api.auth.sessions import close_operator_sessions
 from api.auth.throttle import clear_failures, locked, record_failure, throttle_key
-from api.cases.errors import Conflict, NotFound, Unauthorized
 from api.cases.events import audit
-from api.cases.models import Operator, utcnow
+from api.cases.models import Operator
+from api.core.clock import utcnow
+from api.core.errors import Conflict, NotFound, Unauthorized
 from api.core.languages import SUPPORTED_LANGUAGES
 from api.core.logging import log_event
 

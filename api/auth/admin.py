@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from api.auth.accounts import ROLES
 from api.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
 from api.auth.sessions import close_operator_sessions
-from api.cases.errors import Conflict, NotFound
 from api.cases.events import audit
 from api.cases.models import Association, Operator, Queue
+from api.core.errors import Conflict, NotFound
 from api.core.languages import SUPPORTED_LANGUAGES
 from api.core.logging import log_event
 

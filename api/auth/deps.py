@@ -8,11 +8,10 @@ from collections.abc import Callable
 from fastapi import Depends, Header, Request, Response
 from sqlalchemy.orm import Session
 
-from api.auth.models import OperatorSession
 from api.auth.sessions import close_session, find_session, open_session
-from api.cases.errors import Forbidden, Unauthorized
-from api.cases.models import Operator
+from api.cases.models import Operator, OperatorSession
 from api.core.config import Settings, get_settings
+from api.core.errors import Forbidden, Unauthorized
 from api.db import get_session
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
 from slowapi import Limiter
 from starlette.requests import Request
@@ -30,6 +31,6 @@ def login_limit() -> str:
     return get_settings().login_rate_limit
 
 
-def limit_logins() -> Callable:
+def limit_logins() -> Callable[..., Any]:
     """The decorator every password-checking route wears."""
     return get_limiter().shared_limit(login_limit, scope=LOGIN_SCOPE)

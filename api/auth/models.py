@@ -1,29 +1,14 @@
-"""Tables of operator authentication: server-side console sessions and login failures per client and account."""
+"""Tables of operator authentication: login failures per client and account (sessions: api/cases/models.py)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.core.clock import UTCDateTime, utcnow
 from api.db import Base
-
-
-class OperatorSession(Base):
-    """One console login; the cookie holds only a random value whose SHA-256 is the id here.
-
-    Deleting the row ends the session at once (logout, password change, deactivation).
-    """
-
-    __tablename__ = "operator_session"
-
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    operator_id: Mapped[int] = mapped_column(ForeignKey("operator.id", ondelete="CASCADE"), index=True)
-    csrf_token: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 class LoginThrottle(Base):

@@ -13,10 +13,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from api.auth.models import OperatorSession
-from api.cases.models import Operator, utcnow
-from api.core.clock import as_utc
+from api.cases.models import Operator, OperatorSession
+from api.core.clock import as_utc, utcnow
 from api.core.config import get_settings
+from api.db import rows_changed
 
 
 def _session_id(cookie_value: str) -> str:
@@ -53,4 +53,4 @@ def close_session(session: Session, cookie_value: str) -> None:
 
 def close_operator_sessions(session: Session, operator_id: int) -> int:
     """End every session of one operator (not committed); returns how many there were."""
-    return session.execute(delete(OperatorSession).where(OperatorSession.operator_id == operator_id)).rowcount
+    return rows_changed(session, delete(OperatorSession).where(OperatorSession.operator_id == operator_id))

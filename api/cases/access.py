@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.cases.errors import Conflict, Forbidden, NotFound
 from api.cases.models import Case, Operator, Queue
+from api.core.errors import Conflict, Forbidden, NotFound
 
 OPEN_STATUSES: tuple[str, ...] = ("queued", "claimed", "waiting_person")
 HELD_STATUSES: tuple[str, ...] = ("claimed", "waiting_person")

@@ -12,10 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.cases.access import CASE_ROLES, HELD_STATUSES
-from api.cases.models import Case, Operator, Queue, utcnow
+from api.cases.models import Case, Operator, Queue
 from api.cases.service_levels import is_breached
 from api.cases.triage import LEVELS, OTHER
-from api.core.clock import as_utc
+from api.core.clock import as_utc, utcnow
 
 ANSWER_WINDOW = timedelta(hours=24)
 

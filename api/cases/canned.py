@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from api.cases.access import visible_case
-from api.cases.errors import Conflict, NotFound
 from api.cases.models import Case, CaseMessage, Operator
 from api.cases.workflow import reply_to_person
 from api.core.config import get_settings
+from api.core.errors import Conflict, NotFound
 from api.nlg.catalogs import catalog_store
 from api.nlg.render import render_response
 

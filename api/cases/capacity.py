@@ -10,8 +10,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from api.cases.access import HELD_STATUSES
-from api.cases.errors import Conflict
 from api.cases.models import Case, Operator
+from api.core.errors import Conflict
 
 
 def held_case_count(session: Session, operator_id: int) -> int:

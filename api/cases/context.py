@@ -1,7 +1,7 @@
 """The bot conversation before an escalation, as the operator sees it: its last turns, redacted.
 
 The turns are read from Rasa's tracker store (the same one an erasure and the retention job
-delete from, api/gateways/bot_history.py), so they exist for every channel that talks to the
+delete from, api/bot_history.py), so they exist for every channel that talks to the
 bot and go with the person's /forget and with the 30-day limit; nothing is copied into the case.
 Only the turns up to the moment the case was created are shown (what the person asked and what
 the bot answered before asking for a human), at most `CONTEXT_TURNS`, and only when the person
@@ -16,15 +16,15 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from api.bot_history import EVENTS_TABLE, TrackerStoreUnavailable, configured_tracker_engine
 from api.cases.models import Case
 from api.core.clock import as_utc
 from api.core.logging import log_event
-from api.gateways.bot_history import EVENTS_TABLE, TrackerStoreUnavailable, configured_tracker_engine
 from api.privacy.redaction import redact
 
 logger = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ class ContextTurn:
     at: datetime
 
 
-def _turn_text(type_name: str, data: dict) -> str:
+def _turn_text(type_name: str, data: dict[str, Any]) -> str:
     if type_name == "user":
         return str(data.get("text") or "")
     parts = [str(data.get("text") or "")]

@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from api.cases.models import AuditEvent, Case, LiveEvent, Operator, utcnow
+from api.cases.models import AuditEvent, Case, LiveEvent, Operator
+from api.core.clock import utcnow
+from api.db import rows_changed
 
 # Live events are only for consoles that are connected now; older ones are pruned.
 LIVE_EVENT_RETENTION = timedelta(hours=6)
@@ -40,17 +42,19 @@ def emit_live_event(session: Session, case: Case, kind: str, association_id: int
 
 
 def audit_and_live_event(session: Session, action: str, case: Case, operator: Operator, kind: str,
-                         association_id: int, **details: Any) -> None:
+                         association_id: int | None, **details: Any) -> None:
     """Audit an operator's action on a case and tell the consoles, in one round trip on PostgreSQL.
 
     Operator actions (claim-next above all) run under load: on PostgreSQL both rows go in one
     statement (the audit insert as a data-modifying CTE); elsewhere they are added to the session.
-    Same rows as `audit` + `emit_live_event`.
+    Same rows as `audit` + `emit_live_event` (no `association_id`: the case's queue's, as there).
     """
     if session.get_bind().dialect.name != "postgresql":
         audit(session, action, case, operator, **details)
         emit_live_event(session, case, kind, association_id=association_id)
         return
+    if association_id is None:
+        association_id = case.queue.association_id
     now = utcnow()
     audit_row = insert(AuditEvent).values(
         action=action, case_id=case.id, actor_operator_id=operator.id, actor="operator", at=now,
@@ -76,4 +80,4 @@ def live_events_since(session: Session, association_id: int, after_id: int, limi
 def prune_live_events(session: Session, now: datetime | None = None) -> int:
     """Delete live events older than the retention; returns how many went."""
     cutoff = (now or utcnow()) - LIVE_EVENT_RETENTION
-    return session.execute(delete(LiveEvent).where(LiveEvent.created_at < cutoff)).rowcount or 0
+    return rows_changed(session, delete(LiveEvent).where(LiveEvent.created_at < cutoff))

@@ -1,6 +1,6 @@
 """The gateway's side of a case: is an operator talking with this person, store their messages.
 
-(Forgetting them is api/privacy/erasure.py.)
+(Forgetting them is api/forgetting/erasure.py.)
 """
 
 from __future__ import annotations

@@ -100,23 +100,15 @@ def create_case_from_referral(session: Session, referral: ReferralIn, idempotenc
         session.add(case)
         try:
             session.flush()
-        except IntegrityError:
+            audit(session, "case_created", case, actor="service", triage_level=level, queue_id=queue.id)
+            emit_live_event(session, case, "case_created", emergency=level == EMERGENCY, language=case.language)
+            session.commit()
+        except IntegrityError:  # at the insert or at the commit: the same referral again, or a taken reference
             session.rollback()
             existing = find_case_by_key(session, idempotency_key)
             if existing is not None:
                 return existing, False
             proposed = None  # the reference collided: draw a random one
-            continue
-        audit(session, "case_created", case, actor="service", triage_level=level, queue_id=queue.id)
-        emit_live_event(session, case, "case_created", emergency=level == EMERGENCY, language=case.language)
-        try:
-            session.commit()
-        except IntegrityError:
-            session.rollback()
-            existing = find_case_by_key(session, idempotency_key)
-            if existing is not None:
-                return existing, False
-            proposed = None
             continue
         log_event(logger, "case_created", case_id=case.id, triage_level=level, queue_id=queue.id,
                   language=case.language, channel=case.channel)

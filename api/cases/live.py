@@ -14,6 +14,7 @@ import itertools
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,7 +27,7 @@ logger = logging.getLogger(__name__)
 POLL_SECONDS = 1.0
 BATCH = 500
 
-Event = tuple[int, str, dict]
+Event = tuple[int, str, dict[str, Any]]
 
 
 @dataclass
@@ -46,7 +47,7 @@ class LiveEventHub:
         self._ready = asyncio.Event()
         self.position = 0  # the newest event id every console has been handed
 
-    def _read_new(self, after: int) -> list[tuple[int, int, str, dict]]:
+    def _read_new(self, after: int) -> list[tuple[int, int, str, dict[str, Any]]]:
         with self.factory() as session:
             rows = session.scalars(select(LiveEvent).where(LiveEvent.id > after).order_by(LiveEvent.id).limit(BATCH))
             return [(e.id, e.association_id, e.kind, e.payload) for e in rows]

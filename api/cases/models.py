@@ -1,4 +1,4 @@
-"""Tables of the referral backend: associations, queues, operators, cases and what happens to them."""
+"""Tables of the referral backend: associations, queues, operators and their console sessions, cases and their events."""
 
 from __future__ import annotations
 
@@ -59,6 +59,21 @@ class Operator(Base):
     console_language: Mapped[str | None] = mapped_column(String(8), nullable=True)
     time_zone: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class OperatorSession(Base):
+    """One console login; the cookie holds only a random value whose SHA-256 is the id here.
+
+    Deleting the row ends the session at once (logout, password change, deactivation).
+    """
+
+    __tablename__ = "operator_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operator.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 class Case(Base):

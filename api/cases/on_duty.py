@@ -15,9 +15,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.auth.models import OperatorSession
 from api.cases.access import CASE_ROLES
-from api.cases.models import Operator, utcnow
+from api.cases.models import Operator, OperatorSession
+from api.core.clock import utcnow
 
 
 def languages_on_duty(session: Session, association_id: int | None = None,

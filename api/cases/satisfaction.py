@@ -16,14 +16,15 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from api.cases.models import Case, CaseSatisfaction, Operator, Queue, utcnow
-from api.core.clock import as_utc
-from api.gateways.messages import Button, OutgoingMessage
-from api.gateways.outbound import enqueue_outbound
+from api.cases.models import Case, CaseSatisfaction, Operator, Queue
+from api.core.clock import as_utc, utcnow
+from api.db import Base
 from api.nlg.render import render_response
+from api.outbox.delivery import enqueue_outbound
+from api.outbox.messages import Button, OutgoingMessage
 
 QUESTION = "case.csat_question"
 THANKS = "case.csat_thanks"
@@ -108,7 +109,8 @@ def satisfaction_stats(session: Session, association_id: int) -> SatisfactionSta
     asked = session.scalar(select(func.count()).select_from(CaseSatisfaction).where(mine)) or 0
     answered = CaseSatisfaction.score.is_not(None)
 
-    def grouped(label, *joins):  # type: ignore[no-untyped-def]
+    def grouped(label: InstrumentedAttribute[str],
+                *joins: tuple[type[Base], ColumnElement[bool]]) -> list[SatisfactionRow]:
         query = select(label, func.count(CaseSatisfaction.id), func.avg(CaseSatisfaction.score)).select_from(
             CaseSatisfaction)
         for target, condition in joins:

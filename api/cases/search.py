@@ -15,9 +15,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.cases.access import ALLOWED_TRANSITIONS, OPEN_STATUSES
-from api.cases.models import Case, Operator, utcnow
+from api.cases.models import Case, Operator
 from api.cases.triage import LEVELS, effective_priority_sql
 from api.cases.workflow import association_queue_ids
+from api.core.clock import utcnow
 from api.core.languages import SUPPORTED_LANGUAGES
 
 StatusCode = Literal["queued", "claimed", "waiting_person", "referred", "resolved", "closed", "open", "all"]

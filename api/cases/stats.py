@@ -14,9 +14,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.cases.models import Case, Queue, utcnow
+from api.cases.models import Case, Queue
 from api.cases.triage import LEVELS
-from api.core.clock import as_utc
+from api.core.clock import as_utc, utcnow
 from api.privacy.models import CaseStatistic
 
 

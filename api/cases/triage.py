@@ -70,7 +70,7 @@ def effective_priority(base_priority: int, minutes_waiting: float) -> float:
     return base_priority + bonus
 
 
-class minutes_between(FunctionElement):  # noqa: N801  (SQL function naming)
+class minutes_between(FunctionElement[float]):  # noqa: N801  (SQL function naming)
     """Minutes from timestamp ``start`` to timestamp ``end``, compiled for each database."""
 
     type = Float()
@@ -94,7 +94,7 @@ def _minutes_between_default(element, compiler, **kw):  # type: ignore[no-untype
             " * 1440.0)")
 
 
-class clamped(FunctionElement):  # noqa: N801  (SQL function naming)
+class clamped(FunctionElement[float]):  # noqa: N801  (SQL function naming)
     """``value`` kept between ``low`` and ``high``, evaluating ``value`` once (LEAST/GREATEST, or min/max)."""
 
     type = Float()
@@ -113,7 +113,8 @@ def _clamped_default(element, compiler, **kw):  # type: ignore[no-untyped-def]
     return f"min(max({value}, {low}), {high})"
 
 
-def effective_priority_sql(base_priority: ColumnElement | InstrumentedAttribute, created_at: ColumnElement | InstrumentedAttribute,
+def effective_priority_sql(base_priority: ColumnElement[int] | InstrumentedAttribute[int],
+                           created_at: ColumnElement[datetime] | InstrumentedAttribute[datetime],
                            now: datetime) -> ColumnElement[float]:
     """SQL expression of the effective priority of a case at `now` (same rule as `effective_priority`)."""
     now_param = bindparam("triage_now", value=now, type_=DateTime(timezone=True))

@@ -11,9 +11,8 @@ from sqlalchemy.orm import Session
 
 from api.cases.access import HELD_STATUSES
 from api.cases.context import bot_context
-from api.cases.errors import Forbidden
 from api.cases.events import audit
-from api.cases.models import AuditEvent, Case, CaseMessage, CaseNote, Operator, Queue, Referral, utcnow
+from api.cases.models import AuditEvent, Case, CaseMessage, CaseNote, Operator, Queue, Referral
 from api.cases.on_duty import languages_on_duty
 from api.cases.schemas import (
     BotContextOut,
@@ -27,8 +26,9 @@ from api.cases.schemas import (
 from api.cases.service_levels import is_breached, sla_deadline, sla_targets
 from api.cases.triage import OTHER, effective_priority
 from api.cases.workflow import list_open_cases
-from api.core.clock import as_utc
+from api.core.clock import as_utc, utcnow
 from api.core.config import get_settings
+from api.core.errors import Forbidden
 from api.crypto import decrypt
 from api.privacy.twilio_media import is_twilio_media
 

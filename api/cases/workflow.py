@@ -11,17 +11,19 @@ from sqlalchemy.orm import Session
 
 from api.cases.access import CASE_ROLES, OPEN_STATUSES, held_case, move_to, visible_case
 from api.cases.capacity import ensure_capacity
-from api.cases.errors import Conflict, NotFound
 from api.cases.events import audit, audit_and_live_event
-from api.cases.models import Case, CaseMessage, CaseNote, Operator, Queue, Referral, utcnow
+from api.cases.models import Case, CaseMessage, CaseNote, Operator, Queue, Referral
 from api.cases.satisfaction import ask_satisfaction
 from api.cases.triage import effective_priority_sql
+from api.core.clock import utcnow
+from api.core.errors import Conflict, NotFound
 from api.core.languages import DEFAULT_LANGUAGE
 from api.core.logging import log_event
-from api.gateways.choices import forget_offered_buttons
-from api.gateways.messages import OutgoingMessage
-from api.gateways.outbound import enqueue_outbound
+from api.db import rows_changed
 from api.nlg.render import render_response
+from api.outbox.choices import forget_offered_buttons
+from api.outbox.delivery import enqueue_outbound
+from api.outbox.messages import OutgoingMessage
 
 logger = logging.getLogger(__name__)
 
@@ -118,10 +120,9 @@ def claim_case(session: Session, operator: Operator, case_id: int) -> Case:
     """Claim one chosen waiting case (409 if someone else was faster, or past the operator's capacity)."""
     case = visible_case(session, operator, case_id)
     ensure_capacity(session, operator)
-    done = session.execute(
-        update(Case).where(Case.id == case.id, Case.status == "queued")
-        .values(status="claimed", assigned_operator_id=operator.id, claimed_at=utcnow())
-        .execution_options(synchronize_session=False)).rowcount
+    done = rows_changed(session, update(Case).where(Case.id == case.id, Case.status == "queued")
+                        .values(status="claimed", assigned_operator_id=operator.id, claimed_at=utcnow())
+                        .execution_options(synchronize_session=False))
     if not done:
         session.rollback()
         raise Conflict("case_not_queued", "This case is no longer waiting; another operator may have taken it.")
@@ -215,7 +216,7 @@ def transfer_case(session: Session, operator: Operator, case_id: int, queue_id: 
         details["note_id"] = handover.id
     notify_person(session, case, RETURNED_TO_QUEUE_NOTICE if queue_id is not None else TRANSFERRED_NOTICE)
     # A case sent to another association's queue must show up on that association's consoles.
-    _record(session, case, operator, "case_transferred", association_id=case.queue.association_id, **details)
+    _record(session, case, operator, "case_transferred", "case_updated", case.queue.association_id, **details)
     return case
 
 
@@ -258,7 +259,7 @@ def _record(session: Session, case: Case, operator: Operator, action: str, event
             association_id: int | None = None, **details: object) -> None:
     """Audit the action, tell the consoles (of `association_id`, default the operator's), commit, log ids only."""
     if event is None:
-        audit(session, action, case, operator, **details)
+        audit(session, action, case, operator, None, **details)
     else:
         # Every case an operator acts on is in their association's queues (access.py checks it).
         audit_and_live_event(session, action, case, operator, event,

@@ -16,11 +16,13 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract
 from babel.messages.pofile import read_po, write_po
 
+from api.audio.refusals import AUDIO_TEXTS
 from api.cases.access import ALLOWED_TRANSITIONS
 from api.cases.schemas import OUTCOMES, TriageIn
 from api.cases.triage import LEVELS
 from api.console import CONSOLE_DIR
 from api.console.i18n import CONSOLE_LANGUAGES, DOMAIN
+from api.console.script_texts import SCRIPT_TEXT_KEYS
 from api.core.config import get_settings
 from api.directory.classify import KINDS
 from api.directory.console_texts import SERVICE_TOPICS
@@ -52,8 +54,6 @@ def template_messages(templates_dir: Path) -> dict[MessageId, str]:
 
 def runtime_messages() -> dict[MessageId, str]:
     """Codes shown translated (`_(case.status)` and the like) and the page script's labels."""
-    from api.routes.console import SCRIPT_TEXT_KEYS
-
     found: dict[MessageId, str] = {}
     groups = {"triage level code": LEVELS, "case status code": tuple(ALLOWED_TRANSITIONS),
               "operator role code": ROLES, "outcome code": OUTCOMES, "contact mode code": CONTACT_MODES,
@@ -64,8 +64,6 @@ def runtime_messages() -> dict[MessageId, str]:
             found.setdefault(code, where)
     for key in SCRIPT_TEXT_KEYS:
         found.setdefault(key, "console page script (queue, live alerts)")
-    from api.routes.audio import AUDIO_TEXTS
-
     for key in AUDIO_TEXTS:
         found.setdefault(key, "audio clip upload, refused (console audio page)")
     return found

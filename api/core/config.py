@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     public_base_url: str = "http://localhost:8000"
     rasa_timeout_seconds: float = 30.0
     # The one HTTP client each API process shares for its calls to Rasa and the action server
-    # (api/gateways/http_client.py): pool limits, and the timeout of a call that sets none itself.
+    # (api/core/http_client.py): pool limits, and the timeout of a call that sets none itself.
     http_max_connections: int = 100
     http_max_keepalive_connections: int = 50
     http_timeout_seconds: float = 10.0
@@ -78,7 +78,7 @@ class Settings(BaseSettings):
     audio_max_seconds: int = Field(default=120, ge=1)
     # 16 MB: two minutes of the WAV a recorder exports (48 kHz mono) fits; compressed files are far smaller.
     audio_max_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
-    # How long a worker may send from its index of clips before reading it again (api/nlg/audio.py).
+    # How long a worker may send from its index of clips before reading it again (api/audio/index.py).
     audio_index_seconds: float = Field(default=10, ge=0)
 
     # --- services directory (api/directory)
@@ -145,7 +145,7 @@ class Settings(BaseSettings):
     # Times in the console are shown in this IANA zone unless an operator chose another.
     console_time_zone: str = "Africa/Casablanca"
 
-    # --- privacy: how long things are kept (api/privacy/retention.py, docs/privacy.md)
+    # --- privacy: how long things are kept (api/forgetting/retention.py, docs/privacy.md)
     # A conversation with the bot only (no open case): its messages, chat history and channel
     # identity go this many days after the person's last message.
     retention_bot_conversation_days: int = Field(default=30, ge=1)

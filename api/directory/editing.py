@@ -12,9 +12,10 @@ import uuid
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from api.cases.errors import Conflict, NotFound
 from api.cases.events import audit
-from api.cases.models import Operator, utcnow
+from api.cases.models import Operator
+from api.core.clock import utcnow
+from api.core.errors import Conflict, NotFound
 from api.directory.answer import map_url
 from api.directory.models import Place
 from api.directory.nearby import bounding_box

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.cases.models import utcnow
+from api.core.clock import utcnow
 from api.core.config import get_settings
 from api.db import get_sessionmaker
 from api.directory.classify import Facility, classify, emergency_of

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from api.cases.models import Operator
 from api.core.clock import UTCDateTime, utcnow
 from api.db import Base
 
@@ -56,7 +57,7 @@ class Place(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    edited_by_operator_id: Mapped[int | None] = mapped_column(ForeignKey("operator.id"), nullable=True)
+    edited_by_operator_id: Mapped[int | None] = mapped_column(ForeignKey(Operator.id), nullable=True)
 
     @property
     def osm_ref(self) -> str | None:

@@ -7,16 +7,16 @@ import logging
 from sqlalchemy.orm import Session
 
 from api.cases.access import held_case
-from api.cases.errors import Conflict
 from api.cases.events import audit_and_live_event
 from api.cases.models import CaseMessage, Operator, Referral
 from api.cases.workflow import CHANNELS_WITHOUT_CHAT
+from api.core.errors import Conflict
 from api.core.logging import log_event
 from api.directory.answer import sent_place_text
 from api.directory.editing import get_place
-from api.gateways.messages import OutgoingMessage
-from api.gateways.outbound import enqueue_outbound
 from api.nlg.render import render_response
+from api.outbox.delivery import enqueue_outbound
+from api.outbox.messages import OutgoingMessage
 
 logger = logging.getLogger(__name__)
 SENT_NOTICE = "case.place_sent"

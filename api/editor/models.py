@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from api.cases.models import Operator
 from api.core.clock import UTCDateTime, utcnow
 from api.db import Base
 
@@ -26,7 +27,7 @@ class ContentReview(Base):
     language: Mapped[str] = mapped_column(String(8))
     msgid: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(16))
-    operator_id: Mapped[int | None] = mapped_column(ForeignKey("operator.id", ondelete="SET NULL"), nullable=True)
+    operator_id: Mapped[int | None] = mapped_column(ForeignKey(Operator.id, ondelete="SET NULL"), nullable=True)
     text_sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

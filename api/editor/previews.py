@@ -11,16 +11,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+from api.audio.index import audio_url
 from api.core.languages import RTL_LANGUAGES
-from api.gateways import telegram, voice, whatsapp
-from api.gateways.messages import BotReply
-from api.gateways.messages import Button as ChannelButton
+from api.gateways import voice, whatsapp
 from api.gateways.telegram_keyboard import keyboard_for
+from api.gateways.telegram_sending import MAX_CAPTION_CHARS as TELEGRAM_CAPTION_CHARS
+from api.gateways.telegram_sending import MAX_TEXT_CHARS as TELEGRAM_TEXT_CHARS
 from api.gateways.text_parts import split_text
 from api.nlg.catalogs import CatalogSnapshot, Entry
 from api.nlg.helpful import with_helpful_buttons
 from api.nlg.render import FSI, PDI, RenderedResponse, UnknownResponse, render_from_snapshot
 from api.nlg.source import button_note
+from api.outbox.messages import BotReply
+from api.outbox.messages import Button as ChannelButton
 
 
 @dataclass(frozen=True)
@@ -94,11 +97,11 @@ def _web(reply: BotReply, rtl: bool) -> ChannelPreview:
 def _telegram(reply: BotReply, rtl: bool) -> ChannelPreview:
     markup = keyboard_for(reply.buttons)
     titles = tuple(button.text for row in (markup.inline_keyboard if markup else ()) for button in row)
-    if reply.image and len(reply.text) <= telegram.MAX_CAPTION_CHARS:
-        return ChannelPreview("telegram", (reply.text,), titles, False, len(reply.text), telegram.MAX_CAPTION_CHARS,
+    if reply.image and len(reply.text) <= TELEGRAM_CAPTION_CHARS:
+        return ChannelPreview("telegram", (reply.text,), titles, False, len(reply.text), TELEGRAM_CAPTION_CHARS,
                               rtl, note="caption")
-    parts = tuple(split_text(reply.text, telegram.MAX_TEXT_CHARS))
-    return ChannelPreview("telegram", parts, titles, False, len(reply.text), telegram.MAX_TEXT_CHARS, rtl)
+    parts = tuple(split_text(reply.text, TELEGRAM_TEXT_CHARS))
+    return ChannelPreview("telegram", parts, titles, False, len(reply.text), TELEGRAM_TEXT_CHARS, rtl)
 
 
 def _whatsapp(reply: BotReply, rtl: bool) -> ChannelPreview:
@@ -108,7 +111,7 @@ def _whatsapp(reply: BotReply, rtl: bool) -> ChannelPreview:
 
 
 def _voice(snapshot: CatalogSnapshot, key: str, language: str, variables: Mapping[str, str]) -> ChannelPreview:
-    if voice.audio_url(key, language) is not None or voice.audio_file(language, key).is_file():
+    if audio_url(key, language) is not None or voice.audio_file(language, key).is_file():
         return ChannelPreview("voice", (), (), False, 0, None, False, note="recording")
     spoken = voice.spoken_language(language)
     text = render_from_snapshot(snapshot, key, spoken, variables).text.replace(FSI, "").replace(PDI, "")

@@ -7,6 +7,7 @@ import logging
 import re
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from typing import Any
 
 import httpx
 from sqlalchemy import delete, select, update
@@ -15,22 +16,15 @@ from starlette.concurrency import run_in_threadpool
 
 from api.cases import handoff
 from api.cases.events import audit, emit_live_event
+from api.cases.models import Case
 from api.cases.satisfaction import take_answer as take_satisfaction_answer
+from api.core.clock import utcnow
 from api.core.config import get_settings
+from api.core.http_client import http_client
 from api.core.logging import log_event
 from api.crypto import encrypt, pseudonym
-from api.gateways import helpful, receipts
-from api.gateways.choices import (
-    choose,
-    forget_offered_buttons,
-    offered_buttons,
-    remember_offered_buttons,
-    western_digits,
-)
-from api.gateways.http_client import http_client
-from api.gateways.messages import BotReply, IncomingMessage, with_recordings_attached
-from api.gateways.models import ChannelIdentity, InboundMessage, utcnow
-from api.gateways.outbound import enqueue_outbound
+from api.forgetting.erasure import complete_erasure
+from api.gateways import helpful
 from api.gateways.rasa_auth import rasa_api_params, rasa_channel_headers
 from api.gateways.safety import (
     BOT_FAILED,
@@ -40,8 +34,19 @@ from api.gateways.safety import (
     reply_from_catalog,
     settle_turn,
 )
+from api.outbox import receipts
+from api.outbox.choices import (
+    choose,
+    forget_offered_buttons,
+    offered_buttons,
+    remember_offered_buttons,
+    western_digits,
+)
+from api.outbox.claims import claim_pending
+from api.outbox.delivery import enqueue_outbound
+from api.outbox.messages import BotReply, IncomingMessage, with_recordings_attached
+from api.outbox.models import ChannelIdentity, InboundMessage
 from api.privacy.contacts import capture_number, take_captured_number
-from api.privacy.erasure import complete_erasure
 from api.privacy.redaction import redact, round_coordinate
 
 logger = logging.getLogger(__name__)
@@ -144,7 +149,7 @@ def goes_to_bot_despite_operator(identity: ChannelIdentity | None, text: str) ->
     return utcnow() - asked < FORGET_CONFIRMATION_WINDOW
 
 
-async def ask_bot(conversation_id: str, text: str, metadata: dict) -> list[BotReply]:
+async def ask_bot(conversation_id: str, text: str, metadata: dict[str, Any]) -> list[BotReply]:
     """Send one message to Rasa's REST channel and return its replies."""
     settings = get_settings()
     body = {"sender": conversation_id, "message": text, "metadata": metadata}
@@ -175,14 +180,14 @@ class Routed:
 
     msg: IncomingMessage
     conversation_id: str
-    case: handoff.Case | None = None
+    case: Case | None = None
     inbound: InboundMessage | None = None
     media: bool = False
     answered: list[BotReply] | None = None  # answered here without the bot (a satisfaction score)
 
 
 class AlreadyReceived(Exception):
-    """This client message id was received before: its first request answers it (api/gateways/receipts.py)."""
+    """This client message id was received before: its first request answers it (api/outbox/receipts.py)."""
 
 
 def _route(session: Session, msg: IncomingMessage, client_message_id: str | None = None) -> Routed:
@@ -312,7 +317,7 @@ def _captured(session: Session, conversation_id: str, msg: IncomingMessage) -> s
     return take_captured_number(session, conversation_id)
 
 
-async def message_to_operator(session: Session, case: handoff.Case, msg: IncomingMessage) -> list[BotReply]:
+async def message_to_operator(session: Session, case: Case, msg: IncomingMessage) -> list[BotReply]:
     """The person writes to the operator who holds their case; an emergency also gets the numbers at once.
 
     The operator may be busy or away: the emergency numbers cannot wait for them, and the
@@ -324,7 +329,7 @@ async def message_to_operator(session: Session, case: handoff.Case, msg: Incomin
     return [reply_from_catalog(EMERGENCY_NUMBERS, case.language)] if emergency else []
 
 
-def _record_for_operator(session: Session, case: handoff.Case, msg: IncomingMessage, emergency: bool) -> None:
+def _record_for_operator(session: Session, case: Case, msg: IncomingMessage, emergency: bool) -> None:
     conversation_id = case.conversation_id or ""
     message = handoff.record_person_message(session, case, msg.text, media_url=msg.media_url,
                                             callback_number=_captured(session, conversation_id, msg),
@@ -351,13 +356,7 @@ async def redeliver_pending_inbound(factory: sessionmaker[Session], limit: int =
             .order_by(InboundMessage.id).limit(limit)
         ).all()
         for row in rows:
-            claimed = session.execute(
-                update(InboundMessage).where(InboundMessage.id == row.id,
-                                             InboundMessage.status == "pending")
-                .values(status="processing", attempts=InboundMessage.attempts + 1)
-            ).rowcount
-            session.commit()
-            if not claimed:
+            if not claim_pending(session, InboundMessage, row.id, status="processing"):
                 continue
             try:
                 replies = await ask_bot(row.conversation_id, row.text, row.message_metadata)

@@ -17,21 +17,22 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
+from api.core.clock import utcnow
 from api.core.config import get_settings
 from api.core.logging import log_event
 from api.feedback.helpful import record_vote
-from api.gateways.choices import (
+from api.gateways.safety import reply_from_catalog
+from api.nlg.helpful import TITLE_KEYS, HelpfulAnswer, answer_in, is_helpful_payload
+from api.nlg.render import render_response
+from api.outbox.choices import (
     OFFER_LIFETIME,
     choose,
     normalise_choice,
     offered_buttons,
     remember_offered_buttons,
 )
-from api.gateways.messages import BotReply
-from api.gateways.models import ChannelIdentity, utcnow
-from api.gateways.safety import reply_from_catalog
-from api.nlg.helpful import TITLE_KEYS, HelpfulAnswer, answer_in, is_helpful_payload
-from api.nlg.render import render_response
+from api.outbox.messages import BotReply
+from api.outbox.models import ChannelIdentity
 
 logger = logging.getLogger(__name__)
 

@@ -18,11 +18,11 @@ from typing import Any
 import httpx
 
 from api.core.config import get_settings
+from api.core.http_client import http_client
 from api.core.logging import log_event
-from api.gateways.http_client import http_client
-from api.gateways.messages import BotReply, Button
 from api.gateways.rasa_auth import rasa_api_params
 from api.nlg.render import render_response
+from api.outbox.messages import BotReply, Button
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from api.gateways.messages import Button
+from api.outbox.messages import Button
 
 MAX_CALLBACK_BYTES = 64
 # Rasa payloads start with "/", so a leading "#" marks a short id standing for a longer payload.

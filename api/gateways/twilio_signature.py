@@ -7,8 +7,8 @@ import logging
 from fastapi import Request
 from twilio.request_validator import RequestValidator
 
-from api.cases.errors import Forbidden
 from api.core.config import get_settings
+from api.core.errors import Forbidden
 from api.core.logging import log_event
 
 logger = logging.getLogger(__name__)

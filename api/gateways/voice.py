@@ -16,11 +16,13 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import Enqueue, Gather, VoiceResponse
 
+from api.audio.index import audio_url
 from api.cases.handoff import record_person_message
 from api.cases.intake import create_case_from_referral
 from api.cases.models import Case
@@ -28,11 +30,10 @@ from api.cases.schemas import ReferralIn, TriageIn
 from api.core.config import get_settings
 from api.core.languages import SUPPORTED_LANGUAGES
 from api.core.logging import log_event
+from api.forgetting.erasure import erase_person, finish_erasure
 from api.gateways.conversation import conversation_id_for, remember_identity
 from api.gateways.voice_hours import hotline_open
-from api.nlg.audio import audio_url
 from api.nlg.render import FSI, PDI, render_response
-from api.privacy.erasure import erase_person, finish_erasure
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ def audio_file(language: str, key: str) -> Path:
     return get_settings().locales_dir / language / "audio" / f"{key}.mp3"
 
 
-def add_prompt(verb: VoiceResponse | Gather, key: str, language: str, variables: dict | None = None) -> None:
+def add_prompt(verb: VoiceResponse | Gather, key: str, language: str, variables: dict[str, Any] | None = None) -> None:
     """Play the editors' recording of `key` in `language` if there is one, else speak the catalog text.
 
     A clip uploaded in the console (api/audio) comes first, then a file under locales/<lang>/audio/.
@@ -250,7 +251,7 @@ def route_call(response: VoiceResponse, case: Case, language: str, now: datetime
     if not is_open:
         reason = "closed" if is_open is False else "hours_unknown"
         return leave_message(response, case, language, reason=reason, numbers_said=numbers_said)
-    state = {"lang": language, "case": case.id}
+    state: dict[str, str | int] = {"lang": language, "case": case.id}
     enqueue = Enqueue(action=action_url("queue-result", **state), method="POST",
                       wait_url=action_url("wait", lang=language), wait_url_method="POST",
                       workflow_sid=settings.twilio_voice_workflow_sid or None,

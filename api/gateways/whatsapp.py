@@ -12,9 +12,9 @@ from twilio.rest import Client
 from api.core.config import get_settings
 from api.core.logging import log_event
 from api.gateways.conversation import conversation_id_for, handle_incoming
-from api.gateways.messages import IncomingMessage, OutgoingMessage
-from api.gateways.outbound import deliver_pending, enqueue_outbound
 from api.gateways.text_parts import split_text
+from api.outbox.delivery import deliver_pending, enqueue_outbound
+from api.outbox.messages import IncomingMessage, OutgoingMessage
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ def render_with_choices(message: OutgoingMessage) -> str:
     """The text followed by the buttons as numbered choices ("1. …").
 
     The person answers by typing the number or the title; the shared gateway path turns either
-    into the button's payload (api/gateways/choices.py), as on every channel.
+    into the button's payload (api/outbox/choices.py), as on every channel.
     """
     if not message.buttons:
         return message.text

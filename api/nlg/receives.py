@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from api.audio import index as audio_index
 from api.core.languages import SUPPORTED_LANGUAGES
-from api.nlg import audio as audio_index
 from api.nlg import render
 from api.nlg.catalogs import CatalogSnapshot, CatalogStore
 from api.nlg.render import AUDIO_HINT, FALLBACK_NOTES, NOTE_PREFIXES, SPEAKER_HINT

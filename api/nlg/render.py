@@ -57,7 +57,7 @@ class RenderedResponse:
     text: str
     buttons: tuple[Button, ...] = ()
     image: str | None = None
-    # The editors' recording of this message in the person's language (api/nlg/audio.py).
+    # The editors' recording of this message in the person's language (api/audio/index.py).
     audio: str | None = None
     language: str = DEFAULT_LANGUAGE
     requested_language: str = DEFAULT_LANGUAGE
@@ -80,7 +80,7 @@ class RenderedResponse:
 
     def with_audio(self, name: str) -> "RenderedResponse":
         """The same message with the editors' clip of `name` in the person's language, if there is one."""
-        from api.nlg.audio import audio_url
+        from api.audio.index import audio_url
 
         url = audio_url(name, self.requested_language)
         return replace(self, audio=url) if url else self
@@ -128,8 +128,8 @@ def fill_placeholders(text: str, variables: Mapping[str, Any], rtl: bool, key: s
 
 
 def audio_available(msgid: str, language: str) -> bool:
-    """Whether a recorded audio clip of `msgid` in `language` is sent with the message (api/nlg/audio.py)."""
-    from api.nlg import audio
+    """Whether a recorded audio clip of `msgid` in `language` is sent with the message (api/audio/index.py)."""
+    from api.audio import index as audio
 
     return audio.audio_available(msgid, language)
 

@@ -1,1 +1,4 @@
-"""What the assistant keeps about a person, and how it stops keeping it: redaction, erasure, retention."""
+"""What the assistant keeps about a person: redaction at intake, captured callback numbers, media to delete at Twilio.
+
+How it stops keeping it (erasure on request, retention limits) is api/forgetting, which builds on this package.
+"""

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from api.core.clock import utcnow
 from api.crypto import decrypt, encrypt
-from api.gateways.models import utcnow
 from api.privacy.models import CapturedContact
 
 

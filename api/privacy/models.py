@@ -28,7 +28,7 @@ class CapturedContact(Base):
 class PersonErasure(Base):
     """A person asked to be forgotten: what is left to do once the current turn and the last reply are over.
 
-    The cases and texts go at once (`api/privacy/erasure.py`); the tracker events after Rasa has
+    The cases and texts go at once (`api/forgetting/erasure.py`); the tracker events after Rasa has
     saved the turn; the channel identity once the confirmation has been delivered. The row itself
     is deleted when everything is done; `last_error` says why it is not done yet.
     """

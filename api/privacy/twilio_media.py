@@ -20,10 +20,10 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
 from api.core.backoff import delay_after, exponential
+from api.core.clock import utcnow
 from api.core.config import get_settings
 from api.core.logging import log_event
 from api.crypto import decrypt
-from api.gateways.models import utcnow
 from api.privacy.models import MediaDeletion
 
 logger = logging.getLogger(__name__)
@@ -67,8 +67,8 @@ def is_twilio_media(url: str) -> bool:
 async def fetch_twilio_media(url: str) -> tuple[bytes, str]:
     """The bytes and content type of a recording or message media of our account (Twilio answers its media
     URLs only with the account's credentials, then redirects to the file). Raises NotFound when gone."""
-    from api.cases.errors import NotFound
-    from api.gateways.http_client import http_client
+    from api.core.errors import NotFound
+    from api.core.http_client import http_client
 
     settings = get_settings()
     media = parse_twilio_media(url)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 
 from fastapi import APIRouter, Depends, File, Path, Request, UploadFile, status
 from fastapi.concurrency import run_in_threadpool
@@ -12,23 +13,22 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from api.audio.clips import (
-    PUBLIC_PATH,
     UnknownMessage,
     check_message,
     clip_by_token,
     clip_path,
     delete_clip,
     list_clips,
-    public_url,
     save_clip,
 )
 from api.audio.encoding import AudioRejected
-from api.audio.models import AudioClip
+from api.audio.models import PUBLIC_PATH, AudioClip, public_url
+from api.audio.refusals import REFUSALS, UNKNOWN_MESSAGE
 from api.auth.deps import require_role
-from api.cases.errors import ApiError, NotFound
 from api.cases.models import Operator
 from api.console.i18n import console_translations, pick_console_language
 from api.core.config import Settings, get_settings
+from api.core.errors import ApiError, NotFound
 from api.core.languages import SUPPORTED_LANGUAGES
 from api.db import get_session
 from api.nlg.catalogs import catalog_store
@@ -39,21 +39,9 @@ AUDIO_ROLES = ("admin", "editor")
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 LANGUAGE_PATTERN = "^[a-z]{2,3}$"
 MSGID_PATTERN = r"^[a-z0-9_.]{1,128}$"
-# Refusals of an upload: HTTP status and the console text (English msgid of the `console` domain).
-REFUSALS: dict[str, tuple[int, str]] = {
-    "audio.error_type": (415, "Not an audio recording we can send. Accepted: Ogg/Opus, MP3, M4A/AAC, WAV, "
-                              "WebM/Opus."),
-    "audio.error_too_long": (422, "The recording is too long: at most {max_seconds} s."),
-    "audio.error_too_big": (413, "The file is too big: {max_megabytes} MB at most."),
-    "audio.error_unreadable": (422, "The recording could not be read, or is empty. Record it again or export "
-                                    "it again."),
-}
-UNKNOWN_MESSAGE = "No such message or language."
-# Every text of the upload API, for the console catalog (api/console/catalog.py).
-AUDIO_TEXTS: tuple[str, ...] = (*(message for _status, message in REFUSALS.values()), UNKNOWN_MESSAGE)
 # Multipart framing around the file; a body bigger than the file limit plus this is refused unread.
 FORM_OVERHEAD_BYTES = 64 * 1024
-AUDIO_ERRORS: dict[int | str, dict] = {
+AUDIO_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "malformed form"}, 401: {"description": "not logged in"}, 403: {"description": "missing CSRF token or role"},
     404: {"description": "no such message, language or clip"}, 413: {"description": "file too big"},
     415: {"description": "not an accepted audio type"}, 422: {"description": "too long, unreadable or invalid"}}
@@ -104,12 +92,14 @@ async def put_clip(request: Request, language: str = Path(pattern=LANGUAGE_PATTE
     """Upload (or replace) the recording of a message in a language; the next answer carries it."""
     declared = request.headers.get("content-length", "")
     try:
-        check_message(settings, msgid, language)
+        known_msgids = all_msgids(catalog_store(settings.locales_dir).snapshot().specs)
+        check_message(msgid, language, known_msgids)
         if declared.isdigit() and int(declared) > settings.audio_max_bytes + FORM_OVERHEAD_BYTES:
             raise AudioRejected("audio.error_too_big", max_megabytes=round(settings.audio_max_bytes / 1048576, 1))
         data = await file.read(settings.audio_max_bytes + 1)  # one byte more than allowed tells it is too big
         # Decoding and encoding take seconds: in a worker thread, so the event loop keeps serving everyone else.
-        clip = await run_in_threadpool(save_clip, session, settings, msgid, language, data, operator.id)
+        clip = await run_in_threadpool(save_clip, session, settings, msgid, language, data, operator.id,
+                                        known_msgids)
     except UnknownMessage as error:
         raise NotFound("unknown_message", console_text(request, UNKNOWN_MESSAGE)) from error
     except AudioRejected as error:

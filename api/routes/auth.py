@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response, status
 from pydantic import BaseModel, Field
@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from api.auth.accounts import authenticate, change_password, create_operator, deactivate_operator
 from api.auth.deps import client_address, current_operator, end_session, require_role, start_session
 from api.auth.limiter import limit_logins
-from api.cases.errors import NotFound
 from api.cases.models import Association, Operator
 from api.cases.schemas import OperatorOut
+from api.core.errors import NotFound
 from api.core.inputs import ID_MAX, BodyId, PathId, StrictInput, StrictText
 from api.db import get_session
 
@@ -23,9 +23,9 @@ SessionDep = Annotated[Session, Depends(get_session)]
 CurrentOperator = Annotated[Operator, Depends(current_operator)]
 
 # What the login and password routes may answer besides 200 (documented for the OpenAPI schema).
-AUTH_ERRORS: dict[int | str, dict] = {401: {"description": "wrong email or password, or too many attempts"},
+AUTH_ERRORS: dict[int | str, dict[str, Any]] = {401: {"description": "wrong email or password, or too many attempts"},
                                       429: {"description": "too many attempts from this address"}}
-SESSION_ERRORS: dict[int | str, dict] = {401: {"description": "not logged in"},
+SESSION_ERRORS: dict[int | str, dict[str, Any]] = {401: {"description": "not logged in"},
                                          403: {"description": "missing CSRF token or role"}}
 
 

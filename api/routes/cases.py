@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from sqlalchemy import select
@@ -16,7 +16,6 @@ from api.auth.deps import current_operator, session_operator
 from api.cases import workflow
 from api.cases.access import visible_case
 from api.cases.canned import canned_replies_for, send_canned_reply
-from api.cases.errors import NotFound, Unauthorized
 from api.cases.history import previous_cases
 from api.cases.live import hub_for
 from api.cases.models import Association, CaseMessage, Operator, Queue
@@ -49,13 +48,14 @@ from api.cases.views import (
     reveal_callback_number,
 )
 from api.console.i18n import pick_console_language
+from api.core.errors import NotFound, Unauthorized
 from api.core.inputs import ID_MAX, PathId
 from api.db import checkpoint_wal, get_session, get_sessionmaker
-from api.privacy.erasure import erase_on_request
+from api.forgetting.erasure import erase_on_request
 from api.privacy.twilio_media import fetch_twilio_media, is_twilio_media
 
 # Every operator route may answer these besides its success (declared so the OpenAPI schema is complete).
-OPERATOR_ERRORS: dict[int | str, dict] = {
+OPERATOR_ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "not logged in"}, 403: {"description": "missing CSRF token, role or holder"},
     404: {"description": "no such case in my association"}, 409: {"description": "the case is not in that state"}}
 router = APIRouter(prefix="/api/v1", tags=["cases"], responses=OPERATOR_ERRORS)

@@ -16,7 +16,6 @@ from api.auth.limiter import limit_logins
 from api.cases.access import ALLOWED_TRANSITIONS, visible_case
 from api.cases.canned import canned_replies_for
 from api.cases.directory import load_services
-from api.cases.errors import Unauthorized
 from api.cases.history import previous_cases
 from api.cases.models import Operator
 from api.cases.satisfaction import satisfaction_stats
@@ -34,29 +33,18 @@ from api.console.i18n import (
     plural_gettext,
     text_direction,
 )
-from api.console.queue_texts import QUEUE_SCRIPT_KEYS
+from api.console.script_texts import SCRIPT_TEXT_KEYS
 from api.core.config import get_settings
+from api.core.errors import Unauthorized
 from api.core.inputs import PathId
 from api.core.languages import SUPPORTED_LANGUAGES
 from api.db import get_session
-from api.directory.console_texts import DIRECTORY_SCRIPT_KEYS
-from sante_contract.topics import REFERRAL_TOPICS
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 templates = Jinja2Templates(directory=str(CONSOLE_DIR / "templates"))
 # `_`, `gettext` and `ngettext` come per request (the operator's language); the extension gives {% trans %}.
 templates.env.add_extension("jinja2.ext.i18n")
 templates.env.filters["clock"] = clock
-
-# Labels the page scripts need; the texts come from the `console` catalog.
-SCRIPT_TEXT_KEYS: tuple[str, ...] = (
-    "Emergency", "Violence", "Vulnerable", "Other", "Claim", "Open", "waiting", "min",
-    "New emergency case", "Emergency message from a person", "No case is waiting.", "Error", "You", "Person",
-    "Operator", "An operator on duty speaks this language", "No operator on duty speaks this language",
-    "Voice message", "Image sent by the person", "Video sent by the person", "attachment",
-    "queued", "claimed", "waiting_person", "referred", "resolved", "closed",
-) + REFERRAL_TOPICS + DIRECTORY_SCRIPT_KEYS + QUEUE_SCRIPT_KEYS
-
 
 def _render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
     operator: Operator | None = context.get("operator")

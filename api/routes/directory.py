@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Query, status
 from sqlalchemy.orm import Session
 
@@ -30,7 +32,7 @@ from api.directory.towns import gazetteer
 from api.nlg.render import pick_language
 
 # Declared so the OpenAPI schema says every answer a route may give.
-DIRECTORY_ERRORS: dict[int | str, dict] = {
+DIRECTORY_ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "not logged in, or missing service token"}, 403: {"description": "missing CSRF token or role"},
     404: {"description": "no such place or case"}, 409: {"description": "the case is not in that state"}}
 router = APIRouter(prefix="/api/v1", tags=["directory"], responses=DIRECTORY_ERRORS)

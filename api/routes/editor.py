@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -10,11 +10,12 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from api.audio.index import clips_per_language
 from api.auth.deps import require_role
-from api.cases.errors import Conflict, NotFound
 from api.cases.models import Operator
 from api.core.clock import utcnow
 from api.core.config import get_settings
+from api.core.errors import Conflict, NotFound
 from api.core.inputs import StrictInput
 from api.core.languages import DEFAULT_LANGUAGE, RTL_LANGUAGES, SUPPORTED_LANGUAGES
 from api.db import get_session
@@ -22,14 +23,13 @@ from api.editor import previews, workspace
 from api.editor.catalog_entries import EntryError, clean_text, read_entry
 from api.editor.reviews import history, is_factual, last_reviews, save_and_record, stale_entries
 from api.feedback.helpful import helpful_counts
-from api.nlg.audio import clips_per_language
 from api.nlg.catalogs import CatalogSnapshot, catalog_store
 from api.nlg.source import all_msgids
 from api.routes.console import _login_redirect, _page_operator, _render
 
 CONTENT_EDITOR_ROLES: tuple[str, ...] = ("editor", "admin")
 
-EDITOR_ERRORS: dict[int | str, dict] = {
+EDITOR_ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "not logged in"}, 403: {"description": "missing CSRF token, or not an editor or admin"},
     404: {"description": "no such language or message"},
     409: {"description": "stale_entry: someone saved the entry after the version sent"}}

@@ -10,8 +10,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from api.core.config import get_settings
+from api.core.http_client import http_client
 from api.db import get_engine
-from api.gateways.http_client import http_client
 from api.gateways.rasa_auth import rasa_api_params
 
 router = APIRouter(tags=["health"])

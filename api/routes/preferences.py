@@ -10,9 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from api.auth.deps import current_operator
-from api.cases.errors import Conflict
 from api.cases.models import Operator
 from api.console.i18n import CONSOLE_LANGUAGES
+from api.core.errors import Conflict
 from api.core.inputs import StrictInput, StrictText
 from api.db import get_session
 

@@ -12,7 +12,7 @@ from api.cases.intake import create_case_from_referral
 from api.cases.on_duty import speaker_on_duty
 from api.cases.schemas import ErasureOut, ReferralIn, ReferralOut
 from api.db import checkpoint_wal, get_session
-from api.privacy import erasure
+from api.forgetting import erasure
 
 router = APIRouter(prefix="/api/v1", tags=["referrals"],
                    responses={401: {"description": "missing or wrong service token"}})
@@ -38,7 +38,7 @@ def create_referral(body: ReferralIn, response: Response,
              dependencies=[Depends(require_service_token)])
 def erase_person(conversation_id: Annotated[str, Path(min_length=3, max_length=64)],
                  session: Session = Depends(get_session)) -> ErasureOut:
-    """The person's /forget (actions/privacy.py): everything about them goes (api/privacy/erasure.py).
+    """The person's /forget (actions/privacy.py): everything about them goes (api/forgetting/erasure.py).
 
     Their cases become anonymous statistics (day, association, region, level, topic); the chat
     history leaves Rasa's tracker store once this turn is over, the channel identity once the

@@ -12,9 +12,9 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from api.auth.deps import current_operator
-from api.cases.errors import Forbidden, NotFound
 from api.cases.models import Operator
 from api.core.config import get_settings
+from api.core.errors import Forbidden, NotFound
 from api.core.logging import log_event
 from api.gateways.telegram import shared_application
 

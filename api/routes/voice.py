@@ -9,7 +9,7 @@ from fastapi.responses import FileResponse, Response
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
-from api.cases.errors import NotFound
+from api.core.errors import NotFound
 from api.core.languages import SUPPORTED_LANGUAGES
 from api.db import get_session
 from api.gateways import voice

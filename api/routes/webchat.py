@@ -1,33 +1,27 @@
-"""Web chat: a page to try the assistant in a browser, through the same gateway as the real channels."""
+"""Web chat: a page to try the assistant in a browser, through the same gateway as the real channels (api/gateways/webchat.py)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
-from api.core.config import PROJECT_ROOT, get_settings
+from api.core.config import PROJECT_ROOT
 from api.core.inputs import ID_MAX, StrictInput, StrictText
 from api.core.languages import RTL_LANGUAGES, SUPPORTED_LANGUAGES, negotiate_language
 from api.db import get_session
-from api.gateways import receipts
-from api.gateways.conversation import AlreadyReceived, conversation_id_for, handle_incoming
-from api.gateways.messages import IncomingMessage
-from api.gateways.models import OutboundMessage
-from api.gateways.safety import reply_from_catalog
+from api.gateways.conversation import conversation_id_for
+from api.gateways.webchat import CHANNEL, exchange, updates_since
 from api.nlg.render import render_response
 
 router = APIRouter(tags=["web chat"])
 templates = Jinja2Templates(directory=str(PROJECT_ROOT / "api" / "templates"))
 
-CHANNEL = "web"
 PAGE_TEXTS = ("webchat.title", "webchat.intro", "webchat.placeholder", "webchat.send",
               "webchat.operator", "webchat.error")
 
@@ -55,7 +49,7 @@ class ChatReplyOut(BaseModel):
     audio: str | None = None
 
 
-def chat_reply(data: dict) -> ChatReplyOut:
+def chat_reply(data: dict[str, Any]) -> ChatReplyOut:
     """A reply for the page; its recording's URL made relative, so the chat's own origin serves it."""
     audio = data.get("audio")
     return ChatReplyOut(**{**data, "audio": urlsplit(audio).path if audio else None})
@@ -80,29 +74,10 @@ def chat_page(request: Request, lang: str | None = Query(default=None)) -> HTMLR
 
 @router.post("/chat/api/messages", response_model=ChatExchangeOut)
 async def post_chat_message(body: ChatMessageIn, session: Session = Depends(get_session)) -> ChatExchangeOut:
-    """Send the person's message through the gateway and return the replies.
-
-    With a `client_message_id`, a retry of a message already received is answered with the first
-    request's replies (waiting for them if it is still being answered): never a second bot turn.
-    """
-    conversation_id = conversation_id_for(CHANNEL, body.token)
-    incoming = IncomingMessage(channel=CHANNEL, user_key=body.token, text=body.text,
-                               latitude=body.latitude, longitude=body.longitude)
-    message_id = body.client_message_id
-    try:
-        replies = [r.to_dict() for r in await handle_incoming(session, incoming, client_message_id=message_id)]
-    except AlreadyReceived:
-        first = await receipts.replies_of_first_request(session, conversation_id, message_id or "",
-                                                        get_settings().rasa_timeout_seconds)
-        if first is None:  # still being answered: its replies will reach the page through the updates
-            first = [reply_from_catalog("channel.delayed_reply", get_settings().default_language,
-                                        with_hotline=True).to_dict()]
-        return ChatExchangeOut(conversation_id=conversation_id, replies=[chat_reply(r) for r in first])
-    except BaseException:
-        if message_id:  # not answered: a retry may try it afresh
-            await run_in_threadpool(receipts.release, session, conversation_id, message_id)
-        raise
-    return ChatExchangeOut(conversation_id=conversation_id, replies=[chat_reply(r) for r in replies])
+    """Send the person's message through the gateway and return the replies (a retried message id: the first's)."""
+    replies = await exchange(session, body.token, body.text, body.client_message_id, body.latitude, body.longitude)
+    return ChatExchangeOut(conversation_id=conversation_id_for(CHANNEL, body.token),
+                           replies=[chat_reply(r) for r in replies])
 
 
 @router.get("/chat/api/updates", response_model=list[ChatReplyOut])
@@ -114,13 +89,4 @@ def get_chat_updates(token: Annotated[str, Header(alias="X-Chat-Token", min_leng
     The token is the person's only credential, so it travels in a header, never in the URL (URLs end
     up in access logs and browser history).
     """
-    rows = session.scalars(
-        select(OutboundMessage).where(OutboundMessage.conversation_id == conversation_id_for(CHANNEL, token),
-                                      OutboundMessage.status == "sent", OutboundMessage.id > after)
-        .order_by(OutboundMessage.id).limit(100)
-    ).all()
-    return [chat_reply({**row.payload, "id": row.id}) for row in rows]
-
-
-async def deliver_to_webchat(_address: str, _message: object) -> None:
-    """The web chat has nothing to push: a sent outbox row is what the page fetches."""
+    return [chat_reply(data) for data in updates_since(session, token, after)]

@@ -1,4 +1,4 @@
-"""The background worker: each job round runs in one process at a time, and a message claimed by a dead sender is sent."""
+"""The worker and its job loop (api/jobs.py): one process runs each round; a message a dead sender claimed is sent."""
 
 from __future__ import annotations
 
@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from api import worker
+from api import jobs, worker
+from api.core.clock import utcnow
 from api.db import make_engine
-from api.gateways import outbound
 from api.gateways.conversation import remember_identity
-from api.gateways.messages import BotReply, OutgoingMessage
-from api.gateways.models import OutboundMessage, utcnow
+from api.outbox import delivery as outbound
+from api.outbox.messages import BotReply, OutgoingMessage
+from api.outbox.models import OutboundMessage
 from tests.support.app_db import migrated_sqlite
 
 DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -69,7 +70,7 @@ async def test_a_claim_holds_the_message_for_the_lease(factory, monkeypatch) -> 
 
 
 def test_on_sqlite_every_process_may_run_a_round() -> None:
-    with worker.exclusive(make_engine("sqlite://"), "outbox") as held:
+    with jobs.exclusive(make_engine("sqlite://"), "outbox") as held:
         assert held
 
 
@@ -86,7 +87,7 @@ def test_a_job_round_runs_in_one_process_at_a_time_on_postgresql() -> None:
         with guard:
             running[0] -= 1
 
-    scheduled = worker.ScheduledJob("test_once_across_processes", job, 1.0)
+    scheduled = jobs.ScheduledJob("test_once_across_processes", job, 1.0)
     start = threading.Barrier(6)
 
     def process() -> None:  # one engine each, as separate worker processes would have
@@ -95,7 +96,7 @@ def test_a_job_round_runs_in_one_process_at_a_time_on_postgresql() -> None:
         deadline = time.monotonic() + 1.5
         try:
             while time.monotonic() < deadline:
-                took = asyncio.run(worker.run_job_once(scheduled, None, engine))  # type: ignore[arg-type]
+                took = asyncio.run(jobs.run_job_once(scheduled, None, engine))  # type: ignore[arg-type]
                 with guard:
                     (ran if took else skipped)[0] += 1
         finally:
@@ -116,15 +117,15 @@ def test_a_process_that_dies_holding_the_lock_frees_it() -> None:
     try:
         connection = holder.connect()
         assert connection.exec_driver_sql(
-            f"SELECT pg_try_advisory_lock({worker.advisory_key('test_dead_holder')})").scalar()
-        with worker.exclusive(other, "test_dead_holder") as held:
+            f"SELECT pg_try_advisory_lock({jobs.advisory_key('test_dead_holder')})").scalar()
+        with jobs.exclusive(other, "test_dead_holder") as held:
             assert not held
         connection.invalidate()  # its connection closes, as a killed process's does
         # The server frees the lock once it has seen the connection close: soon, not at once.
         deadline = time.monotonic() + 10
         held = False
         while not held and time.monotonic() < deadline:
-            with worker.exclusive(other, "test_dead_holder") as held:
+            with jobs.exclusive(other, "test_dead_holder") as held:
                 pass
             if not held:
                 time.sleep(0.05)

@@ -21,8 +21,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import update
 
-from api.cases.models import Case, Operator, utcnow
+from api.cases.models import Case, Operator
 from api.console.clock import in_zone
+from api.core.clock import utcnow
 from api.db import make_engine
 from tests.browser.test_console import wait_until_up
 from tests.e2e.stack import free_port

@@ -7,7 +7,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from sqlalchemy.orm import Session, sessionmaker
 
+from api.db import make_engine
 from tests.e2e.stack import Stack, ensure_model
 
 
@@ -77,6 +79,16 @@ class WebChatPerson:
                              params={"include_events": "NONE", **self.stack.rasa_params}, timeout=10)
         response.raise_for_status()
         return response.json()["slots"]
+
+
+@pytest.fixture(scope="module")
+def database(stack: Stack) -> Iterator[sessionmaker[Session]]:
+    """Sessions on the stack's own app database (SQLite), to seed operators and read what was stored."""
+    engine = make_engine(stack.database_url)
+    try:
+        yield sessionmaker(engine, expire_on_commit=False)
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture

@@ -24,8 +24,8 @@ from api.auth.accounts import create_operator
 from api.cases.models import Case, CaseMessage
 from api.db import make_engine
 from api.gateways.conversation import conversation_id_for
-from api.gateways.models import ChannelIdentity, InboundMessage, OutboundMessage
 from api.nlg.render import render_response
+from api.outbox.models import ChannelIdentity, InboundMessage, OutboundMessage
 from tests.e2e.stack import TELEGRAM_TOKEN, TWILIO_SID, TWILIO_TOKEN, WHATSAPP_FROM, Stack
 from tests.fakes.telegram import FakeTelegram, running_fake_telegram
 from tests.fakes.twilio import FakeTwilio, running_fake_twilio
@@ -70,15 +70,6 @@ def telegram_cloud(stack: Stack) -> Iterator[FakeTelegram]:
             yield fake
         finally:
             stack.stop("telegram")
-
-
-@pytest.fixture(scope="module")
-def database(stack: Stack) -> Iterator[sessionmaker[Session]]:
-    engine = make_engine(stack.database_url)
-    try:
-        yield sessionmaker(engine, expire_on_commit=False)
-    finally:
-        engine.dispose()
 
 
 @lru_cache

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
-import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth.accounts import create_operator
 from api.cases.intake import queue_for_city
 from api.cases.on_duty import languages_on_duty
-from api.db import make_engine
 from tests.e2e.conftest import WebChatPerson
 from tests.e2e.stack import Stack
 from tests.e2e.test_dialogue import (
@@ -35,13 +34,23 @@ from tests.e2e.test_dialogue import (
 PASSWORD = "a long test password 42"
 
 
-@pytest.fixture(scope="module")
-def database(stack: Stack) -> Iterator[sessionmaker[Session]]:
-    engine = make_engine(stack.database_url)
+@contextmanager
+def operator_on_duty(stack: Stack, database: sessionmaker[Session], languages: list[str]) -> Iterator[httpx.Client]:
+    """An operator of Oujda's association speaking `languages`, logged into the console for the block."""
+    with database() as session:
+        association_id = queue_for_city(session, "Oujda").association_id
+        email = f"{languages[-1]}-{uuid.uuid4().hex[:8]}@example.org"
+        create_operator(session, email, PASSWORD, association_id=association_id, languages=languages)
+        session.commit()
+    console = httpx.Client(base_url=stack.api_url, timeout=30)
+    login = console.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+    login.raise_for_status()
+    console.headers["X-CSRF-Token"] = login.json()["csrf_token"]
     try:
-        yield sessionmaker(engine, expire_on_commit=False)
+        yield console
     finally:
-        engine.dispose()
+        console.post("/api/v1/auth/logout").raise_for_status()
+        console.close()
 
 
 def escalate(person: WebChatPerson, language: str) -> list[str]:
@@ -67,16 +76,7 @@ def test_nobody_on_duty_speaks_english_so_the_person_is_told_in_english_an_opera
 
 def test_with_an_arabic_speaker_on_duty_the_person_is_told_in_arabic_their_request_goes_to_them_first(
         stack: Stack, person: WebChatPerson, database: sessionmaker[Session]) -> None:
-    with database() as session:
-        association_id = queue_for_city(session, "Oujda").association_id
-        email = f"ar-{uuid.uuid4().hex[:8]}@example.org"
-        create_operator(session, email, PASSWORD, association_id=association_id, languages=["fr", "ar"])
-        session.commit()
-    console = httpx.Client(base_url=stack.api_url, timeout=30)
-    login = console.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
-    login.raise_for_status()
-    console.headers["X-CSRF-Token"] = login.json()["csrf_token"]
-    try:
+    with operator_on_duty(stack, database, ["fr", "ar"]) as console:
         said = escalate(person, "ar")
         [case] = cases_of(stack, person.conversation_id or "")
         assert plain(rendered("utter_referral_created", "ar", reference=case["reference"])) in said
@@ -84,10 +84,6 @@ def test_with_an_arabic_speaker_on_duty_the_person_is_told_in_arabic_their_reque
         assert plain(rendered("utter_referral_language_not_spoken", "ar")) not in said
         queue = {row["reference"]: row for row in console.get("/api/v1/cases").json()}
         assert queue[case["reference"]]["language_spoken_on_duty"] is True
-    finally:
-        console.post("/api/v1/auth/logout").raise_for_status()
-        console.close()
-
 
 
 def own_line(key: str, language: str) -> str:
@@ -107,21 +103,9 @@ def test_a_wolof_answer_in_french_offers_the_wolof_speaker_on_duty_in_one_wolof_
     note = own_line("utter_fallback_language_note", "wo")
     [changed] = person.say('/choose_language{"language": "wo"}')
     assert plain(changed["text"]) == note  # the note alone: no "je vous réponds en français" after it
-    with database() as session:
-        association_id = queue_for_city(session, "Oujda").association_id
-        email = f"wo-{uuid.uuid4().hex[:8]}@example.org"
-        create_operator(session, email, PASSWORD, association_id=association_id, languages=["fr", "wo"])
-        session.commit()
-    console = httpx.Client(base_url=stack.api_url, timeout=30)
-    login = console.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
-    login.raise_for_status()
-    console.headers["X-CSRF-Token"] = login.json()["csrf_token"]
-    try:
+    with operator_on_duty(stack, database, ["fr", "wo"]):
         replies = person.say("dama feebar")
         first_lines = [plain(r["text"]).split("\n")[0] for r in replies]
         assert f"{note} {own_line(SPEAKER_HINT, 'wo')}" in first_lines, first_lines
         buttons = [b for r in replies for b in r.get("buttons") or []]
         assert {"title": own_line(SPEAKER_BUTTON, "wo"), "payload": "/request_human"} in buttons, buttons
-    finally:
-        console.post("/api/v1/auth/logout").raise_for_status()
-        console.close()

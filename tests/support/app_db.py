@@ -30,14 +30,12 @@ def migrate(url: str) -> None:
 
 
 @contextmanager
-def migrated_sqlite(tmp_path: Path, **env: str) -> Iterator[sessionmaker[Session]]:
-    """Point the app at a fresh SQLite file (plus any extra settings) for the duration of a test."""
-    url = f"sqlite:///{tmp_path / 'app.db'}"
-    saved = {key: os.environ.get(key) for key in ("DATABASE_URL", *env)}
-    os.environ.update(DATABASE_URL=url, **env)
+def app_settings(env: dict[str, str]) -> Iterator[sessionmaker[Session]]:
+    """Set `env` (DATABASE_URL and any other settings) and yield the app's session factory; restore them after."""
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
     reset_caches()
     try:
-        migrate(url)
         yield get_sessionmaker()
     finally:
         get_engine().dispose()
@@ -47,3 +45,12 @@ def migrated_sqlite(tmp_path: Path, **env: str) -> Iterator[sessionmaker[Session
             else:
                 os.environ[key] = value
         reset_caches()
+
+
+@contextmanager
+def migrated_sqlite(tmp_path: Path, **env: str) -> Iterator[sessionmaker[Session]]:
+    """Point the app at a fresh SQLite file (plus any extra settings) for the duration of a test."""
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    with app_settings({"DATABASE_URL": url, **env}) as factory:
+        migrate(url)
+        yield factory

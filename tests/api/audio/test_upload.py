@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.audio.encoding import AudioRejected, encode_clip, sniff_container
+from api.audio.index import audio_available
 from api.audio.models import AudioClip
 from api.core.config import get_settings
-from api.nlg.audio import audio_available
 from tests.api.audio.recordings import FORMATS, tone
 from tests.api.cases.fixtures import Seeded, add_operator, login
 

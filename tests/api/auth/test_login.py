@@ -15,8 +15,9 @@ from api.auth.deps import SESSION_COOKIE
 from api.auth.models import LoginThrottle
 from api.auth.passwords import verify_password
 from api.auth.throttle import lockout_seconds
-from api.cases.errors import Conflict, Unauthorized
-from api.cases.models import AuditEvent, Operator, utcnow
+from api.cases.models import AuditEvent, Operator
+from api.core.clock import utcnow
+from api.core.errors import Conflict, Unauthorized
 from tests.api.cases.fixtures import PASSWORD, login
 
 ATTACKER = "198.51.100.7"

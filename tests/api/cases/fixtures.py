@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth.passwords import hash_password
 from api.cases.models import Association, Operator, Queue
-from api.db import get_engine, get_sessionmaker, make_engine
-from tests.support.app_db import migrate, reset_caches
+from api.db import make_engine
+from tests.support.app_db import app_settings, migrate
 
 SERVICE_TOKEN = "test-service-token-0123456789"
 PASSWORD = "correct horse battery"
@@ -63,33 +63,27 @@ def postgres_url() -> Iterator[str]:
         admin.dispose()
 
 
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
+    """An empty migrated database of the backend the fixture's parameter names: a fresh SQLite copy, or the
+    session's PostgreSQL schema emptied."""
+    if request.param == "sqlite":
+        shutil.copy(sqlite_template, tmp_path / "app.db")
+        return f"sqlite:///{tmp_path / 'app.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {', '.join(APP_TABLES)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return url
+
+
 @pytest.fixture(params=BACKENDS)
 def factory(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[sessionmaker[Session]]:
     """A session factory on an empty migrated database (SQLite always, PostgreSQL with TEST_DATABASE_URL)."""
-    if request.param == "sqlite":
-        shutil.copy(sqlite_template, tmp_path / "app.db")
-        url = f"sqlite:///{tmp_path / 'app.db'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-        engine = make_engine(url)
-        with engine.begin() as connection:
-            connection.execute(text(f"TRUNCATE {', '.join(APP_TABLES)} RESTART IDENTITY CASCADE"))
-        engine.dispose()
-    env = {"DATABASE_URL": url, "SERVICE_TOKEN": SERVICE_TOKEN, "LOGIN_RATE_LIMIT": "1000/minute",
-           "WEBCHAT_ENABLED": "false"}
-    saved = {key: os.environ.get(key) for key in env}
-    os.environ.update(env)
-    reset_caches()
-    try:
-        yield get_sessionmaker()
-    finally:
-        get_engine().dispose()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        reset_caches()
+    with app_settings({"DATABASE_URL": empty_database_url(request, tmp_path, sqlite_template),
+                       "SERVICE_TOKEN": SERVICE_TOKEN, "LOGIN_RATE_LIMIT": "1000/minute",
+                       "WEBCHAT_ENABLED": "false"}) as made:
+        yield made
 
 
 @dataclass

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from api.cases.models import Case, utcnow
+from api.cases.models import Case
+from api.core.clock import utcnow
 from tests.api.cases.fixtures import create_case, login
 
 

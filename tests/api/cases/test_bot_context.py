@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
+from api.bot_history import delete_tracker_events, tracker_engine
 from api.cases.context import CONTEXT_TURNS, bot_context
 from api.cases.models import Case
+from api.core.clock import utcnow
 from api.core.config import get_settings
 from api.db import make_engine
-from api.gateways.bot_history import delete_tracker_events, tracker_engine
-from api.gateways.models import utcnow
 from tests.api.cases.fixtures import create_case, login
 
 EVENTS_DDL = ("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255) NOT NULL, type_name VARCHAR(255) "

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from api.gateways.models import OutboundMessage
 from api.nlg.render import render_response
+from api.outbox.models import OutboundMessage
 from tests.api.cases.fixtures import create_case, login
 
 

@@ -6,11 +6,11 @@ import threading
 
 from sqlalchemy import func, select
 
-from api.cases.errors import Conflict
 from api.cases.intake import create_case_from_referral
 from api.cases.models import Case, Operator
 from api.cases.schemas import ReferralIn
 from api.cases.workflow import claim_next_case
+from api.core.errors import Conflict
 from tests.api.cases.fixtures import create_case, login, referral_body
 
 

@@ -10,7 +10,7 @@ from api.cases.models import AuditEvent, Case, CaseMessage, CaseNote, LiveEvent,
 from api.cases.schemas import ReferralIn
 from api.cases.stats import association_stats
 from api.cases.workflow import add_note, claim_case, set_waiting_person
-from api.privacy.erasure import erase_person
+from api.forgetting.erasure import erase_person
 from api.privacy.models import CaseStatistic
 from tests.api.cases.fixtures import referral_body
 

@@ -8,10 +8,11 @@ import pytest
 from sqlalchemy.orm import Session
 
 from api.auth.sessions import close_operator_sessions, open_session
-from api.cases.models import Case, Operator, utcnow
+from api.cases.models import Case, Operator
 from api.cases.on_duty import languages_on_duty, speaker_on_duty
 from api.cases.triage import BASE_PRIORITY, EMERGENCY, OTHER
 from api.cases.workflow import LANGUAGE_WINDOW_POINTS, claim_next_case, list_open_cases
+from api.core.clock import utcnow
 from tests.api.cases.fixtures import add_operator, create_case, login
 
 NOW = utcnow()

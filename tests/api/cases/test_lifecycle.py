@@ -9,8 +9,8 @@ from sqlalchemy import select
 from api.cases.access import ALLOWED_TRANSITIONS, can_transition
 from api.cases.handoff import record_person_message
 from api.cases.models import AuditEvent, Case, CaseMessage, LiveEvent, Operator
-from api.gateways.models import OutboundMessage
 from api.nlg.render import render_response
+from api.outbox.models import OutboundMessage
 from tests.api.cases.fixtures import create_case, login
 
 

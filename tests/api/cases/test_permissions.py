@@ -7,8 +7,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from api.cases.models import AuditEvent, Case
-from api.gateways.models import OutboundMessage
 from api.nlg.render import render_response
+from api.outbox.models import OutboundMessage
 from api.privacy.models import CaseStatistic
 from tests.api.cases.fixtures import create_case, login
 

@@ -12,7 +12,7 @@ from api.cases.intake import create_case_from_referral
 from api.cases.models import AuditEvent, Case, LiveEvent
 from api.cases.schemas import ReferralIn
 from api.crypto import decrypt
-from api.gateways.models import InboundMessage, OutboundMessage
+from api.outbox.models import InboundMessage, OutboundMessage
 from api.privacy.models import CaseStatistic, PersonErasure
 from tests.api.cases.fixtures import SERVICE_TOKEN, referral_body, service_headers
 
@@ -154,7 +154,7 @@ def test_erasure_also_drops_the_texts_the_gateway_kept(client, factory, seeded) 
     with factory() as session:
         inbound = {row.conversation_id: row.text for row in session.scalars(select(InboundMessage))}
         outbound = [row.payload["text"] for row in session.scalars(select(OutboundMessage))]
-    # The message of the turn in progress goes once Rasa has answered it (api/privacy/erasure.py).
+    # The message of the turn in progress goes once Rasa has answered it (api/forgetting/erasure.py).
     assert inbound == {"tg-forgetme2": "yes, forget me", "tg-someone": "other story"}
     assert outbound == []
     with factory() as session:  # and the bot's copy goes once Rasa has finished the turn

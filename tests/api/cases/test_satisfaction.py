@@ -7,9 +7,9 @@ from sqlalchemy import select
 from api.cases.models import CaseSatisfaction
 from api.cases.satisfaction import score_of
 from api.gateways.conversation import conversation_id_for, handle_incoming
-from api.gateways.messages import IncomingMessage
-from api.gateways.models import OutboundMessage
 from api.nlg.render import render_response
+from api.outbox.messages import IncomingMessage
+from api.outbox.models import OutboundMessage
 from tests.api.cases.fixtures import create_case, login
 
 

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from api.cases.models import Case, utcnow
+from api.cases.models import Case
+from api.core.clock import utcnow
 from tests.api.cases.fixtures import create_case, login
 
 

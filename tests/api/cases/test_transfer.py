@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from api.cases.models import AuditEvent, CaseNote
-from api.gateways.models import OutboundMessage
 from api.nlg.render import render_response
+from api.outbox.models import OutboundMessage
 from tests.api.cases.fixtures import add_operator, create_case, login
 
 

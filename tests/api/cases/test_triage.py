@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from api.cases.models import Case, Operator, utcnow
+from api.cases.models import Case, Operator
 from api.cases.triage import (
     AGEING_CAP_POINTS,
     BASE_PRIORITY,
@@ -19,6 +19,7 @@ from api.cases.triage import (
     triage_priority,
 )
 from api.cases.workflow import claim_next_case, list_open_cases
+from api.core.clock import utcnow
 
 
 def test_emergency_outranks_violence_which_outranks_vulnerable_which_outranks_other() -> None:

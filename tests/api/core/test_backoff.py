@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from api.core.backoff import delay_after, exponential
-from api.gateways.outbound import RETRY as OUTBOUND_RETRY
+from api.outbox.delivery import RETRY as OUTBOUND_RETRY
 from api.privacy.twilio_media import RETRY as MEDIA_RETRY
 
 

@@ -16,7 +16,7 @@ from api.directory.extract import read_geojson
 from api.directory.importer import import_facilities
 from api.directory.models import Place
 from api.directory.towns import read_gazetteer
-from api.gateways.models import OutboundMessage
+from api.outbox.models import OutboundMessage
 from tests.api.cases.fixtures import SERVICE_TOKEN, Seeded, add_operator, create_case, login
 from tests.support.osm_fixture import write_extract
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.core.config import get_settings
 from api.db import get_engine, get_sessionmaker
-from api.gateways import outbound
+from api.gateways import telegram
+from api.gateways.telegram_handlers import TelegramApplication
+from api.outbox import delivery as outbound
 from tests.fakes.rasa import FakeRasaWithEvents, running_fake_rasa
 from tests.fakes.server import reset_state
 from tests.fakes.telegram import FakeTelegram, running_fake_telegram
@@ -84,3 +87,14 @@ def factory(tmp_path: Path, migrated_template: Path, clouds: Clouds,
         get_engine().dispose()
         monkeypatch.undo()
         reset_caches()
+
+
+@pytest.fixture
+async def bridge(factory: sessionmaker[Session]) -> AsyncIterator[TelegramApplication]:
+    """The Telegram bridge's Application on the test's database, initialised against the fake Bot API."""
+    application = telegram.build_application(get_settings(), factory)
+    await application.initialize()
+    try:
+        yield application
+    finally:
+        await application.shutdown()

@@ -17,12 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from telegram import Update
 
+from api.audio.index import audio_available
 from api.audio.models import AudioClip
 from api.core.config import get_settings
 from api.gateways import telegram, voice, whatsapp
-from api.gateways.outbound import register_sender
-from api.nlg.audio import audio_available
 from api.nlg.render import render_response
+from api.outbox.delivery import register_sender
 from tests.api.audio.recordings import tone
 from tests.api.cases.fixtures import add_operator, login
 from tests.api.gateways.conftest import WHATSAPP_FROM

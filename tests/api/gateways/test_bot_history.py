@@ -13,15 +13,15 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.bot_history import tracker_engine
+from api.core.clock import utcnow
 from api.db import make_engine
-from api.gateways.bot_history import tracker_engine
+from api.forgetting.erasure import erase_person, run_due_erasures
 from api.gateways.conversation import conversation_id_for, handle_incoming
-from api.gateways.messages import IncomingMessage
-from api.gateways.models import utcnow
-from api.privacy.erasure import erase_person, run_due_erasures
+from api.outbox.messages import IncomingMessage
 from api.privacy.models import PersonErasure
 from tests.support.app_db import migrated_sqlite
-from tests.support.fake_rasa import FakeRasa, running_fake_rasa
+from tests.support.fake_rasa import FakeRasa
 
 TRACKERS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 FORGOTTEN, KEPT = conversation_id_for("tg", "501"), conversation_id_for("tg", "502")
@@ -77,12 +77,6 @@ def tracker(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[st
             with admin.begin() as connection:
                 connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
             admin.dispose()
-
-
-@pytest.fixture
-def rasa() -> Iterator[FakeRasa]:
-    with running_fake_rasa() as fake:
-        yield fake
 
 
 @pytest.fixture

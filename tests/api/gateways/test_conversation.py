@@ -12,18 +12,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.cases.models import CaseMessage
 from api.crypto import decrypt
 from api.gateways.conversation import conversation_id_for, handle_incoming, redeliver_pending_inbound
-from api.gateways.messages import IncomingMessage
-from api.gateways.models import ChannelIdentity, InboundMessage, OutboundMessage
 from api.nlg.render import render_response
+from api.outbox.messages import IncomingMessage
+from api.outbox.models import ChannelIdentity, InboundMessage, OutboundMessage
 from tests.api.gateways.cases_for_tests import case_held_by_operator
 from tests.support.app_db import migrated_sqlite
-from tests.support.fake_rasa import FakeRasa, running_fake_rasa
-
-
-@pytest.fixture
-def rasa() -> Iterator[FakeRasa]:
-    with running_fake_rasa() as fake:
-        yield fake
+from tests.support.fake_rasa import FakeRasa
 
 
 @pytest.fixture

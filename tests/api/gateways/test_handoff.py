@@ -16,10 +16,10 @@ from api.cases.intake import create_case_from_referral
 from api.cases.models import Case, CaseMessage, LiveEvent, Operator
 from api.cases.schemas import ReferralIn
 from api.core.config import get_settings
-from api.gateways import telegram, whatsapp
+from api.gateways import telegram, telegram_sending, whatsapp
 from api.gateways.conversation import remember_identity
-from api.gateways.outbound import deliver_pending, register_sender
 from api.nlg.render import render_response
+from api.outbox.delivery import deliver_pending, register_sender
 from api.routes.whatsapp import router
 from tests.api.gateways.conftest import WHATSAPP_FROM
 from tests.api.gateways.webhook_requests import gateway_app, signed_post
@@ -98,7 +98,7 @@ async def test_the_operator_notices_and_reply_reach_the_telegram_chat_in_the_per
     application = telegram.build_application(get_settings(), factory)
     await application.initialize()
     try:
-        register_sender("tg", telegram.TelegramSender(application.bot))
+        register_sender("tg", telegram_sending.TelegramSender(application.bot))
         with factory() as session:
             case, operator = claimed_case(session, "tg", str(CHAT_ID), "ar")
             workflow.reply_to_person(session, operator, case.id, "مرحبا، أنا هنا")

@@ -15,14 +15,15 @@ import pytest
 from sqlalchemy import func, inspect, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.core.clock import utcnow
 from api.core.config import get_settings
 from api.feedback.helpful import HelpfulVote, helpful_counts
-from api.gateways.choices import offered_buttons
-from api.gateways.models import ChannelIdentity, utcnow
 from api.nlg.catalogs import catalog_store
 from api.nlg.helpful import HelpfulAnswer, answer_in, is_helpful_payload, payload_for, with_helpful_buttons
 from api.nlg.render import render_response
-from tests.api.gateways.test_typed_choices import bridge, someone, webchat, whatsapp_client  # noqa: F401
+from api.outbox.choices import offered_buttons
+from api.outbox.models import ChannelIdentity
+from tests.api.gateways.test_typed_choices import someone, webchat, whatsapp_client  # noqa: F401
 
 ANSWER = "utter_rights_free_care"
 

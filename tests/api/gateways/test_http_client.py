@@ -9,19 +9,13 @@ import httpx
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.core import http_client as shared
 from api.core.config import Settings
-from api.gateways import http_client as shared
 from api.gateways.conversation import ask_bot, conversation_language
 from api.gateways.safety import bot_is_up, is_emergency
 from api.main import lifespan
 from tests.support.app_db import migrated_sqlite
-from tests.support.fake_rasa import FakeRasa, running_fake_rasa
-
-
-@pytest.fixture
-def rasa() -> Iterator[FakeRasa]:
-    with running_fake_rasa() as fake:
-        yield fake
+from tests.support.fake_rasa import FakeRasa
 
 
 @pytest.fixture

@@ -10,16 +10,10 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.gateways import conversation
-from api.gateways.messages import IncomingMessage
+from api.outbox.messages import IncomingMessage
 from tests.api.gateways.cases_for_tests import case_held_by_operator
 from tests.support.app_db import migrated_sqlite
-from tests.support.fake_rasa import FakeRasa, running_fake_rasa
-
-
-@pytest.fixture
-def rasa() -> Iterator[FakeRasa]:
-    with running_fake_rasa() as fake:
-        yield fake
+from tests.support.fake_rasa import FakeRasa
 
 
 @pytest.fixture

@@ -3,25 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
 import threading
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.db import get_engine, get_sessionmaker, make_engine
-from api.gateways import outbound
+from api.core.clock import utcnow
 from api.gateways.conversation import remember_identity
-from api.gateways.messages import BotReply, OutgoingMessage
-from api.gateways.models import OutboundMessage, utcnow
+from api.outbox import delivery as outbound
+from api.outbox.messages import BotReply, OutgoingMessage
+from api.outbox.models import OutboundMessage
 
 # The backends' fixtures of the claim race test (tests/api/cases), reused by the outbox race test.
-from tests.api.cases.fixtures import APP_TABLES, BACKENDS, postgres_url, sqlite_template  # noqa: F401
-from tests.support.app_db import migrated_sqlite, reset_caches
+from tests.api.cases.fixtures import BACKENDS, empty_database_url, postgres_url, sqlite_template  # noqa: F401
+from tests.support.app_db import app_settings, migrated_sqlite
 
 MESSAGES = 20
 WORKERS = 2
@@ -34,27 +33,12 @@ def factory(tmp_path: Path) -> Iterator[sessionmaker[Session]]:
 
 
 @pytest.fixture(params=[pytest.param(b, marks=pytest.mark.postgres) if b == "postgresql" else b for b in BACKENDS])
-def shared_factory(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path,  # noqa: F811
-                   monkeypatch: pytest.MonkeyPatch) -> Iterator[sessionmaker[Session]]:
+def shared_factory(request: pytest.FixtureRequest, tmp_path: Path,
+                   sqlite_template: Path) -> Iterator[sessionmaker[Session]]:  # noqa: F811
     """A session factory on an empty migrated database that several threads share (SQLite; PostgreSQL too
     with TEST_DATABASE_URL)."""
-    if request.param == "sqlite":
-        shutil.copy(sqlite_template, tmp_path / "app.db")
-        url = f"sqlite:///{tmp_path / 'app.db'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-        engine = make_engine(url)
-        with engine.begin() as connection:
-            connection.execute(text(f"TRUNCATE {', '.join(APP_TABLES)} RESTART IDENTITY CASCADE"))
-        engine.dispose()
-    monkeypatch.setenv("DATABASE_URL", url)
-    reset_caches()
-    try:
-        yield get_sessionmaker()
-    finally:
-        get_engine().dispose()
-        monkeypatch.undo()
-        reset_caches()
+    with app_settings({"DATABASE_URL": empty_database_url(request, tmp_path, sqlite_template)}) as made:
+        yield made
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ from api.gateways.conversation import (
     handle_incoming,
     redeliver_pending_inbound,
 )
-from api.gateways.messages import IncomingMessage
-from api.gateways.models import InboundMessage, OutboundMessage
 from api.nlg.render import render_response
+from api.outbox.messages import IncomingMessage
+from api.outbox.models import InboundMessage, OutboundMessage
 from tests.api.gateways.cases_for_tests import case_held_by_operator
 
 

@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -17,13 +16,13 @@ from telegram import Update
 from telegram.ext import Application
 
 from api.cases.models import CaseMessage
-from api.core.config import PROJECT_ROOT, get_settings
-from api.gateways import telegram, telegram_keyboard
+from api.core.config import PROJECT_ROOT
+from api.gateways import telegram_handlers, telegram_keyboard, telegram_sending
 from api.gateways.conversation import conversation_id_for, remember_identity
-from api.gateways.messages import BotReply, Button
-from api.gateways.models import OutboundMessage
-from api.gateways.outbound import deliver_pending, enqueue_outbound, register_sender
 from api.nlg.render import render_response
+from api.outbox.delivery import deliver_pending, enqueue_outbound, register_sender
+from api.outbox.messages import BotReply, Button
+from api.outbox.models import OutboundMessage
 from tests.api.gateways.cases_for_tests import case_held_by_operator
 
 CHAT_ID = 987654321
@@ -46,16 +45,6 @@ def button_press(data: str, keyboard: list[list[dict[str, str]]] | None = None) 
                    "text": "Choisissez", "reply_markup": {"inline_keyboard": keyboard or []}}
     return {"callback_query": {"id": "cq-1", "from": PERSON, "chat_instance": "ci", "data": data,
                                "message": bot_message}}
-
-
-@pytest.fixture
-async def bridge(factory) -> AsyncIterator[Application]:  # type: ignore[no-untyped-def]
-    application = telegram.build_application(get_settings(), factory)
-    await application.initialize()
-    try:
-        yield application
-    finally:
-        await application.shutdown()
 
 
 async def feed(application: Application, update: dict[str, Any], update_id: int = 1) -> None:
@@ -138,14 +127,14 @@ async def test_start_with_a_language_sets_the_slot_then_greets(bridge, clouds) -
     conversation_id = conversation_id_for("tg", str(CHAT_ID))
     slot_event = (conversation_id, {"event": "slot", "name": "language", "value": "ar"})
     assert clouds.rasa.events and all(event == slot_event for event in clouds.rasa.events)
-    assert clouds.rasa.received[0]["message"] == telegram.GREET_PAYLOAD
+    assert clouds.rasa.received[0]["message"] == telegram_handlers.GREET_PAYLOAD
     assert clouds.telegram.sent()[0]["text"] == "مرحبا"
 
 
 async def test_start_without_a_known_language_only_greets(bridge, clouds) -> None:
     await feed(bridge, message("/start xx"))
     assert clouds.rasa.events == []
-    assert clouds.rasa.received[0]["message"] == telegram.GREET_PAYLOAD
+    assert clouds.rasa.received[0]["message"] == telegram_handlers.GREET_PAYLOAD
 
 
 @pytest.mark.parametrize(("command", "payload"), [("/language", "/change_language"), ("/human", "/request_human"),
@@ -170,7 +159,7 @@ async def test_a_reply_longer_than_telegram_allows_is_sent_in_parts_with_buttons
 
 
 async def test_an_operator_reply_in_the_outbox_reaches_the_telegram_chat(bridge, clouds, factory) -> None:
-    register_sender("tg", telegram.TelegramSender(bridge.bot))
+    register_sender("tg", telegram_sending.TelegramSender(bridge.bot))
     with factory() as session:
         conversation_id = remember_identity(session, "tg", str(CHAT_ID))
         enqueue_outbound(session, conversation_id, BotReply(text="Bonjour, ici l'opérateur.",
@@ -200,7 +189,7 @@ async def test_a_reply_telegram_fails_to_take_waits_in_the_outbox_and_goes_out_o
     with factory() as session:
         pending = session.scalars(select(OutboundMessage).order_by(OutboundMessage.id)).all()
     assert [(row.payload["text"], row.status) for row in pending] == [("Premier", "pending"), ("Second", "pending")]
-    register_sender("tg", telegram.TelegramSender(bridge.bot))
+    register_sender("tg", telegram_sending.TelegramSender(bridge.bot))
     assert await deliver_pending(factory) == 2
     assert [m["text"] for m in clouds.telegram.sent()] == ["Premier", "Second"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -20,13 +20,12 @@ from telegram import Update
 from telegram.ext import Application
 
 from api.cases import workflow
-from api.core.config import get_settings
-from api.gateways import telegram
-from api.gateways.choices import choose, normalise_choice
+from api.core.clock import utcnow
 from api.gateways.conversation import conversation_id_for
-from api.gateways.messages import Button
-from api.gateways.models import OfferedChoice, utcnow
 from api.nlg.render import render_response
+from api.outbox.choices import choose, normalise_choice
+from api.outbox.messages import Button
+from api.outbox.models import OfferedChoice
 from api.routes.webchat import router as webchat_router
 from api.routes.whatsapp import router as whatsapp_router
 from tests.api.gateways.cases_for_tests import case_held_by_operator
@@ -90,16 +89,6 @@ def webchat(factory) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
 def whatsapp_client(factory) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
     with TestClient(gateway_app(whatsapp_router)) as client:
         yield client
-
-
-@pytest.fixture
-async def bridge(factory) -> AsyncIterator[Application]:  # type: ignore[no-untyped-def]
-    application = telegram.build_application(get_settings(), factory)
-    await application.initialize()
-    try:
-        yield application
-    finally:
-        await application.shutdown()
 
 
 class WebChat:

@@ -16,8 +16,8 @@ from api.core.config import get_settings
 from api.crypto import decrypt
 from api.gateways import voice
 from api.gateways.conversation import conversation_id_for
-from api.gateways.models import ChannelIdentity
 from api.nlg.render import render_response
+from api.outbox.models import ChannelIdentity
 from api.privacy.models import MediaDeletion
 from api.privacy.twilio_media import delete_pending_media
 from api.routes.voice import router

@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 from api.cases.models import CaseMessage
 from api.gateways import whatsapp
 from api.gateways.conversation import conversation_id_for, remember_identity
-from api.gateways.messages import BotReply, Button
-from api.gateways.models import ChannelIdentity, InboundMessage, OutboundMessage
-from api.gateways.outbound import deliver_pending, enqueue_outbound, register_sender
 from api.nlg.render import render_response
+from api.outbox.delivery import deliver_pending, enqueue_outbound, register_sender
+from api.outbox.messages import BotReply, Button
+from api.outbox.models import ChannelIdentity, InboundMessage, OutboundMessage
 from api.routes.whatsapp import router
 from tests.api.gateways.cases_for_tests import case_held_by_operator
 from tests.api.gateways.conftest import WHATSAPP_FROM

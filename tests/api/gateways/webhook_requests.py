@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from twilio.request_validator import RequestValidator
 
-from api.console import install_referral_backend
+from api.console import install_console
+from api.core.error_responses import install_error_responses
 from api.gateways.telegram import shutdown_shared_application
 from tests.api.gateways.conftest import PUBLIC_BASE_URL, TWILIO_TOKEN
 
@@ -24,7 +25,8 @@ async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
 def gateway_app(*routers) -> FastAPI:  # type: ignore[no-untyped-def]
     """A FastAPI app with the given routers, set up as the API sets itself up."""
     app = FastAPI(lifespan=_lifespan)
-    install_referral_backend(app)  # the API's session cookie and JSON error shape
+    install_error_responses(app)  # the API's JSON error shape
+    install_console(app)  # and its session cookie check on writes
     for router in routers:
         app.include_router(router)
     return app

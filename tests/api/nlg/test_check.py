@@ -1,4 +1,4 @@
-"""`python -m api.nlg.catalogs check`: coverage per language, and each reason it fails."""
+"""`python -m api.nlg.commands check`: coverage per language, and each reason it fails."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from api.core.config import get_settings
-from api.nlg import catalogs
+from api.nlg import commands
 from api.nlg.catalogs import catalog_path
 from api.nlg.check import CHANNEL_LIMIT, run_check
 from tests.api.nlg.catalog_files import ARABIC, FRENCH, Texts, make_locales
@@ -125,7 +125,7 @@ def test_the_command_line_exits_1_on_a_problem(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setenv("LOCALES_DIR", str(locales_dir))
     get_settings.cache_clear()
     try:
-        assert catalogs.main(["check", "--domain", str(tmp_path / "none.yml")]) == 1
+        assert commands.main(["check", "--domain", str(tmp_path / "none.yml")]) == 1
     finally:
         get_settings.cache_clear()
     assert "ERROR en: utter_goodbye is missing" in capsys.readouterr().out

@@ -76,7 +76,7 @@ def test_make_locales_compiles_the_real_catalogs_from_a_clean_tree(tmp_path: Pat
     copy = tmp_path / "locales"
     shutil.copytree(PROJECT_ROOT / "locales", copy, ignore=shutil.ignore_patterns("*.mo"))
     env = {**os.environ, "LOCALES_DIR": str(copy)}
-    result = subprocess.run([sys.executable, "-m", "api.nlg.catalogs", "compile"], cwd=PROJECT_ROOT, env=env,
+    result = subprocess.run([sys.executable, "-m", "api.nlg.commands", "compile"], cwd=PROJECT_ROOT, env=env,
                             capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr
     built = sorted(p.parent.parent.name for p in copy.glob("*/LC_MESSAGES/messages.mo"))

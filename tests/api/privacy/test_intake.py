@@ -14,7 +14,7 @@ from api.cases.models import Case, CaseMessage
 from api.cases.schemas import ReferralIn
 from api.crypto import decrypt
 from api.gateways.conversation import conversation_id_for, handle_incoming
-from api.gateways.messages import IncomingMessage
+from api.outbox.messages import IncomingMessage
 from api.privacy.models import CapturedContact
 
 NUMBER = "06 12 34 56 78"

@@ -13,10 +13,10 @@ from api.cases.models import Case
 from api.cases.schemas import ReferralIn
 from api.crypto import encrypt
 from api.db import make_engine
-from api.gateways.models import ChannelIdentity, InboundMessage, OutboundMessage
-from api.gateways.receipts import ChatReceipt
+from api.forgetting.retention import main, purge_expired
+from api.outbox.models import ChannelIdentity, InboundMessage, OutboundMessage
+from api.outbox.receipts import ChatReceipt
 from api.privacy.models import CapturedContact, CaseStatistic
-from api.privacy.retention import main, purge_expired
 from tests.support.app_db import migrated_sqlite
 
 NOW = datetime(2027, 6, 1, 12, 0, tzinfo=timezone.utc)

@@ -10,20 +10,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.gateways.conversation import conversation_id_for
-from api.gateways.messages import BotReply
-from api.gateways.outbound import enqueue_outbound
 from api.main import create_app
 from api.nlg.render import render_response
+from api.outbox.delivery import enqueue_outbound
+from api.outbox.messages import BotReply
 from tests.support.app_db import migrated_sqlite
-from tests.support.fake_rasa import FakeRasa, running_fake_rasa
+from tests.support.fake_rasa import FakeRasa
 
 TOKEN = "a" * 32
-
-
-@pytest.fixture
-def rasa() -> Iterator[FakeRasa]:
-    with running_fake_rasa() as fake:
-        yield fake
 
 
 @pytest.fixture

@@ -16,21 +16,15 @@ from sqlalchemy import select, update
 from api.cases.models import CaseMessage
 from api.core.clock import utcnow
 from api.gateways.conversation import conversation_id_for
-from api.gateways.models import InboundMessage
-from api.gateways.receipts import RECEIPT_LIFETIME, ChatReceipt
 from api.main import create_app
+from api.outbox.models import InboundMessage
+from api.outbox.receipts import RECEIPT_LIFETIME, ChatReceipt
 from tests.api.gateways.cases_for_tests import case_held_by_operator
 from tests.support.app_db import migrated_sqlite
-from tests.support.fake_rasa import FakeRasa, running_fake_rasa
+from tests.support.fake_rasa import FakeRasa
 
 TOKEN = "b" * 32
 URL = "/chat/api/messages"
-
-
-@pytest.fixture
-def rasa() -> Iterator[FakeRasa]:
-    with running_fake_rasa() as fake:
-        yield fake
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api import cli, crypto
 from api.core.config import DEV_SECRET_KEY, PROJECT_ROOT, Settings
 from api.core.secrets import InsecureSecrets, require_strong_secrets, weak_secrets
-from api.gateways.models import ChannelIdentity
+from api.outbox.models import ChannelIdentity
 from tests.support.secrets import strong_secrets
 
 NAMES = {"SECRET_KEY", "SERVICE_TOKEN", "RASA_AUTH_TOKEN", "NLG_TOKEN", "ACTION_SERVER_TOKEN", "ENCRYPTION_KEYS"}

@@ -24,16 +24,17 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.bot_history import TrackerStoreUnavailable, delete_tracker_events, inactive_tracker_conversations
 from api.cases.access import FINAL_STATUSES, OPEN_STATUSES
 from api.cases.anonymise import anonymise_case
 from api.cases.events import prune_live_events
 from api.cases.models import Case
+from api.core.clock import utcnow
 from api.core.config import Settings, get_settings
 from api.core.logging import configure_logging, log_event
-from api.db import checkpoint_wal, get_sessionmaker
-from api.gateways.bot_history import TrackerStoreUnavailable, delete_tracker_events, inactive_tracker_conversations
-from api.gateways.models import ChannelIdentity, InboundMessage, OfferedChoice, OutboundMessage, utcnow
-from api.gateways.receipts import RECEIPT_LIFETIME, ChatReceipt
+from api.db import checkpoint_wal, get_sessionmaker, rows_changed
+from api.outbox.models import ChannelIdentity, InboundMessage, OfferedChoice, OutboundMessage
+from api.outbox.receipts import RECEIPT_LIFETIME, ChatReceipt
 from api.privacy.models import CapturedContact
 
 logger = logging.getLogger(__name__)
@@ -61,8 +62,7 @@ def purge_expired(factory: sessionmaker[Session], now: datetime | None = None,
     with factory() as session:
         report.closed_cases = _anonymise_finished_cases(session, now - timedelta(days=settings.retention_closed_case_days))
         for table in (InboundMessage, OutboundMessage):
-            report.messages += session.execute(
-                delete(table).where(table.created_at < conversation_cutoff)).rowcount or 0
+            report.messages += rows_changed(session, delete(table).where(table.created_at < conversation_cutoff))
         with_open_case = set(session.scalars(select(Case.conversation_id).where(
             Case.status.in_(OPEN_STATUSES), Case.conversation_id.is_not(None))))
         idle = [cid for cid in session.scalars(select(ChannelIdentity.conversation_id).where(
@@ -72,8 +72,8 @@ def purge_expired(factory: sessionmaker[Session], now: datetime | None = None,
         session.execute(delete(OfferedChoice).where(OfferedChoice.offered_at < conversation_cutoff))
         session.execute(delete(ChatReceipt).where(ChatReceipt.created_at < now - RECEIPT_LIFETIME))
         report.identities = len(idle)
-        report.captured_numbers = session.execute(delete(CapturedContact).where(
-            CapturedContact.captured_at < now - timedelta(days=settings.retention_captured_number_days))).rowcount or 0
+        report.captured_numbers = rows_changed(session, delete(CapturedContact).where(
+            CapturedContact.captured_at < now - timedelta(days=settings.retention_captured_number_days)))
         prune_live_events(session, now)
         session.commit()
         checkpoint_wal(session.get_bind())  # type: ignore[arg-type]
@@ -100,7 +100,7 @@ def _anonymise_finished_cases(session: Session, closed_before: datetime) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m api.privacy.retention` (`make purge`): apply the limits now; exit 1 if the tracker failed."""
+    """`python -m api.forgetting.retention` (`make purge`): apply the limits now; exit 1 if the tracker failed."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.parse_args(argv)
     configure_logging(get_settings().log_level)

@@ -10,10 +10,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.core.backoff import delay_after, exponential
+from api.core.clock import utcnow
 from api.core.logging import log_event
 from api.crypto import decrypt
-from api.gateways.messages import BotReply, OutgoingMessage
-from api.gateways.models import ChannelIdentity, OutboundMessage, utcnow
+from api.db import rows_changed
+from api.outbox.claims import claim_pending
+from api.outbox.messages import BotReply, OutgoingMessage
+from api.outbox.models import ChannelIdentity, OutboundMessage
 from sante_contract import channel_of
 
 logger = logging.getLogger(__name__)
@@ -65,13 +68,8 @@ async def deliver_pending(factory: sessionmaker[Session], limit: int = 50) -> in
         ).all()
         for row in due:
             # Claim the row so another process delivering the same channel skips it.
-            claimed = session.execute(
-                update(OutboundMessage).where(OutboundMessage.id == row.id,
-                                              OutboundMessage.status == "pending")
-                .values(status="sending", attempts=OutboundMessage.attempts + 1,
-                        next_attempt_at=utcnow() + SENDING_LEASE)
-            ).rowcount
-            session.commit()
+            claimed = claim_pending(session, OutboundMessage, row.id, status="sending",
+                                    next_attempt_at=utcnow() + SENDING_LEASE)
             if claimed and await _deliver_one(session, row):
                 sent += 1
     return sent
@@ -80,10 +78,8 @@ async def deliver_pending(factory: sessionmaker[Session], limit: int = 50) -> in
 def recover_stale_sending(factory: sessionmaker[Session]) -> int:
     """Put back in the queue the messages whose sending process died before it finished (lease over)."""
     with factory() as session:
-        recovered = session.execute(
-            update(OutboundMessage).where(OutboundMessage.status == "sending",
-                                          OutboundMessage.next_attempt_at < utcnow())
-            .values(status="pending")).rowcount or 0
+        recovered = rows_changed(session, update(OutboundMessage).where(
+            OutboundMessage.status == "sending", OutboundMessage.next_attempt_at < utcnow()).values(status="pending"))
         session.commit()
     if recovered:
         log_event(logger, "outbound_recovered", logging.WARNING, messages=recovered)

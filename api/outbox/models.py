@@ -66,7 +66,7 @@ class OutboundMessage(Base):
 
 
 class OfferedChoice(Base):
-    """The buttons last offered to a person, so a typed number or title selects one (api/gateways/choices.py)."""
+    """The buttons last offered to a person, so a typed number or title selects one (api/outbox/choices.py)."""
 
     __tablename__ = "offered_choice"
 

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from api.audio.models import AudioClip, public_url
 from api.core.config import get_settings
 from api.core.logging import log_event
 
@@ -39,9 +40,6 @@ def forget_index() -> None:
 
 def rebuild_index(session: Session) -> None:
     """Read every clip through `session` (the saver's own, or the reload thread's)."""
-    from api.audio.clips import public_url
-    from api.audio.models import AudioClip
-
     global _index, _loaded_at
     settings = get_settings()
     with _lock:

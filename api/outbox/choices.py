@@ -18,8 +18,9 @@ from datetime import timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from api.gateways.messages import BotReply, Button
-from api.gateways.models import OfferedChoice, utcnow
+from api.core.clock import utcnow
+from api.outbox.messages import BotReply, Button
+from api.outbox.models import OfferedChoice
 
 # Rasa starts a new session after an hour of silence (bot/domain.yml): older buttons are forgotten.
 OFFER_LIFETIME = timedelta(minutes=60)

@@ -26,20 +26,20 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, exists, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.bot_history import TrackerStoreUnavailable, delete_tracker_events
 from api.cases.access import HELD_STATUSES, SUPERVISING_ROLES
 from api.cases.anonymise import anonymise_case
-from api.cases.errors import Conflict, Forbidden
 from api.cases.events import audit
 from api.cases.models import Case, LiveEvent, Operator
-from api.core.clock import as_utc
+from api.core.clock import as_utc, utcnow
+from api.core.errors import Conflict, Forbidden
 from api.core.logging import log_event
 from api.db import checkpoint_wal
-from api.gateways.bot_history import TrackerStoreUnavailable, delete_tracker_events
-from api.gateways.messages import OutgoingMessage
-from api.gateways.models import ChannelIdentity, InboundMessage, OfferedChoice, OutboundMessage, utcnow
-from api.gateways.outbound import enqueue_outbound
-from api.gateways.receipts import ChatReceipt
 from api.nlg.render import render_response
+from api.outbox.delivery import enqueue_outbound
+from api.outbox.messages import OutgoingMessage
+from api.outbox.models import ChannelIdentity, InboundMessage, OfferedChoice, OutboundMessage
+from api.outbox.receipts import ChatReceipt
 from api.privacy.contacts import forget_captured_number
 from api.privacy.models import PersonErasure
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from api.cases.models import Case
 from api.crypto import reencrypt
-from api.gateways.models import ChannelIdentity
+from api.outbox.models import ChannelIdentity
 
 # Every column holding a value written by api.crypto.encrypt (a new one must be listed here).
-ENCRYPTED_COLUMNS: tuple[InstrumentedAttribute, ...] = (
+ENCRYPTED_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
     ChannelIdentity.encrypted_address,
     Case.callback_number_encrypted,
 )

@@ -3,7 +3,7 @@
 The tracker store is Rasa's database (bot/endpoints.yml), reached here through its own URL
 (`tracker_store_url`: RASA_TRACKER_URL, else the SQLite file RASA_TRACKER_DB). Rasa saves a
 turn by appending the events it has not stored yet, so the delete runs once the turn is over
-(api/privacy/erasure.py decides when). A delete that cannot run raises `TrackerStoreUnavailable`:
+(api/forgetting/erasure.py decides when). A delete that cannot run raises `TrackerStoreUnavailable`:
 an erasure is never reported done when the conversation may still be there.
 """
 

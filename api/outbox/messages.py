@@ -16,8 +16,9 @@ class Button:
 
 def audio_of(data: dict[str, Any]) -> str | None:
     """The clip URL of a reply: our own `audio` key, or the `attachment` the NLG endpoint gave Rasa."""
-    if isinstance(data.get("audio"), str):
-        return data["audio"]
+    audio = data.get("audio")
+    if isinstance(audio, str):
+        return audio
     attachment = data.get("attachment")
     if isinstance(attachment, dict) and attachment.get("type") == "audio":
         source = (attachment.get("payload") or {}).get("src")

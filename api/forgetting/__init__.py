@@ -1,0 +1,1 @@
+"""How the assistant stops keeping what it holds about a person: erasure on request, retention limits."""
