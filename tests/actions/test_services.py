@@ -26,8 +26,11 @@ class FakeDirectory:
     places: int = 2
     status: int = 200
     queries: list[dict[str, Any]] = field(default_factory=list)
+    # The client's address and port of each request: one port, one reused connection.
+    peers: list[Any] = field(default_factory=list)
 
     async def nearby(self, request: web.Request) -> web.Response:
+        self.peers.append(request.transport.get_extra_info("peername") if request.transport else None)
         if request.headers.get("Authorization") != f"Bearer {SERVICE_TOKEN}":
             return web.json_response({"code": "invalid_service_token"}, status=401)
         query = {key: request.query.getall(key) for key in request.query}
@@ -78,6 +81,14 @@ async def test_pregnancy_asks_for_maternities_health_centres_and_hospitals_from_
     assert [m["response"] for m in messages] == ["utter_services_list"]
     assert messages[0]["city"] == "Berkane"
     assert messages[0]["services"] == "1. place 1 [fr]\n2. place 2 [fr]"
+
+
+async def test_directory_queries_share_one_connection_to_the_backend(fake_directory: FakeDirectory) -> None:
+    # A client per query cost the action server most of its CPU per turn (TLS setup, a new connection).
+    for _ in range(3):
+        await run_action({"city": "Oujda", "language": "fr"}, [user_event("find_service", "où aller")])
+    assert len(fake_directory.queries) == 3
+    assert len(set(fake_directory.peers)) == 1, fake_directory.peers
 
 
 @pytest.mark.parametrize(("intent", "kinds"), [
