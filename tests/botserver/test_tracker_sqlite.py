@@ -1,0 +1,57 @@
+"""Rasa's SQLite tracker store: write-ahead log, no sync per commit, pooled connections; trackers saved as before."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import rasa.core.tracker_store as tracker_store
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import QueuePool
+
+from botserver import tracker_sqlite
+
+DOMAIN = Domain.from_dict({"intents": ["greet"], "slots": {"language": {"type": "text", "mappings": []}}})
+NORMAL = 1  # PRAGMA synchronous: 0 OFF, 1 NORMAL, 2 FULL
+
+
+@pytest.fixture
+def installed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(tracker_store, "create_engine_kwargs", tracker_sqlite.engine_kwargs)
+    event.listen(Engine, "connect", tracker_sqlite.set_pragmas)
+    yield
+    event.remove(Engine, "connect", tracker_sqlite.set_pragmas)
+
+
+def store(path: Path) -> tracker_store.SQLTrackerStore:
+    return tracker_store.SQLTrackerStore(DOMAIN, dialect="sqlite", db=str(path))
+
+
+async def test_a_tracker_is_saved_and_read_back_in_order(tmp_path: Path, installed: None) -> None:
+    trackers = store(tmp_path / "tracker.db")
+    events = [ActionExecuted("action_listen"), UserUttered("bonjour", {"name": "greet"}), SlotSet("language", "fr")]
+    await trackers.save(DialogueStateTracker.from_events("web-1", events, DOMAIN.slots))
+    tracker = await trackers.retrieve("web-1")
+    assert tracker is not None
+    assert [e.as_dict()["event"] for e in tracker.events] == ["action", "user", "slot"]
+    assert tracker.get_slot("language") == "fr"
+
+
+async def test_the_file_writes_ahead_and_commits_do_not_wait_for_the_disk(tmp_path: Path, installed: None) -> None:
+    trackers = store(tmp_path / "tracker.db")
+    await trackers.save(DialogueStateTracker.from_events("web-1", [ActionExecuted("action_listen")], DOMAIN.slots))
+    assert isinstance(trackers.engine.pool, QueuePool)
+    with trackers.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == NORMAL
+    assert sqlite3.connect(tmp_path / "tracker.db").execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_other_databases_keep_rasas_settings() -> None:
+    url = "postgresql://rasa:secret@127.0.0.1:5432/rasa"
+    assert tracker_sqlite.engine_kwargs(url) == tracker_sqlite.original_engine_kwargs(url)
