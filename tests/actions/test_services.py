@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.places import Gazetteer, haversine_km
 from actions.services import ActionFindServices
 from tests.actions.conftest import ROOT, SERVICE_TOKEN, make_tracker, user_event
+from tests.support.local_http import serving
 
 
 @dataclass
@@ -50,13 +51,9 @@ async def fake_directory(settings_env: Any) -> AsyncIterator[FakeDirectory]:
     fake = FakeDirectory()
     app = web.Application()
     app.router.add_get("/api/v1/directory/nearby", fake.nearby)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    settings_env(f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}")  # type: ignore[union-attr]
-    yield fake
-    await runner.cleanup()
+    async with serving(app) as url:
+        settings_env(url)
+        yield fake
 
 
 async def run_action(slots: dict[str, Any], history: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[Any]]:

@@ -13,6 +13,7 @@ from aiohttp import web
 from rasa.utils.endpoints import EndpointConfig
 
 from botserver import kept_connections
+from tests.support.local_http import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,14 +37,10 @@ async def server() -> AsyncIterator[CountingServer]:
     counting = CountingServer()
     app = web.Application()
     app.router.add_post("/nlg", counting.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    counting.url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/nlg"  # type: ignore[union-attr]
-    yield counting
-    await kept_connections.close_sessions()
-    await runner.cleanup()
+    async with serving(app) as url:
+        counting.url = f"{url}/nlg"
+        yield counting
+        await kept_connections.close_sessions()
 
 
 @pytest.fixture
