@@ -1,4 +1,4 @@
-"""Rasa's SQLite tracker store: write-ahead log, no sync per commit, pooled connections; trackers saved as before."""
+"""Rasa's SQL tracker store: SQLite writes ahead with pooled connections; events counted as Rasa counts them."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 import rasa.core.tracker_store as tracker_store
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import QueuePool
 
-from botserver import tracker_sqlite
+from botserver import tracker_events, tracker_sqlite
 
 DOMAIN = Domain.from_dict({"intents": ["greet"], "slots": {"language": {"type": "text", "mappings": []}}})
 NORMAL = 1  # PRAGMA synchronous: 0 OFF, 1 NORMAL, 2 FULL
@@ -55,3 +55,31 @@ async def test_the_file_writes_ahead_and_commits_do_not_wait_for_the_disk(tmp_pa
 def test_other_databases_keep_rasas_settings() -> None:
     url = "postgresql://rasa:secret@127.0.0.1:5432/rasa"
     assert tracker_sqlite.engine_kwargs(url) == tracker_sqlite.original_engine_kwargs(url)
+
+
+@pytest.mark.parametrize("sessions", [0, 1, 3])
+async def test_the_stored_events_are_counted_as_rasa_counts_them(tmp_path: Path, sessions: int) -> None:
+    trackers = store(tmp_path / "tracker.db")
+    events: list = [ActionExecuted("action_listen"), UserUttered("bonjour", {"name": "greet"})]
+    for number in range(sessions):
+        events += [ActionExecuted("action_session_start", timestamp=1000.0 + number), SessionStarted(),
+                   ActionExecuted("action_listen"), UserUttered(f"message {number}", {"name": "greet"})]
+    await trackers.save(DialogueStateTracker.from_events("web-1", events, DOMAIN.slots))
+    await trackers.save(DialogueStateTracker.from_events("web-2", events[:2], DOMAIN.slots))
+    with trackers.session_scope() as session:
+        for sender in ("web-1", "web-2", "web-unknown"):
+            theirs = trackers._event_query(session, sender, fetch_events_from_all_sessions=False).count()
+            assert tracker_events.stored_event_count(session, sender) == theirs, sender
+
+
+async def test_a_saved_tracker_appends_only_its_new_events(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tracker_store.SQLTrackerStore, "_additional_events", tracker_events.additional_events)
+    trackers = store(tmp_path / "tracker.db")
+    events = [ActionExecuted("action_listen"), UserUttered("bonjour", {"name": "greet"})]
+    tracker = DialogueStateTracker.from_events("web-1", events, DOMAIN.slots)
+    await trackers.save(tracker)
+    tracker.update(SlotSet("language", "fr"))
+    await trackers.save(tracker)
+    await trackers.save(tracker)
+    stored = await trackers.retrieve("web-1")
+    assert stored is not None and [e.as_dict()["event"] for e in stored.events] == ["action", "user", "slot"]
