@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,14 +13,16 @@ import rasa.core.tracker_store as tracker_store
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import QueuePool
 
 from botserver import tracker_events, tracker_sqlite
 
 DOMAIN = Domain.from_dict({"intents": ["greet"], "slots": {"language": {"type": "text", "mappings": []}}})
 NORMAL = 1  # PRAGMA synchronous: 0 OFF, 1 NORMAL, 2 FULL
+DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+needs_postgres = pytest.mark.skipif(not DATABASE_URL, reason="set TEST_DATABASE_URL to count in PostgreSQL")
 
 
 @pytest.fixture
@@ -57,9 +61,21 @@ def test_other_databases_keep_rasas_settings() -> None:
     assert tracker_sqlite.engine_kwargs(url) == tracker_sqlite.original_engine_kwargs(url)
 
 
-@pytest.mark.parametrize("sessions", [0, 1, 3])
-async def test_the_stored_events_are_counted_as_rasa_counts_them(tmp_path: Path, sessions: int) -> None:
-    trackers = store(tmp_path / "tracker.db")
+@pytest.fixture
+def postgres_schema(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A schema of its own in the test database (Rasa's tracker store puts its table there), dropped afterwards."""
+    schema = f"tracker_test_{uuid.uuid4().hex[:8]}"
+    engine = create_engine(DATABASE_URL)
+    with engine.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    monkeypatch.setenv("POSTGRESQL_SCHEMA", schema)
+    yield schema
+    with engine.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    engine.dispose()
+
+
+async def assert_counted_as_rasa_counts(trackers: tracker_store.SQLTrackerStore, sessions: int) -> None:
     events: list = [ActionExecuted("action_listen"), UserUttered("bonjour", {"name": "greet"})]
     for number in range(sessions):
         events += [ActionExecuted("action_session_start", timestamp=1000.0 + number), SessionStarted(),
@@ -70,6 +86,22 @@ async def test_the_stored_events_are_counted_as_rasa_counts_them(tmp_path: Path,
         for sender in ("web-1", "web-2", "web-unknown"):
             theirs = trackers._event_query(session, sender, fetch_events_from_all_sessions=False).count()
             assert tracker_events.stored_event_count(session, sender) == theirs, sender
+
+
+@pytest.mark.parametrize("sessions", [0, 1, 3])
+async def test_the_stored_events_are_counted_as_rasa_counts_them(tmp_path: Path, sessions: int) -> None:
+    await assert_counted_as_rasa_counts(store(tmp_path / "tracker.db"), sessions)
+
+
+@needs_postgres
+@pytest.mark.parametrize("sessions", [0, 3])
+async def test_the_stored_events_are_counted_as_rasa_counts_them_in_postgresql(postgres_schema: str,
+                                                                              sessions: int) -> None:
+    url = make_url(DATABASE_URL)
+    trackers = tracker_store.SQLTrackerStore(DOMAIN, dialect="postgresql", host=url.host, port=url.port or 5432,
+                                             db=url.database, username=url.username, password=url.password)
+    await assert_counted_as_rasa_counts(trackers, sessions)
+    trackers.engine.dispose()
 
 
 async def test_a_saved_tracker_appends_only_its_new_events(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
