@@ -75,37 +75,48 @@ def postgres_schema(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     engine.dispose()
 
 
-async def assert_counted_as_rasa_counts(trackers: tracker_store.SQLTrackerStore, sessions: int) -> None:
+def event_dicts(tracker: DialogueStateTracker | None) -> list[dict] | None:
+    return [event.as_dict() for event in tracker.events] if tracker is not None else None
+
+
+async def assert_counted_and_read_as_rasa_does(trackers: tracker_store.SQLTrackerStore, sessions: int) -> None:
     events: list = [ActionExecuted("action_listen"), UserUttered("bonjour", {"name": "greet"})]
     for number in range(sessions):
         events += [ActionExecuted("action_session_start", timestamp=1000.0 + number), SessionStarted(),
                    ActionExecuted("action_listen"), UserUttered(f"message {number}", {"name": "greet"})]
     await trackers.save(DialogueStateTracker.from_events("web-1", events, DOMAIN.slots))
     await trackers.save(DialogueStateTracker.from_events("web-2", events[:2], DOMAIN.slots))
+    senders = ("web-1", "web-2", "web-unknown")
     with trackers.session_scope() as session:
-        for sender in ("web-1", "web-2", "web-unknown"):
+        for sender in senders:
             theirs = trackers._event_query(session, sender, fetch_events_from_all_sessions=False).count()
             assert tracker_events.stored_event_count(session, sender) == theirs, sender
+    for sender in senders:
+        for all_sessions in (False, True):
+            ours = await tracker_events.retrieve(trackers, sender, fetch_events_from_all_sessions=all_sessions)
+            rasas = await tracker_events.original_retrieve(trackers, sender, fetch_events_from_all_sessions=all_sessions)
+            assert event_dicts(ours) == event_dicts(rasas), (sender, all_sessions)
 
 
 @pytest.mark.parametrize("sessions", [0, 1, 3])
-async def test_the_stored_events_are_counted_as_rasa_counts_them(tmp_path: Path, sessions: int) -> None:
-    await assert_counted_as_rasa_counts(store(tmp_path / "tracker.db"), sessions)
+async def test_the_stored_events_are_counted_and_read_as_rasa_does(tmp_path: Path, sessions: int) -> None:
+    await assert_counted_and_read_as_rasa_does(store(tmp_path / "tracker.db"), sessions)
 
 
 @needs_postgres
 @pytest.mark.parametrize("sessions", [0, 3])
-async def test_the_stored_events_are_counted_as_rasa_counts_them_in_postgresql(postgres_schema: str,
+async def test_the_stored_events_are_counted_and_read_as_rasa_does_in_postgresql(postgres_schema: str,
                                                                               sessions: int) -> None:
     url = make_url(DATABASE_URL)
     trackers = tracker_store.SQLTrackerStore(DOMAIN, dialect="postgresql", host=url.host, port=url.port or 5432,
                                              db=url.database, username=url.username, password=url.password)
-    await assert_counted_as_rasa_counts(trackers, sessions)
+    await assert_counted_and_read_as_rasa_does(trackers, sessions)
     trackers.engine.dispose()
 
 
 async def test_a_saved_tracker_appends_only_its_new_events(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(tracker_store.SQLTrackerStore, "_additional_events", tracker_events.additional_events)
+    monkeypatch.setattr(tracker_store.SQLTrackerStore, "_retrieve", tracker_events.retrieve)
     trackers = store(tmp_path / "tracker.db")
     events = [ActionExecuted("action_listen"), UserUttered("bonjour", {"name": "greet"})]
     tracker = DialogueStateTracker.from_events("web-1", events, DOMAIN.slots)
