@@ -12,6 +12,7 @@ from rasa_sdk.events import EventType, Restarted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.config import get_settings
+from actions.http_client import backend_client
 
 logger = logging.getLogger(__name__)
 
@@ -21,8 +22,7 @@ async def erase_person(conversation_id: str) -> bool:
     settings = get_settings()
     url = f"{settings.api_url}/api/v1/persons/{quote(conversation_id, safe='')}/erase"
     try:
-        async with httpx.AsyncClient(timeout=settings.request_timeout_s) as client:
-            response = await client.post(url, headers={"Authorization": f"Bearer {settings.service_token}"})
+        response = await backend_client().post(url, headers={"Authorization": f"Bearer {settings.service_token}"})
     except httpx.HTTPError as exc:
         logger.error("erase_failed error=%s", type(exc).__name__)
         return False

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 
 from actions.config import ActionSettings
+from actions.http_client import backend_client
 from sante_contract import REFERENCE_ALPHABET, REFERENCE_LENGTH, REFERENCE_PREFIX
 
 logger = logging.getLogger(__name__)
@@ -54,15 +55,11 @@ async def post_referral(settings: ActionSettings, body: dict[str, Any], idempote
     """POST the referral once; never raises for network or server errors, reports them instead."""
     url = f"{settings.api_url}/api/v1/referrals"
     headers = {"Authorization": f"Bearer {settings.service_token}", "Idempotency-Key": idempotency_key}
-    own_client = client is None
-    http = client or httpx.AsyncClient(timeout=settings.request_timeout_s)
+    http = client or backend_client()
     try:
         response = await http.post(url, json=body, headers=headers)
     except httpx.HTTPError as exc:
         return DeliveryResult(delivered=False, error=type(exc).__name__)
-    finally:
-        if own_client:
-            await http.aclose()
     if response.status_code in (200, 201):
         try:
             reference = str(response.json()["reference"])

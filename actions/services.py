@@ -20,6 +20,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.config import ActionSettings, get_settings
+from actions.http_client import backend_client
 from actions.places import Town, town_gazetteer
 
 logger = logging.getLogger(__name__)
@@ -145,8 +146,7 @@ async def ask_directory(settings: ActionSettings, point: tuple[float, float], lo
         params.append(("topic", lookup.topic))
     if lookup.emergency_care:
         params.append(("emergency_care", "true"))
-    own_client = client is None
-    http = client or httpx.AsyncClient(timeout=settings.request_timeout_s)
+    http = client or backend_client()
     try:
         response = await http.get(f"{settings.api_url}/api/v1/directory/nearby", params=params,
                                   headers={"Authorization": f"Bearer {settings.service_token}"})
@@ -156,9 +156,6 @@ async def ask_directory(settings: ActionSettings, point: tuple[float, float], lo
     except (httpx.HTTPError, ValueError, KeyError, TypeError) as error:
         logger.warning("directory_unavailable error=%s", type(error).__name__)
         return None
-    finally:
-        if own_client:
-            await http.aclose()
 
 
 def _shared_point(tracker: Tracker) -> tuple[float, float] | None:

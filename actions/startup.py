@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from actions.config import get_settings
+from actions.http_client import close_backend_client
 from actions.outbox import default_outbox, delivery_task
 
 logger = logging.getLogger(__name__)
@@ -21,8 +22,9 @@ async def resume_outbox_delivery(app: Any, loop: Any) -> None:
 
 
 async def stop_outbox_delivery(app: Any, loop: Any) -> None:
-    """Sanic listener: stop retrying on shutdown; undelivered referrals stay in the outbox."""
+    """Sanic listener: stop retrying on shutdown (undelivered referrals stay in the outbox), close the client."""
     await delivery_task.stop()
+    await close_backend_client()
 
 
 def register_with_action_server() -> bool:

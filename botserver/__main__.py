@@ -11,6 +11,9 @@
 - Compiles each of Rasa's JSON Schemas once (botserver/fast_validation.py): Rasa checks the schema
   itself on every action, NLG and event validation, which cost about half of its CPU per turn.
 - Sends the NLG endpoint the tracker's state without its event history (botserver/nlg_request.py).
+- Reuses its connections to the action server and the NLG endpoint (botserver/kept_connections.py).
+- Opens a SQLite tracker store with a write-ahead log and kept connections (botserver/tracker_sqlite.py),
+  and counts a tracker's stored events with one fixed statement (botserver/tracker_events.py).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from actions.config import (
     is_development,
     require_strong_secrets,
 )
-from botserver import fast_validation, nlg_request
+from botserver import fast_validation, kept_connections, nlg_request, tracker_events, tracker_sqlite
 
 OWNER_ONLY_UMASK = 0o077
 DEBUG_FLAGS = frozenset({"-v", "--verbose", "-vv", "--debug"})
@@ -71,6 +74,9 @@ def main(argv: list[str] | None = None) -> None:
     sys.argv = rasa_arguments(extra, secrets["RASA_AUTH_TOKEN"])
     fast_validation.install()
     nlg_request.install()
+    kept_connections.install()
+    tracker_sqlite.install()
+    tracker_events.install()
 
     from rasa.__main__ import main as rasa_main
 

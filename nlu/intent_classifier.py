@@ -50,6 +50,8 @@ _MODEL_FILE = "intent_classifier.pkl"
 _TEMPERATURES = np.geomspace(0.5, 50.0, 40)
 _WORD = re.compile(r"[^\W_]+")
 _LETTER = re.compile(r"[^\W\d_]")
+# How many looked-up words `_is_known` remembers (a few hundred kilobytes at most).
+LOOKED_UP_WORDS = 10_000
 
 
 def lettered_words(text: str) -> List[str]:
@@ -86,7 +88,9 @@ class LinearIntentClassifier(GraphComponent):
         self._temperature = temperature
         # None (a model saved before it existed): every message counts as having known words.
         self._vocabulary = vocabulary
-        self._sorted_vocabulary: Optional[List[str]] = None
+        self._by_length: Optional[Dict[int, List[str]]] = None
+        # Words already looked up (a word unknown to the vocabulary costs milliseconds to compare).
+        self._looked_up: Dict[str, bool] = {}
 
     @classmethod
     def create(
@@ -188,9 +192,29 @@ class LinearIntentClassifier(GraphComponent):
             return False
         if word in self._vocabulary:
             return True
-        if self._sorted_vocabulary is None:
-            self._sorted_vocabulary = sorted(self._vocabulary or ())
-        return bool(difflib.get_close_matches(word, self._sorted_vocabulary, n=1, cutoff=self._config["known_word_similarity"]))
+        known = self._looked_up.get(word)
+        if known is None:
+            cutoff = float(self._config["known_word_similarity"])
+            known = bool(difflib.get_close_matches(word, self._candidates(len(word), cutoff), n=1, cutoff=cutoff))
+            if len(self._looked_up) >= LOOKED_UP_WORDS:
+                self._looked_up.clear()
+            self._looked_up[word] = known
+        return known
+
+    def _candidates(self, length: int, cutoff: float) -> List[str]:
+        """The vocabulary's words whose length allows a similarity of `cutoff` with a word of `length`.
+
+        difflib's ratio is 2*matches/(len(a)+len(b)) and matches <= the shorter length, so a word of
+        any other length cannot reach the cutoff: leaving those out gives the same answer (any match
+        at all) without comparing the word with the whole vocabulary (milliseconds per message).
+        """
+        if self._by_length is None:
+            self._by_length = {}
+            for known in sorted(self._vocabulary or ()):
+                self._by_length.setdefault(len(known), []).append(known)
+        # The same expression as difflib's real_quick_ratio, so a boundary case falls the same way.
+        return [known for size, words in self._by_length.items()
+                if 2.0 * min(size, length) / (size + length) >= cutoff for known in words]
 
 
 def _softmax(scores: NDArray[np.float64]) -> NDArray[np.float64]:

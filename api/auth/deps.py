@@ -104,7 +104,11 @@ def require_service_token(authorization: str = Header(default="")) -> None:
         raise Unauthorized("invalid_service_token", "A valid service token is required.")
 
 
-def require_nlg_token(authorization: str = Header(default=""), settings: Settings = Depends(get_settings)) -> None:
-    """Only Rasa (holding NLG_TOKEN, bot/endpoints.yml) may ask the NLG endpoint for texts."""
+async def require_nlg_token(authorization: str = Header(default=""), settings: Settings = Depends(get_settings)) -> None:
+    """Only Rasa (holding NLG_TOKEN, bot/endpoints.yml) may ask the NLG endpoint for texts.
+
+    A coroutine, so the check runs on the event loop: a plain function would cost a thread-pool
+    round on every one of Rasa's NLG calls (one per uttered response).
+    """
     if not bearer_token_matches(authorization, settings.nlg_token):
         raise Unauthorized("invalid_nlg_token", "A valid NLG token is required.")

@@ -10,14 +10,13 @@ from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from api.auth.deps import require_nlg_token
 from api.cases.on_duty import speaker_on_duty
 from api.core.config import Settings, get_settings
 from api.core.languages import SUPPORTED_LANGUAGES
 from api.core.logging import log_event
-from api.db import get_session
+from api.db import get_sessionmaker
 from api.directory.answer import town_name
 from api.directory.towns import gazetteer
 from api.nlg.catalogs import CatalogSnapshot, catalog_store
@@ -61,14 +60,19 @@ def template_variables(body: NlgRequest) -> dict[str, Any]:
     return variables
 
 
-def speaker_check(session: Session, tracker: dict[str, Any]) -> Callable[[str], bool] | None:
-    """Whether to offer a person who speaks the language: not inside a form (its questions come first)."""
+def speaker_check(tracker: dict[str, Any]) -> Callable[[str], bool] | None:
+    """Whether to offer a person who speaks the language: not inside a form (its questions come first).
+
+    The database is asked only when the answer is needed (a message served from another
+    language), in a session of its own: most renders never open one.
+    """
     if (tracker.get("active_loop") or {}).get("name"):
         return None
 
     def check(language: str) -> bool:
         try:
-            return speaker_on_duty(session, language)
+            with get_sessionmaker()() as session:
+                return speaker_on_duty(session, language)
         except SQLAlchemyError:  # the database down must not silence the assistant: no offer, the answer goes out
             log_event(logger, "nlg_on_duty_unavailable", level=logging.WARNING)
             return False
@@ -78,9 +82,12 @@ def speaker_check(session: Session, tracker: dict[str, Any]) -> Callable[[str], 
 @router.post("/nlg", dependencies=[Depends(require_nlg_token)],
              responses={401: {"description": "missing or wrong NLG token"},
                         404: {"description": "no such response in the catalogs"}})
-def generate_response(body: NlgRequest, settings: Settings = Depends(get_settings),
-                      session: Session = Depends(get_session)) -> JSONResponse:
-    """Render the named response in the conversation's language for Rasa."""
+def generate_response(body: NlgRequest, settings: Settings = Depends(get_settings)) -> JSONResponse:
+    """Render the named response in the conversation's language for Rasa.
+
+    Called once per response Rasa utters, so it costs two thread-pool rounds (the settings and
+    this function) and no database session unless `speaker_check` needs one.
+    """
     name = body.response or body.template or ""
     snapshot = catalog_store(settings.locales_dir).snapshot()
     language = conversation_language(body.tracker)
@@ -89,7 +96,7 @@ def generate_response(body: NlgRequest, settings: Settings = Depends(get_setting
         variables["city"] = town_name(variables["city"], language, gazetteer(settings.data_dir / "towns.yml"))
     try:
         rendered = render_from_snapshot(snapshot, name, language, variables, settings.public_base_url,
-                                        speaker_check(session, body.tracker))
+                                        speaker_check(body.tracker))
     except UnknownResponse as error:
         log_event(logger, "nlg_unknown_response", level=logging.ERROR, response=name)
         return JSONResponse(status_code=404, content={"code": "unknown_response", "detail": str(error)})

@@ -14,6 +14,7 @@ from rasa_sdk import Tracker
 from actions.config import get_settings
 from actions.outbox import delivery_task
 from actions.places import town_gazetteer
+from tests.support.local_http import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICE_TOKEN = "test-service-token"
@@ -87,14 +88,9 @@ async def backend() -> AsyncIterator[FakeReferralBackend]:
     app = web.Application()
     app.router.add_post("/api/v1/referrals", fake.referrals)
     app.router.add_post("/api/v1/persons/{conversation_id}/erase", fake.erase)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    fake.url = f"http://127.0.0.1:{port}"
-    yield fake
-    await runner.cleanup()
+    async with serving(app) as url:
+        fake.url = url
+        yield fake
 
 
 @pytest.fixture(autouse=True)

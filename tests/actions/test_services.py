@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.places import Gazetteer, haversine_km
 from actions.services import ActionFindServices
 from tests.actions.conftest import ROOT, SERVICE_TOKEN, make_tracker, user_event
+from tests.support.local_http import serving
 
 
 @dataclass
@@ -26,8 +27,11 @@ class FakeDirectory:
     places: int = 2
     status: int = 200
     queries: list[dict[str, Any]] = field(default_factory=list)
+    # The client's address and port of each request: one port, one reused connection.
+    peers: list[Any] = field(default_factory=list)
 
     async def nearby(self, request: web.Request) -> web.Response:
+        self.peers.append(request.transport.get_extra_info("peername") if request.transport else None)
         if request.headers.get("Authorization") != f"Bearer {SERVICE_TOKEN}":
             return web.json_response({"code": "invalid_service_token"}, status=401)
         query = {key: request.query.getall(key) for key in request.query}
@@ -47,13 +51,9 @@ async def fake_directory(settings_env: Any) -> AsyncIterator[FakeDirectory]:
     fake = FakeDirectory()
     app = web.Application()
     app.router.add_get("/api/v1/directory/nearby", fake.nearby)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    settings_env(f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}")  # type: ignore[union-attr]
-    yield fake
-    await runner.cleanup()
+    async with serving(app) as url:
+        settings_env(url)
+        yield fake
 
 
 async def run_action(slots: dict[str, Any], history: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[Any]]:
@@ -78,6 +78,14 @@ async def test_pregnancy_asks_for_maternities_health_centres_and_hospitals_from_
     assert [m["response"] for m in messages] == ["utter_services_list"]
     assert messages[0]["city"] == "Berkane"
     assert messages[0]["services"] == "1. place 1 [fr]\n2. place 2 [fr]"
+
+
+async def test_directory_queries_share_one_connection_to_the_backend(fake_directory: FakeDirectory) -> None:
+    # A client per query cost the action server most of its CPU per turn (TLS setup, a new connection).
+    for _ in range(3):
+        await run_action({"city": "Oujda", "language": "fr"}, [user_event("find_service", "où aller")])
+    assert len(fake_directory.queries) == 3
+    assert len(set(fake_directory.peers)) == 1, fake_directory.peers
 
 
 @pytest.mark.parametrize(("intent", "kinds"), [

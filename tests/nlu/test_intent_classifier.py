@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+
 import numpy as np
 import pytest
 from rasa.engine.graph import ExecutionContext
@@ -95,3 +97,20 @@ def test_the_vocabulary_is_persisted_with_the_model(
     loaded = LinearIntentClassifier.load(CONFIG, model_storage, Resource("intents"), execution_context)
     assert classify(loaded, "zxqv wplk").get("intent_ranking") == classify(trained, "zxqv wplk").get("intent_ranking")
     assert loaded.has_no_known_word("zxqv wplk") and not loaded.has_no_known_word("bonjour")
+
+
+@pytest.mark.parametrize("cutoff", [0.5, 0.6, 0.75, 0.8, 0.9])
+def test_a_known_word_is_found_as_comparing_with_the_whole_vocabulary_would(
+    model_storage: LocalModelStorage, execution_context: ExecutionContext, cutoff: float,
+) -> None:
+    vocabulary = {"a", "ok", "oui", "non", "bonjour", "salut", "merci", "hopital", "centre", "gratuit", "sbitar",
+                  "l3ilaj", "fabor", "documents", "vaccination", "tuberculose", "accoucher", "urgence"}
+    component = LinearIntentClassifier({**CONFIG, "known_word_similarity": cutoff}, model_storage,
+                                       Resource("intents"), vocabulary=vocabulary)
+    words = ["o", "ok", "okk", "ouiii", "nn", "bonjouuur", "bjr", "slt", "mercii", "hopitale", "hospital", "centr",
+             "gratuits", "sbitaar", "lilaj", "fabour", "document", "vaccin", "tuberculos", "accouché", "urgent",
+             "azerty", "zxqv", "ab", "abcdefghijklmnopqrstuvwxyz"]
+    whole = sorted(vocabulary)
+    for word in words + words:  # the second time from the words already looked up
+        expected = bool(difflib.get_close_matches(word, whole, n=1, cutoff=cutoff))
+        assert component._is_known(word) is expected, word
