@@ -219,7 +219,10 @@ def _route(session: Session, msg: IncomingMessage, client_message_id: str | None
             session.commit()
             return Routed(msg, conversation_id, answered=[counted])
     if case is not None:
-        return Routed(msg, conversation_id, case=case)  # message_to_operator commits
+        # Committed now: the identity and a captured number must not hold SQLite's write lock while the
+        # emergency check awaits Rasa, or a job round on the event loop waits for that lock and stalls the API.
+        session.commit()
+        return Routed(msg, conversation_id, case=case)
     if msg.media_url and not msg.text:
         # A voice note or photo cannot go to the bot; it joins the person's open case if there is one.
         waiting_case = handoff.open_case_of_person(session, conversation_id)

@@ -113,3 +113,23 @@ async def test_the_operator_notices_and_reply_reach_the_telegram_chat_in_the_per
         render_response("case.operator_connected", "ar", {}).text, "مرحبا، أنا هنا",
         render_response("case.closed_notice", "ar", {"reference": reference}).text,
         render_response("case.csat_question", "ar", {}).text]
+
+
+def test_a_message_to_the_operator_holds_no_database_lock_while_the_emergency_check_waits(factory) -> None:
+    """The held-case path commits before it awaits Rasa: another writer is never kept waiting for the lock."""
+    from sqlalchemy import text
+
+    from api.gateways.conversation import _route, conversation_id_for
+    from api.outbox.messages import IncomingMessage
+    from tests.api.gateways.cases_for_tests import case_held_by_operator
+
+    with factory() as session:
+        case_held_by_operator(session, conversation_id_for("web", "held-lock"), "web")
+        routed = _route(session, IncomingMessage(channel="web", user_key="held-lock", text="bonjour"))
+        assert routed.case is not None  # the message goes to the operator, after the emergency check
+        assert not session.in_transaction()
+        with factory() as other:  # a job round writing meanwhile
+            if other.get_bind().dialect.name == "sqlite":
+                other.execute(text("PRAGMA busy_timeout = 0"))
+            other.execute(text("UPDATE channel_identity SET last_seen_at = last_seen_at"))
+            other.commit()
