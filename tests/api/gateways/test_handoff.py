@@ -42,7 +42,8 @@ def claimed_case(session: Session, channel: str, user_key: str, language: str) -
     return workflow.claim_case(session, operator, case.id), operator
 
 
-def test_while_an_operator_holds_the_case_the_persons_messages_go_to_the_case_live(whatsapp_client, clouds, factory) -> None:
+def test_while_an_operator_holds_the_case_the_persons_messages_go_to_the_case_live(
+        whatsapp_client, clouds, factory) -> None:
     with factory() as session:
         case, _ = claimed_case(session, "wa", PHONE, "fr")
         case_id = case.id
@@ -55,7 +56,8 @@ def test_while_an_operator_holds_the_case_the_persons_messages_go_to_the_case_li
     assert clouds.rasa.received == [] and clouds.twilio.messages == []
 
 
-async def test_the_person_is_told_an_operator_took_the_case_and_gets_their_reply_on_whatsapp(whatsapp_client, clouds, factory) -> None:
+async def test_the_person_is_told_an_operator_took_the_case_and_gets_their_reply_on_whatsapp(
+        whatsapp_client, clouds, factory) -> None:
     with factory() as session:
         case, operator = claimed_case(session, "wa", PHONE, "fr")
         workflow.reply_to_person(session, operator, case.id, "Bonjour, je suis là pour vous aider.")
