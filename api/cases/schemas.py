@@ -160,34 +160,10 @@ class BotContextOut(BaseModel):
     turns: list[ContextTurnOut]
 
 
-class CannedReplyOut(BaseModel):
-    """An approved reply: what the operator reads (console language) and what the person gets (case language)."""
-
-    key: str
-    operator_text: str
-    operator_language: str
-    person_text: str
-    person_language: str
-    in_person_language: bool
-
-
 class CannedReplyIn(StrictInput):
     """Which approved reply to send (a `canned.*` key of the catalogs)."""
 
     key: StrictText = Field(min_length=1, max_length=64)
-
-
-class PreviousCaseOut(BaseModel):
-    """An earlier case of the same person (same conversation id), in my association."""
-
-    id: int
-    reference: str
-    channel: str
-    triage_level: str
-    status: str
-    outcome: str | None
-    created_at: datetime
-    notes: list[str]
 
 
 class CallbackNumberOut(BaseModel):

@@ -15,15 +15,14 @@ from starlette.concurrency import run_in_threadpool
 from api.auth.deps import current_operator, session_operator
 from api.cases import workflow
 from api.cases.access import visible_case
-from api.cases.canned import canned_replies_for, send_canned_reply
-from api.cases.history import previous_cases
+from api.cases.canned import CannedReply, canned_replies_for, send_canned_reply
+from api.cases.history import PreviousCase, previous_cases
 from api.cases.live import hub_for
 from api.cases.models import Association, CaseMessage, Operator, Queue
 from api.cases.schemas import (
     BotContextOut,
     CallbackNumberOut,
     CannedReplyIn,
-    CannedReplyOut,
     CaseDetailOut,
     CaseSummaryOut,
     CloseIn,
@@ -31,7 +30,6 @@ from api.cases.schemas import (
     ErasureOut,
     MessageOut,
     NoteOut,
-    PreviousCaseOut,
     QueueOut,
     ReferIn,
     ReferralRecordOut,
@@ -120,12 +118,12 @@ def get_bot_context(case_id: PathId, operator: Operator = Depends(current_operat
     return case_bot_context(visible_case(session, operator, case_id))
 
 
-@router.get("/cases/{case_id:int}/previous", response_model=list[PreviousCaseOut])
+# The domain's dataclasses are the response models: one list of fields, serialised by pydantic.
+@router.get("/cases/{case_id:int}/previous", response_model=list[PreviousCase])
 def get_previous_cases(case_id: PathId, operator: Operator = Depends(current_operator),
-                       session: Session = Depends(get_session)) -> list[PreviousCaseOut]:
+                       session: Session = Depends(get_session)) -> list[PreviousCase]:
     """The person's earlier cases in my association, with outcomes and notes (newest first)."""
-    case = visible_case(session, operator, case_id)
-    return [PreviousCaseOut(**{**vars(p), "notes": list(p.notes)}) for p in previous_cases(session, operator, case)]
+    return previous_cases(session, operator, visible_case(session, operator, case_id))
 
 
 @router.post("/cases/{case_id:int}/callback-number", response_model=CallbackNumberOut,
@@ -163,13 +161,13 @@ def reply(case_id: PathId, body: TextIn, operator: Operator = Depends(current_op
                       author_operator_id=operator.id, created_at=message.created_at)
 
 
-@router.get("/cases/{case_id:int}/canned-replies", response_model=list[CannedReplyOut])
+@router.get("/cases/{case_id:int}/canned-replies", response_model=list[CannedReply])
 def list_canned_replies(case_id: PathId, request: Request, lang: str | None = Query(default=None, max_length=8),
                         operator: Operator = Depends(current_operator),
-                        session: Session = Depends(get_session)) -> list[CannedReplyOut]:
+                        session: Session = Depends(get_session)) -> list[CannedReply]:
     """The approved replies this case can use, in my console language and in the person's."""
     language = pick_console_language(lang, request.headers.get("accept-language", ""))
-    return [CannedReplyOut(**vars(r)) for r in canned_replies_for(visible_case(session, operator, case_id), language)]
+    return canned_replies_for(visible_case(session, operator, case_id), language)
 
 
 @router.post("/cases/{case_id:int}/canned-replies", response_model=MessageOut, status_code=status.HTTP_201_CREATED)

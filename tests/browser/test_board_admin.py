@@ -6,13 +6,8 @@ them. The run saves screenshots of the queue, the supervisor board and the stats
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -25,67 +20,31 @@ from api.cases.models import Case, Operator
 from api.console.clock import in_zone
 from api.core.clock import utcnow
 from api.db import make_engine
-from tests.browser.test_console import wait_until_up
-from tests.e2e.stack import free_port
-from tests.support.app_db import migrate
-from tests.support.browsers import headless_chromium
-from tests.support.secrets import strong_secrets
+from tests.browser import test_console
+from tests.browser.test_console import PASSWORD, SERVICE_TOKEN, log_in
+from tests.support.api_process import ApiProcess, api_environment, create_operator, running_api
 
 pytestmark = pytest.mark.browser
+browser = test_console.browser  # the same headless Chromium fixture
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
-SERVICE_TOKEN = "browser-test-service-token-0123456789abcdef"
-PASSWORD = "a long browser-test password"
 ASSOCIATION = "Cellule d'écoute Oujda"
 ADMIN, SUPERVISOR, OPERATOR = "admin@example.org", "supervisor@example.org", "operator@example.org"
 
 
-@dataclass
-class RunningApi:
-    """The API process, how to reach it, and its database (to age cases)."""
-
-    url: str
-    database_url: str
-    process: subprocess.Popen
-
-
 @pytest.fixture(scope="module")
-def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApi]:
-    """A migrated SQLite file, an admin, a supervisor and an operator made with the CLI, uvicorn on a free port."""
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiProcess]:
+    """A migrated SQLite file, an admin, a supervisor and an operator made with the CLI, the API on a free port."""
     workdir = tmp_path_factory.mktemp("board")
-    database_url = f"sqlite:///{workdir / 'app.db'}"
-    migrate(database_url)
-    env = {**os.environ, **strong_secrets(), "DATABASE_URL": database_url, "SERVICE_TOKEN": SERVICE_TOKEN,
-           "WEBCHAT_ENABLED": "true", "RASA_URL": f"http://127.0.0.1:{free_port()}", "LOG_LEVEL": "WARNING"}
+    env = api_environment(workdir, SERVICE_TOKEN=SERVICE_TOKEN, LOG_LEVEL="WARNING")
     for email, role in ((ADMIN, "admin"), (SUPERVISOR, "supervisor"), (OPERATOR, "operator")):
-        subprocess.run([sys.executable, "-m", "api.cli", "create-operator", "--email", email, "--role", role,
-                        "--association", ASSOCIATION, "--languages", "fr,ar", "--password-stdin"],
-                       input=PASSWORD + "\n", text=True, env=env, cwd=ROOT, check=True, capture_output=True)
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "api.server", "--port", str(port)], env=env, cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(url, process)
-        yield RunningApi(url, database_url, process)
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        create_operator(workdir, env, email, PASSWORD, role=role, association=ASSOCIATION, languages="fr,ar")
+    with running_api(workdir, env) as running:
+        yield running
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    """Debian's headless Chromium driven by Playwright (no browser download)."""
-    with headless_chromium() as chromium:
-        yield chromium
-
-
-def refer(api: RunningApi, **overrides: object) -> dict:
+def refer(api: ApiProcess, **overrides: object) -> dict:
     """The action server escalates a person (service token, fresh idempotency key)."""
     body = {"conversation_id": f"web-{uuid.uuid4().hex[:16]}", "channel": "web", "language": "fr",
             "topic": "rights_free_care", "city": "Oujda", "consent": True, "contact": "chat", **overrides}
@@ -95,33 +54,23 @@ def refer(api: RunningApi, **overrides: object) -> dict:
     return response.json()
 
 
-def age_case(api: RunningApi, case_id: int, waited: timedelta) -> None:
+def age_case(api: ApiProcess, case_id: int, waited: timedelta) -> None:
     """Pretend the case arrived `waited` ago (as if nobody had taken it since)."""
-    engine = make_engine(api.database_url)
+    engine = make_engine(api.env["DATABASE_URL"])
     with engine.begin() as connection:
         connection.execute(update(Case).where(Case.id == case_id).values(created_at=utcnow() - waited))
     engine.dispose()
 
 
-def set_capacity(api: RunningApi, email: str, limit: int | None) -> None:
+def set_capacity(api: ApiProcess, email: str, limit: int | None) -> None:
     """The operator's maximum of cases held at once."""
-    engine = make_engine(api.database_url)
+    engine = make_engine(api.env["DATABASE_URL"])
     with engine.begin() as connection:
         connection.execute(update(Operator).where(Operator.email == email).values(max_cases=limit))
     engine.dispose()
 
 
-def log_in(page, api: RunningApi, email: str, password: str = PASSWORD) -> None:  # type: ignore[no-untyped-def]
-    """Fill the login form and land on the live queue."""
-    page.goto(f"{api.url}/console/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/console/queue")
-    page.wait_for_selector("body[data-live=connected]")
-
-
-def test_an_sla_breach_is_highlighted_live_in_the_queue_and_shown_on_the_board(api: RunningApi, browser) -> None:
+def test_an_sla_breach_is_highlighted_live_in_the_queue_and_shown_on_the_board(api: ApiProcess, browser) -> None:
     breaching = refer(api, triage={"violence": True}, language="wo", city="Berkane")  # target 10 minutes
     calm = refer(api, language="ar", summary="‮evil override " + "x" * 400)
     # Breaches in a few seconds, while the page is open: the highlight must come without a reload.
@@ -168,7 +117,7 @@ def test_an_sla_breach_is_highlighted_live_in_the_queue_and_shown_on_the_board(a
         context.close()
 
 
-def test_capacity_refuses_a_claim_beyond_the_limit(api: RunningApi, browser) -> None:
+def test_capacity_refuses_a_claim_beyond_the_limit(api: ApiProcess, browser) -> None:
     set_capacity(api, OPERATOR, 1)
     first, second = refer(api), refer(api)
     context = browser.new_context(locale="en-US")
@@ -194,7 +143,7 @@ def test_capacity_refuses_a_claim_beyond_the_limit(api: RunningApi, browser) -> 
         set_capacity(api, OPERATOR, None)
 
 
-def test_an_admin_creates_an_operator_with_languages_in_the_browser(api: RunningApi, browser) -> None:
+def test_an_admin_creates_an_operator_with_languages_in_the_browser(api: ApiProcess, browser) -> None:
     context = browser.new_context(locale="en-US")
     page = context.new_page()
     try:
@@ -219,7 +168,7 @@ def test_an_admin_creates_an_operator_with_languages_in_the_browser(api: Running
     assert login.status_code == 200 and login.json()["operator"]["languages"] == ["ar", "wo"]
 
 
-def test_the_console_in_arabic_is_right_to_left_and_survives_a_bidi_override(api: RunningApi, browser) -> None:
+def test_the_console_in_arabic_is_right_to_left_and_survives_a_bidi_override(api: ApiProcess, browser) -> None:
     spoof = refer(api, language="ar", city="\u202eadjuo" + "و" * 110)  # a right-to-left override, a very long word
     context = browser.new_context(locale="ar-MA", viewport={"width": 1280, "height": 800})
     page = context.new_page()

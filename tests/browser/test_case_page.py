@@ -10,8 +10,6 @@ from __future__ import annotations
 import io
 import json
 import math
-import os
-import signal
 import struct
 import subprocess
 import sys
@@ -19,6 +17,7 @@ import time
 import uuid
 import wave
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -27,25 +26,14 @@ from sqlalchemy import create_engine, text
 
 from api.nlg.render import render_response
 from tests.browser import test_console
-from tests.browser.test_console import (
-    PASSWORD,
-    RunningApi,
-    log_in,
-    person_receives,
-    person_writes,
-    refer,
-    wait_until_up,
-)
-from tests.e2e.stack import free_port
+from tests.browser.test_console import PASSWORD, SERVICE_TOKEN, log_in, person_receives, person_writes, refer
 from tests.fakes.telegram import FakeTelegram, running_fake_telegram
-from tests.support.app_db import migrate
-from tests.support.secrets import strong_secrets
+from tests.support.api_process import ApiProcess, api_environment, create_operator, free_port, running_api
 
 pytestmark = pytest.mark.browser
 browser = test_console.browser  # the same headless Chromium fixture
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICE_TOKEN = "browser-test-service-token-0123456789abcdef"
 EMAIL = "case.operator@example.org"
 COLLEAGUE = "case.colleague@example.org"
 SUPERVISOR = "case.supervisor@example.org"
@@ -68,12 +56,12 @@ def one_second_of_tone() -> bytes:
     return buffer.getvalue()
 
 
-class Stack(RunningApi):
+@dataclass
+class Stack(ApiProcess):
     """The API plus its tracker store file and fake Telegram."""
 
     tracker_url: str
     telegram: FakeTelegram
-    env: dict[str, str]
 
     def conversation_id(self, channel: str, user_key: str) -> str:
         """The pseudonymous id the API derives (with its own secret) for a channel's user."""
@@ -85,42 +73,24 @@ class Stack(RunningApi):
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     workdir = tmp_path_factory.mktemp("case-page")
-    database_url = f"sqlite:///{workdir / 'app.db'}"
-    migrate(database_url)
     tracker_url = f"sqlite:///{workdir / 'tracker.db'}"
     engine = create_engine(tracker_url)
     with engine.begin() as connection:
         connection.execute(text(EVENTS_DDL))
     engine.dispose()
     port = free_port()
-    url = f"http://127.0.0.1:{port}"
     with running_fake_telegram(TELEGRAM_TOKEN) as telegram:
         telegram.file_content = one_second_of_tone()
-        env = {**os.environ, **strong_secrets(), "DATABASE_URL": database_url, "SERVICE_TOKEN": SERVICE_TOKEN,
-               "WEBCHAT_ENABLED": "true", "RASA_URL": f"http://127.0.0.1:{free_port()}", "LOG_LEVEL": "WARNING",
-               "RASA_TRACKER_URL": tracker_url, "PUBLIC_BASE_URL": url,
-               "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
-               "TELEGRAM_API_BASE_URL": telegram.base_url, "TELEGRAM_API_FILE_URL": f"{telegram.url}/file/bot",
-               "TELEGRAM_USE_WEBHOOK": "true"}
+        env = api_environment(
+            workdir, SERVICE_TOKEN=SERVICE_TOKEN, LOG_LEVEL="WARNING", RASA_TRACKER_URL=tracker_url,
+            PUBLIC_BASE_URL=f"http://127.0.0.1:{port}", TELEGRAM_BOT_TOKEN=TELEGRAM_TOKEN,
+            TELEGRAM_WEBHOOK_SECRET=TELEGRAM_SECRET, TELEGRAM_API_BASE_URL=telegram.base_url,
+            TELEGRAM_API_FILE_URL=f"{telegram.url}/file/bot", TELEGRAM_USE_WEBHOOK="true")
         for email, role in ((EMAIL, "operator"), (COLLEAGUE, "operator"), (SUPERVISOR, "supervisor")):
-            subprocess.run([sys.executable, "-m", "api.cli", "create-operator", "--email", email, "--role", role,
-                            "--association", "Cellule d'écoute Oujda", "--languages", "fr,ar", "--password-stdin"],
-                           input=PASSWORD + "\n", text=True, env=env, cwd=ROOT, check=True, capture_output=True)
-        process = subprocess.Popen([sys.executable, "-m", "api.server", "--port", str(port)], env=env, cwd=ROOT,
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                   start_new_session=True)
-        running = Stack(url, process)
-        running.tracker_url, running.telegram, running.env = tracker_url, telegram, env
-        try:
-            wait_until_up(url, process)
-            yield running
-        finally:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+            create_operator(workdir, env, email, PASSWORD, role=role, association="Cellule d'écoute Oujda",
+                            languages="fr,ar")
+        with running_api(workdir, env, port=port) as running:
+            yield Stack(running.url, running.env, running.log, running.process, tracker_url, telegram)
 
 
 def bot_said(stack: Stack, conversation_id: str, turns: list[tuple[str, str]]) -> None:

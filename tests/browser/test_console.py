@@ -7,24 +7,18 @@ gets the closing notice), and markup sent by the person shows as text, never run
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
 from api.nlg.render import render_response
-from tests.e2e.stack import free_port
-from tests.support.app_db import migrate
+from tests.support import browsers
+from tests.support.api_process import ApiProcess, api_environment, create_operator, running_api
 from tests.support.browsers import headless_chromium
-from tests.support.secrets import strong_secrets
 
 pytestmark = pytest.mark.browser
 
@@ -36,57 +30,16 @@ PASSWORD = "a long browser-test password"
 XSS = "<script>alert(1)</script>"
 
 
-@dataclass
-class RunningApi:
-    """The API process and how to reach it."""
-
-    url: str
-    process: subprocess.Popen
-
-
-def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60.0) -> None:
-    """Poll the health endpoint until the API answers (or fail with its output)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the API exited early:\n{process.stdout.read() if process.stdout else ''}")
-        try:
-            if httpx.get(f"{url}/console/login", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError("the API did not start in time")
-
-
 @pytest.fixture(scope="module")
-def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApi]:
-    """A migrated SQLite file, an operator made with the CLI, and uvicorn serving the app on a free port."""
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiProcess]:
+    """A migrated SQLite file, two operators made with the CLI, and the API served on a free port."""
     workdir = tmp_path_factory.mktemp("browser")
-    database_url = f"sqlite:///{workdir / 'app.db'}"
-    migrate(database_url)
-    env = {**os.environ, **strong_secrets(), "DATABASE_URL": database_url, "SERVICE_TOKEN": SERVICE_TOKEN,
-           "WEBCHAT_ENABLED": "true",
-           # Nothing listens there: a held case never needs the bot.
-           "RASA_URL": f"http://127.0.0.1:{free_port()}", "LOG_LEVEL": "WARNING"}
+    # Nothing listens at the Rasa address: a held case never needs the bot.
+    env = api_environment(workdir, SERVICE_TOKEN=SERVICE_TOKEN, LOG_LEVEL="WARNING")
     for email in (EMAIL, COLLEAGUE):
-        subprocess.run([sys.executable, "-m", "api.cli", "create-operator", "--email", email,
-                        "--association", "Cellule d'écoute Oujda", "--languages", "fr,en", "--password-stdin"],
-                       input=PASSWORD + "\n", text=True, env=env, cwd=ROOT, check=True, capture_output=True)
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "api.server", "--port", str(port)], env=env, cwd=ROOT, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(url, process)
-        yield RunningApi(url, process)
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        create_operator(workdir, env, email, PASSWORD, role="operator", association="Cellule d'écoute Oujda")
+    with running_api(workdir, env) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +49,7 @@ def browser() -> Iterator[object]:
         yield chromium
 
 
-def refer(api: RunningApi, conversation_id: str, **overrides: object) -> dict:
+def refer(api: ApiProcess, conversation_id: str, **overrides: object) -> dict:
     """The action server escalates the person (service token, fresh idempotency key)."""
     body = {"conversation_id": conversation_id, "channel": "web", "language": "fr", "topic": "rights_free_care",
             "city": "Oujda", "consent": True, "contact": "chat", **overrides}
@@ -106,24 +59,20 @@ def refer(api: RunningApi, conversation_id: str, **overrides: object) -> dict:
     return response.json()
 
 
-def log_in(page, api: RunningApi, email: str) -> None:  # type: ignore[no-untyped-def]
+def log_in(page, api: ApiProcess, email: str) -> None:  # type: ignore[no-untyped-def]
     """Fill the login form and land on the live queue."""
-    page.goto(f"{api.url}/console/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/console/queue")
+    browsers.log_in(page, api.url, email, PASSWORD, lands_on="**/console/queue")
     page.wait_for_selector("body[data-live=connected]")
 
 
-def person_writes(api: RunningApi, token: str, text: str) -> dict:
+def person_writes(api: ApiProcess, token: str, text: str) -> dict:
     """The person types in the web chat (the same gateway path as Telegram or WhatsApp)."""
     response = httpx.post(f"{api.url}/chat/api/messages", json={"token": token, "text": text}, timeout=30)
     assert response.status_code == 200, response.text
     return response.json()
 
 
-def person_receives(api: RunningApi, token: str, expected: str, timeout: float = 15.0) -> list[str]:
+def person_receives(api: ApiProcess, token: str, expected: str, timeout: float = 15.0) -> list[str]:
     """Wait until the outbox delivered `expected` to the person's web chat; returns what they got."""
     deadline = time.monotonic() + timeout
     texts: list[str] = []
@@ -136,7 +85,7 @@ def person_receives(api: RunningApi, token: str, expected: str, timeout: float =
     raise AssertionError(f"the person never received {expected!r}; got {texts!r}")
 
 
-def test_an_operator_claims_talks_live_with_the_person_and_closes_the_case(api: RunningApi, browser) -> None:
+def test_an_operator_claims_talks_live_with_the_person_and_closes_the_case(api: ApiProcess, browser) -> None:
     token = uuid.uuid4().hex
     # The person first writes to the assistant (the bot is down: their message is kept), then is escalated.
     conversation_id = person_writes(api, token, "bonjour")["conversation_id"]
@@ -185,7 +134,7 @@ def test_an_operator_claims_talks_live_with_the_person_and_closes_the_case(api: 
     assert dialogs == []
 
 
-def test_an_emergency_alerts_every_connected_operator_at_once(api: RunningApi, browser) -> None:
+def test_an_emergency_alerts_every_connected_operator_at_once(api: ApiProcess, browser) -> None:
     contexts = [browser.new_context(locale="en-US") for _ in (EMAIL, COLLEAGUE)]
     pages = [context.new_page() for context in contexts]
     try:
@@ -203,7 +152,7 @@ def test_an_emergency_alerts_every_connected_operator_at_once(api: RunningApi, b
             context.close()
 
 
-def test_the_queue_shows_whether_an_operator_on_duty_speaks_each_cases_language(api: RunningApi, browser,
+def test_the_queue_shows_whether_an_operator_on_duty_speaks_each_cases_language(api: ApiProcess, browser,
                                                                                   tmp_path: Path) -> None:
     english = refer(api, f"web-{uuid.uuid4().hex[:12]}", language="en")["reference"]
     wolof = refer(api, f"web-{uuid.uuid4().hex[:12]}", language="wo")["reference"]

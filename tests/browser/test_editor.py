@@ -20,6 +20,7 @@ from api.console.i18n import console_translations
 from api.nlg.catalogs import catalog_path
 from tests.e2e.conftest import WebChatPerson, stack  # noqa: F401  (the shared real stack)
 from tests.e2e.stack import APP_BIN, ROOT, Stack, free_port
+from tests.support import browsers
 from tests.support.browsers import create_operator, headless_chromium
 
 pytestmark = pytest.mark.browser
@@ -57,11 +58,7 @@ def log_in(browser, stack: Stack, email: str):  # type: ignore[no-untyped-def]  
     """A French-speaking editor's page, logged in, on the Wolof entry."""
     context = browser.new_context(locale="fr-FR")
     page = context.new_page()
-    page.goto(f"{stack.api_url}/console/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/console/directory")
+    browsers.log_in(page, stack.api_url, email, PASSWORD, lands_on="**/console/directory")
     page.click("text=Traductions")
     page.wait_for_url("**/console/editor")
     page.click('a[href="/console/editor/wo"]')

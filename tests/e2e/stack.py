@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +12,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.api_process import free_port, stop_group  # noqa: F401  (free_port: for the e2e tests)
 from tests.support.secrets import strong_secrets
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,13 +31,6 @@ WHATSAPP_FROM = "whatsapp:+14155238886"
 # bot/endpoints.yml takes its stores from the environment: the development ones (SQLite, in-memory lock).
 DEVELOPMENT_STORES = dict(RASA_TRACKER_DIALECT="sqlite", RASA_TRACKER_URL="", RASA_LOCK_STORE="in_memory",
                           REDIS_HOST="", REDIS_PORT="6379", REDIS_DB="0", RASA_LOCK_KEY_PREFIX="")
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def actions_call(action: str, sender_id: str) -> dict:
@@ -146,14 +138,8 @@ class Stack:
     def stop(self, name: str) -> None:
         """Stop one process and wait for it."""
         process = self.processes.pop(name, None)
-        if process is None or process.poll() is not None:
-            return
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        if process is not None and process.poll() is None:
+            stop_group(process, timeout=20)
 
     def wait_until(self, url: str, timeout: float, headers: dict[str, str] | None = None) -> None:
         """Wait until `url` answers 200, failing with the logs' tails if it never does."""

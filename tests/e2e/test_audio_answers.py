@@ -17,7 +17,7 @@ from api.nlg.render import render_response
 from tests.api.audio.recordings import tone
 from tests.e2e.conftest import WebChatPerson
 from tests.e2e.stack import Stack
-from tests.support.browsers import create_operator, headless_chromium
+from tests.support.browsers import create_operator, headless_chromium, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -52,11 +52,7 @@ def test_an_editor_records_a_french_answer_and_the_web_chat_plays_it(
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     try:
-        page.goto(f"{stack.api_url}/console/login")
-        page.fill("input[name=email]", editor)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url("**/console/directory")
+        log_in(page, stack.api_url, editor, PASSWORD, lands_on="**/console/directory")
         page.goto(f"{stack.api_url}/console/audio")
         page.wait_for_selector("#audio-rows td.hint")  # the list has loaded: nothing recorded yet
 

@@ -51,6 +51,7 @@ PLACE_LINE = re.compile(r"\d\. .+ \(.+\)[,،] ([\d.]+) (?:km|كم|كلم)")
 TOWN_ANSWER = {"fr": "Oujda", "en": "Oujda", "ar": "وجدة", "ary": "wjda"}
 YES, NO = "/affirm", "/deny"
 CHAT = '/choose_contact_mode{"contact_mode": "chat"}'
+CALLBACK = '/choose_contact_mode{"contact_mode": "callback"}'
 
 
 def rendered(name: str, language: str, **variables: Any) -> str:
@@ -62,6 +63,11 @@ def rendered(name: str, language: str, **variables: Any) -> str:
 
 def plain(text: str) -> str:
     return text.translate(ISOLATES)
+
+
+def bot_text(name: str, language: str, **variables: Any) -> str:
+    """What the catalogs make the bot say for a response, as the tests read replies (without isolates)."""
+    return plain(rendered(name, language, **variables))
 
 
 def texts(replies: list[dict]) -> list[str]:
@@ -87,6 +93,13 @@ def answer_escalation_form(person: WebChatPerson, language: str, replies: list[d
             return replies
         replies = person.say(answers[asked[-1]])
     raise AssertionError(f"the form kept asking: {texts(replies)}")
+
+
+def escalation_answers(topic: str, **answers: str) -> dict[str, str]:
+    """The escalation form's answers by question: yes to consent, no to each triage question, `topic`, then
+    `answers` (which may also change one of those, keeping its place in the order)."""
+    return {"utter_ask_escalation_consent": YES, "utter_ask_triage_emergency": NO, "utter_ask_triage_pregnant": NO,
+            "utter_ask_triage_child": NO, "utter_ask_triage_violence": NO, "utter_ask_topic": topic, **answers}
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -123,10 +136,9 @@ def test_an_escalation_creates_exactly_one_case_with_its_triage_priority(
         stack: Stack, person: WebChatPerson, language: str) -> None:
     replies = person.say(ASK_A_PERSON[language])
     assert plain(rendered("utter_ask_escalation_consent", language)) in texts(replies)
-    replies = answer_escalation_form(person, language, replies, {
-        "utter_ask_escalation_consent": YES, "utter_ask_triage_emergency": NO, "utter_ask_triage_pregnant": YES,
-        "utter_ask_triage_child": NO, "utter_ask_triage_violence": NO, "utter_ask_topic": "/pregnancy_care",
-        "utter_ask_escalation_city": TOWN_ANSWER[language], "utter_ask_contact_mode": CHAT})
+    replies = answer_escalation_form(person, language, replies, escalation_answers(
+        "/pregnancy_care", utter_ask_triage_pregnant=YES, utter_ask_escalation_city=TOWN_ANSWER[language],
+        utter_ask_contact_mode=CHAT))
     cases = cases_of(stack, person.conversation_id or "")
     assert len(cases) == 1, cases
     case = cases[0]
@@ -149,10 +161,9 @@ def test_an_emergency_gets_the_numbers_first_then_a_top_priority_case_when_wante
     asked = texts(replies)
     assert plain(rendered("utter_ask_escalation_consent", language)) in asked
     assert plain(rendered("utter_ask_triage_emergency", language)) not in asked
-    answer_escalation_form(person, language, replies, {
-        "utter_ask_escalation_consent": YES, "utter_ask_triage_emergency": YES, "utter_ask_triage_pregnant": NO,
-        "utter_ask_triage_child": NO, "utter_ask_triage_violence": NO, "utter_ask_topic": "/out_of_scope",
-        "utter_ask_escalation_city": TOWN_ANSWER[language], "utter_ask_contact_mode": CHAT})
+    answer_escalation_form(person, language, replies, escalation_answers(
+        "/out_of_scope", utter_ask_triage_emergency=YES, utter_ask_escalation_city=TOWN_ANSWER[language],
+        utter_ask_contact_mode=CHAT))
     [case] = cases_of(stack, person.conversation_id or "")
     assert (case["triage_level"], case["base_priority"], case["topic"]) == ("emergency", 1000, "emergency")
 
@@ -161,11 +172,9 @@ def test_an_emergency_gets_the_numbers_first_then_a_top_priority_case_when_wante
 def test_an_hiv_escalation_without_treatment_is_a_vulnerable_case(
         stack: Stack, person: WebChatPerson, language: str) -> None:
     replies = person.say(ASK_A_PERSON[language])
-    replies = answer_escalation_form(person, language, replies, {
-        "utter_ask_escalation_consent": YES, "utter_ask_triage_emergency": NO, "utter_ask_triage_pregnant": NO,
-        "utter_ask_triage_child": NO, "utter_ask_triage_violence": NO, "utter_ask_topic": "/hiv_sti",
-        "utter_ask_triage_no_medication": YES, "utter_ask_escalation_city": TOWN_ANSWER[language],
-        "utter_ask_contact_mode": CHAT})
+    replies = answer_escalation_form(person, language, replies, escalation_answers(
+        "/hiv_sti", utter_ask_triage_no_medication=YES, utter_ask_escalation_city=TOWN_ANSWER[language],
+        utter_ask_contact_mode=CHAT))
     [case] = cases_of(stack, person.conversation_id or "")
     # Only the missing treatment makes it more than an `other` case: no pregnancy, child or violence.
     assert (case["triage_level"], case["base_priority"], case["topic"]) == ("vulnerable", 60, "hiv_sti")
@@ -212,11 +221,8 @@ def test_two_misunderstandings_in_a_row_offer_a_person(person: WebChatPerson) ->
 def test_a_callback_number_is_checked_and_reaches_the_case_but_not_the_conversation(
         stack: Stack, person: WebChatPerson) -> None:
     replies = person.say("on m'a refusé au centre de santé, je veux qu'on m'aide")
-    replies = answer_escalation_form(person, "fr", replies, {
-        "utter_ask_escalation_consent": YES, "utter_ask_triage_emergency": NO, "utter_ask_triage_pregnant": NO,
-        "utter_ask_triage_child": NO, "utter_ask_triage_violence": NO, "utter_ask_topic": "/care_refused",
-        "utter_ask_escalation_city": "Nador",
-        "utter_ask_contact_mode": '/choose_contact_mode{"contact_mode": "callback"}'})
+    replies = answer_escalation_form(person, "fr", replies, escalation_answers(
+        "/care_refused", utter_ask_escalation_city="Nador", utter_ask_contact_mode=CALLBACK))
     assert plain(rendered("utter_ask_callback_number", "fr")) in texts(replies)
     refused = texts(person.say("demain matin"))
     assert plain(rendered("utter_invalid_callback_number", "fr")) in refused
@@ -238,12 +244,9 @@ def case_by_reference(stack: Stack, reference: str) -> dict[str, Any] | None:
 
 def test_forget_me_erases_the_person_after_confirmation_only(stack: Stack, person: WebChatPerson) -> None:
     replies = person.say("I want to talk to a real person")
-    answer_escalation_form(person, "en", replies, {
-        "utter_ask_escalation_consent": YES, "utter_ask_triage_emergency": NO, "utter_ask_triage_pregnant": NO,
-        "utter_ask_triage_child": NO, "utter_ask_triage_violence": YES, "utter_ask_topic": "/mental_health",
-        "utter_ask_escalation_city": "Berkane",
-        "utter_ask_contact_mode": '/choose_contact_mode{"contact_mode": "callback"}',
-        "utter_ask_callback_number": "+212 6 12 34 56 78"})
+    answer_escalation_form(person, "en", replies, escalation_answers(
+        "/mental_health", utter_ask_triage_violence=YES, utter_ask_escalation_city="Berkane",
+        utter_ask_contact_mode=CALLBACK, utter_ask_callback_number="+212 6 12 34 56 78"))
     [case] = cases_of(stack, person.conversation_id or "")
     assert case["triage_level"] == "violence"
 
@@ -267,11 +270,9 @@ def test_forget_me_erases_the_person_after_confirmation_only(stack: Stack, perso
 def test_an_emergency_said_during_the_escalation_gets_the_numbers_before_the_next_question(
         person: WebChatPerson, language: str) -> None:
     replies = person.say(ASK_A_PERSON[language])
-    replies = answer_escalation_form(person, language, replies, {
-        "utter_ask_escalation_consent": YES, "utter_ask_triage_emergency": NO, "utter_ask_triage_pregnant": NO,
-        "utter_ask_triage_child": NO, "utter_ask_triage_violence": NO, "utter_ask_topic": "/hiv_sti",
-        "utter_ask_triage_no_medication": NO, "utter_ask_escalation_city": TOWN_ANSWER[language]})
-    answers = texts(person.say('/choose_contact_mode{"contact_mode": "callback"}'))
+    replies = answer_escalation_form(person, language, replies, escalation_answers(
+        "/hiv_sti", utter_ask_triage_no_medication=NO, utter_ask_escalation_city=TOWN_ANSWER[language]))
+    answers = texts(person.say(CALLBACK))
     assert plain(rendered("utter_ask_callback_number", language)) in answers
     interrupted = texts(person.say(EMERGENCY[language]))
     assert interrupted[0] == plain(rendered("utter_emergency_numbers", language))

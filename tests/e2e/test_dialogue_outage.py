@@ -20,7 +20,15 @@ import pytest
 
 from tests.e2e.conftest import WebChatPerson
 from tests.e2e.stack import ROOT, SERVICE_TOKEN, Stack, free_port
-from tests.e2e.test_dialogue import CHAT, NO, YES, answer_escalation_form, cases_of, plain, rendered, texts
+from tests.e2e.test_dialogue import (
+    CHAT,
+    YES,
+    answer_escalation_form,
+    bot_text,
+    cases_of,
+    escalation_answers,
+    texts,
+)
 from tests.support.polling import wait_for
 
 pytestmark = pytest.mark.slow  # starts the whole stack
@@ -94,15 +102,13 @@ def test_a_backend_crash_during_an_escalation_loses_no_case_and_makes_no_duplica
         stack: Stack, separate_backend: SeparateBackend) -> None:
     person = WebChatPerson(stack)
     replies = person.say("je veux parler à quelqu'un, s'il vous plaît")
-    replies = answer_escalation_form(person, "fr", replies, {
-        "utter_ask_escalation_consent": YES, "utter_ask_triage_emergency": NO, "utter_ask_triage_pregnant": NO,
-        "utter_ask_triage_child": YES, "utter_ask_triage_violence": NO, "utter_ask_topic": "/child_vaccination",
-        "utter_ask_escalation_city": "Berkane"})
-    assert plain(rendered("utter_ask_contact_mode", "fr")) in texts(replies)
+    replies = answer_escalation_form(person, "fr", replies, escalation_answers(
+        "/child_vaccination", utter_ask_triage_child=YES, utter_ask_escalation_city="Berkane"))
+    assert bot_text("utter_ask_contact_mode", "fr") in texts(replies)
 
     separate_backend.crash()
     marker = "\u0000"
-    before, after = plain(rendered("utter_referral_queued", "fr", reference=marker)).split(marker)
+    before, after = bot_text("utter_referral_queued", "fr", reference=marker).split(marker)
     queued = [text for text in texts(person.say(CHAT)) if text.startswith(before) and text.endswith(after)]
     assert len(queued) == 1, "the person is told their request is kept, with its reference"
     reference = queued[0][len(before):len(queued[0]) - len(after)]

@@ -15,7 +15,7 @@ import pytest
 from api.nlg.render import render_response
 from tests.e2e.conftest import WebChatPerson
 from tests.e2e.stack import Stack
-from tests.support.browsers import create_operator, headless_chromium
+from tests.support.browsers import create_operator, headless_chromium, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -57,11 +57,7 @@ def test_an_editor_verifies_a_place_and_adds_its_phone_and_the_next_answer_shows
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     try:
-        page.goto(f"{stack.api_url}/console/login")
-        page.fill("input[name=email]", editor)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url("**/console/directory")
+        log_in(page, stack.api_url, editor, PASSWORD, lands_on="**/console/directory")
         page.select_option("#search-town", "Berkane")
         page.select_option("#search-kind", "hospital")
         page.click("#directory-search button[type=submit]")

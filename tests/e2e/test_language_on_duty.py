@@ -21,13 +21,12 @@ from tests.e2e.stack import Stack
 from tests.e2e.test_dialogue import (
     ASK_A_PERSON,
     CHAT,
-    NO,
     TOWN_ANSWER,
-    YES,
     answer_escalation_form,
+    bot_text,
     cases_of,
+    escalation_answers,
     plain,
-    rendered,
     texts,
 )
 
@@ -55,10 +54,8 @@ def operator_on_duty(stack: Stack, database: sessionmaker[Session], languages: l
 
 def escalate(person: WebChatPerson, language: str) -> list[str]:
     replies = person.say(ASK_A_PERSON[language])
-    replies = answer_escalation_form(person, language, replies, {
-        "utter_ask_escalation_consent": YES, "utter_ask_triage_emergency": NO, "utter_ask_triage_pregnant": NO,
-        "utter_ask_triage_child": NO, "utter_ask_triage_violence": NO, "utter_ask_topic": "/rights_free_care",
-        "utter_ask_escalation_city": TOWN_ANSWER[language], "utter_ask_contact_mode": CHAT})
+    replies = answer_escalation_form(person, language, replies, escalation_answers(
+        "/rights_free_care", utter_ask_escalation_city=TOWN_ANSWER[language], utter_ask_contact_mode=CHAT))
     return texts(replies)
 
 
@@ -68,10 +65,10 @@ def test_nobody_on_duty_speaks_english_so_the_person_is_told_in_english_an_opera
         assert "en" not in languages_on_duty(session)
     said = escalate(person, "en")
     [case] = cases_of(stack, person.conversation_id or "")
-    created = plain(rendered("utter_referral_created", "en", reference=case["reference"]))
-    honest = plain(rendered("utter_referral_language_not_spoken", "en"))
+    created = bot_text("utter_referral_created", "en", reference=case["reference"])
+    honest = bot_text("utter_referral_language_not_spoken", "en")
     assert created in said and honest in said and said.index(honest) == said.index(created) + 1
-    assert plain(rendered("utter_referral_language_spoken", "en")) not in said
+    assert bot_text("utter_referral_language_spoken", "en") not in said
 
 
 def test_with_an_arabic_speaker_on_duty_the_person_is_told_in_arabic_their_request_goes_to_them_first(
@@ -79,9 +76,9 @@ def test_with_an_arabic_speaker_on_duty_the_person_is_told_in_arabic_their_reque
     with operator_on_duty(stack, database, ["fr", "ar"]) as console:
         said = escalate(person, "ar")
         [case] = cases_of(stack, person.conversation_id or "")
-        assert plain(rendered("utter_referral_created", "ar", reference=case["reference"])) in said
-        assert plain(rendered("utter_referral_language_spoken", "ar")) in said
-        assert plain(rendered("utter_referral_language_not_spoken", "ar")) not in said
+        assert bot_text("utter_referral_created", "ar", reference=case["reference"]) in said
+        assert bot_text("utter_referral_language_spoken", "ar") in said
+        assert bot_text("utter_referral_language_not_spoken", "ar") not in said
         queue = {row["reference"]: row for row in console.get("/api/v1/cases").json()}
         assert queue[case["reference"]]["language_spoken_on_duty"] is True
 

@@ -17,7 +17,7 @@ import httpx
 
 from tests.e2e.conftest import WebChatPerson
 from tests.e2e.stack import APP_BIN, ROOT, Stack
-from tests.e2e.test_dialogue import NO, YES, answer_escalation_form, cases_of, texts
+from tests.e2e.test_dialogue import CALLBACK, answer_escalation_form, cases_of, escalation_answers, texts
 
 ASSOCIATION = "Cellule Berkane (log scan)"
 OPERATOR_EMAIL = "log.scan.operator@example.org"
@@ -26,7 +26,7 @@ PERSON_EMAIL = "nadia.k7q@example.org"
 MARKER = "zorblaxine"
 MESSAGE = f"bonjour, je cherche un médecin pour ma fille {MARKER}, écrivez-moi à {PERSON_EMAIL} ou au 0661234589"
 UNPARSABLE = "/greet{vrillomane et mon numéro"
-CALLBACK = "06 77 88 99 11"
+CALLBACK_NUMBER = "06 77 88 99 11"
 REPLY = "Bonjour, une collègue vous rappelle demain, quartzophile"
 
 
@@ -68,12 +68,9 @@ def test_no_log_line_of_any_process_carries_a_token_text_number_email_or_passwor
     person.say(MESSAGE)
     person.say(UNPARSABLE)
     replies = person.say("je veux parler à quelqu'un")
-    replies = answer_escalation_form(person, "fr", replies, {
-        "utter_ask_escalation_consent": YES, "utter_ask_triage_emergency": NO, "utter_ask_triage_pregnant": NO,
-        "utter_ask_triage_child": NO, "utter_ask_triage_violence": NO, "utter_ask_topic": "/care_refused",
-        "utter_ask_escalation_city": "Berkane",
-        "utter_ask_contact_mode": '/choose_contact_mode{"contact_mode": "callback"}'})
-    person.say(CALLBACK)
+    replies = answer_escalation_form(person, "fr", replies, escalation_answers(
+        "/care_refused", utter_ask_escalation_city="Berkane", utter_ask_contact_mode=CALLBACK))
+    person.say(CALLBACK_NUMBER)
     assert cases_of(stack, person.conversation_id or ""), texts(replies)
     operator_answers(stack)
     for _ in range(60):
@@ -86,10 +83,10 @@ def test_no_log_line_of_any_process_carries_a_token_text_number_email_or_passwor
     found = logs(stack)
     assert {"api.log", "actions.log", "rasa.log"} <= set(found)
     assert "route=/chat/api/updates" in found["api.log"] and "action_" in found["actions.log"]
-    digits = re.sub(r"\D", "", CALLBACK)
+    digits = re.sub(r"\D", "", CALLBACK_NUMBER)
     secrets = [value for name, value in stack.secrets.items() if name != "APP_ENV"]
     forbidden = [person.token, MARKER, "vrillomane", "quartzophile", "médecin pour ma fille", PERSON_EMAIL,
-                 OPERATOR_EMAIL, PASSWORD, "$argon2", "0661234589", "661234589", CALLBACK, digits, digits[1:],
+                 OPERATOR_EMAIL, PASSWORD, "$argon2", "0661234589", "661234589", CALLBACK_NUMBER, digits, digits[1:],
                  "+212" + digits[1:], *secrets]
     leaks = [(name, value, line[:200]) for name, text in found.items() for line in text.splitlines()
              for value in forbidden if value in line]

@@ -23,11 +23,10 @@ from tests.e2e.test_dialogue import (
     EMERGENCY,
     RIGHTS_QUESTION,
     TOWN_ANSWER,
-    YES,
     answer_escalation_form,
+    bot_text,
     cases_of,
-    plain,
-    rendered,
+    escalation_answers,
     texts,
 )
 
@@ -37,13 +36,7 @@ NO_WORD = {"fr": "non", "en": "no", "ar": "لا", "ary": "la"}
 TWO = {"fr": "2", "en": "2", "ar": "٢", "ary": "2"}
 THANKS = {"fr": "merci beaucoup", "en": "thank you very much", "ar": "شكرا جزيلا", "ary": "choukran bzaf"}
 # The escalation form answered with its buttons' payloads, up to the town question.
-UP_TO_THE_TOWN = {"utter_ask_escalation_consent": YES, "utter_ask_triage_emergency": "/deny",
-                  "utter_ask_triage_pregnant": "/deny", "utter_ask_triage_child": "/deny",
-                  "utter_ask_triage_violence": "/deny", "utter_ask_topic": "/rights_free_care"}
-
-
-def said(name: str, language: str) -> str:
-    return plain(rendered(name, language))
+UP_TO_THE_TOWN = escalation_answers("/rights_free_care")
 
 
 def answered_once(replies: list[dict]) -> list[str]:
@@ -56,7 +49,7 @@ def answered_once(replies: list[dict]) -> list[str]:
 
 def the_numbers_first(person: WebChatPerson, language: str) -> None:
     got = answered_once(person.say(EMERGENCY[language]))
-    assert got[0] == said("utter_emergency_numbers", language), got
+    assert got[0] == bot_text("utter_emergency_numbers", language), got
     assert "15" in got[0] and "112" in got[0]
 
 
@@ -70,7 +63,7 @@ def test_a_first_yes_no_or_number_is_answered_with_the_greeting(
     got = answered_once(person.say(typed))
     # With the language choice when the word does not tell the language ("oui", "2", "لا"); "yes" does.
     current = person.slots()["language"]
-    assert got in ([said("utter_greet_choose_language", current)], [said("utter_greet", current)]), got
+    assert got in ([bot_text("utter_greet_choose_language", current)], [bot_text("utter_greet", current)]), got
     the_numbers_first(person, language)
 
 
@@ -80,7 +73,7 @@ def test_a_yes_a_number_and_a_no_with_no_question_pending_show_the_menu_once(
     person.say(RIGHTS_QUESTION[language])
     for typed in (YES_WORD[language], TWO[language], NO_WORD[language]):
         person.say(THANKS[language])  # no buttons on the thanks: a "2" after it is no choice
-        assert answered_once(person.say(typed)) == [said("utter_no_pending_question", language)], typed
+        assert answered_once(person.say(typed)) == [bot_text("utter_no_pending_question", language)], typed
     assert person.slots()["language"] == language
     the_numbers_first(person, language)
 
@@ -89,21 +82,21 @@ def test_a_yes_a_number_and_a_no_with_no_question_pending_show_the_menu_once(
 def test_a_yes_a_number_and_a_no_inside_the_form_ask_the_question_again(
         person: WebChatPerson, language: str) -> None:
     replies = answer_escalation_form(person, language, person.say(ASK_A_PERSON[language]), UP_TO_THE_TOWN)
-    town_question = said("utter_ask_escalation_city", language)
+    town_question = bot_text("utter_ask_escalation_city", language)
     assert town_question in texts(replies)
-    assert answered_once(person.say(YES_WORD[language])) == [said("utter_form_not_understood", language),
+    assert answered_once(person.say(YES_WORD[language])) == [bot_text("utter_form_not_understood", language),
                                                              town_question]
     # Asked again once more: another line, never the very same answer three times in a row.
-    assert answered_once(person.say(TWO[language])) == [said("utter_form_how_to_answer", language), town_question]
-    contact_question = said("utter_ask_contact_mode", language)
+    assert answered_once(person.say(TWO[language])) == [bot_text("utter_form_how_to_answer", language), town_question]
+    contact_question = bot_text("utter_ask_contact_mode", language)
     assert contact_question in answered_once(person.say(TOWN_ANSWER[language]))
-    assert answered_once(person.say(NO_WORD[language])) == [said("utter_form_not_understood", language),
+    assert answered_once(person.say(NO_WORD[language])) == [bot_text("utter_form_not_understood", language),
                                                             contact_question]
     got = answered_once(person.say(EMERGENCY[language]))
-    assert got[0] == said("utter_emergency_numbers", language) and contact_question in got[1:]
+    assert got[0] == bot_text("utter_emergency_numbers", language) and contact_question in got[1:]
     done = answered_once(person.say(CHAT))
     [case] = cases_of(person.stack, person.conversation_id or "")
-    assert plain(rendered("utter_referral_created", language, reference=case["reference"])) in done
+    assert bot_text("utter_referral_created", language, reference=case["reference"]) in done
 
 
 def escalated(person: WebChatPerson, language: str) -> dict:
@@ -119,11 +112,11 @@ def escalated(person: WebChatPerson, language: str) -> dict:
 def test_after_the_request_reached_the_hotline_a_number_a_yes_and_a_no_are_answered_once(
         person: WebChatPerson, language: str) -> None:
     escalated(person, language)
-    assert answered_once(person.say(TWO[language])) == [said("utter_no_pending_question", language)]
-    assert answered_once(person.say(NO_WORD[language])) == [said("utter_offer_human", language)]
-    assert answered_once(person.say(NO_WORD[language])) == [said("utter_help_menu", language)]
+    assert answered_once(person.say(TWO[language])) == [bot_text("utter_no_pending_question", language)]
+    assert answered_once(person.say(NO_WORD[language])) == [bot_text("utter_offer_human", language)]
+    assert answered_once(person.say(NO_WORD[language])) == [bot_text("utter_help_menu", language)]
     person.say(THANKS[language])
-    assert answered_once(person.say(YES_WORD[language])) == [said("utter_no_pending_question", language)]
+    assert answered_once(person.say(YES_WORD[language])) == [bot_text("utter_no_pending_question", language)]
     the_numbers_first(person, language)
 
 
@@ -139,7 +132,7 @@ def test_while_an_operator_holds_the_case_an_emergency_still_gets_the_numbers_at
     set_case_status(stack, case["reference"], "claimed")  # an operator took it (the console's claim)
     assert person.say(YES_WORD[language]) == []  # for the operator, who answers in their own words
     got = texts(person.say(EMERGENCY[language]))
-    assert got == [said("utter_emergency_numbers", language)]
+    assert got == [bot_text("utter_emergency_numbers", language)]
     with sqlite3.connect(stack.workdir / "app.db") as db:
         case_id = db.execute("SELECT id FROM hotline_case WHERE reference = ?", (case["reference"],)).fetchone()[0]
         messages = [t for (t,) in db.execute("SELECT text FROM case_message WHERE case_id = ?", (case_id,))]
@@ -147,7 +140,7 @@ def test_while_an_operator_holds_the_case_an_emergency_still_gets_the_numbers_at
                             (case_id,)).fetchone()[0]
     assert messages == [YES_WORD[language], EMERGENCY[language]] and alerts == 1
     set_case_status(stack, case["reference"], "closed")  # the operator closed it: back to the bot
-    assert answered_once(person.say(YES_WORD[language])) == [said("utter_no_pending_question", language)]
+    assert answered_once(person.say(YES_WORD[language])) == [bot_text("utter_no_pending_question", language)]
 
 
 # --- two hundred random messages ------------------------------------------------------------------------
@@ -188,7 +181,7 @@ def test_two_hundred_random_messages_are_all_answered_never_three_times_the_same
         if len(answers) >= 3:
             assert not (answers[-1] == answers[-2] == answers[-3]), (number, message, got)
     # And the conversation still works: an emergency gets the numbers first.
-    assert texts(person.say(EMERGENCY["fr"]))[0] == said("utter_emergency_numbers", person.slots()["language"])
+    assert texts(person.say(EMERGENCY["fr"]))[0] == bot_text("utter_emergency_numbers", person.slots()["language"])
 
 
 # --- the language stays put ----------------------------------------------------------------------------
@@ -225,7 +218,7 @@ def test_the_language_choice_is_taken_by_a_typed_number_or_name(
     replies = person.say(first)
     assert [b["title"] for b in replies[-1]["buttons"]] == [
         "Français", "English", "العربية", "الدارجة", "Wolof", "Lingála", "Pulaar", "Maninkakan", "Sosoxui", "Baoulé"]
-    assert said("utter_language_changed", language) in texts(person.say(typed_language))
+    assert bot_text("utter_language_changed", language) in texts(person.say(typed_language))
     assert person.slots()["language"] == language
 
 
@@ -239,11 +232,11 @@ def test_typed_button_titles_and_numbers_select_the_buttons(
     person.say(RIGHTS_QUESTION["fr"])
     person.say(f'/choose_language{{"language": "{language}"}}')
     # utter_language_changed offers "Menu"; typed in another case or letter form it is still that button.
-    assert said("utter_help_menu", language) in texts(person.say(menu))
+    assert bot_text("utter_help_menu", language) in texts(person.say(menu))
     card = person.say(rights_card)
-    assert said("utter_rights_card", language) in texts(card) and any(r["image"] for r in card)
+    assert bot_text("utter_rights_card", language) in texts(card) and any(r["image"] for r in card)
     person.say("/ask_help_menu")
-    assert said("utter_ask_city", language) in texts(person.say(number))  # 3rd choice: find a service
+    assert bot_text("utter_ask_city", language) in texts(person.say(number))  # 3rd choice: find a service
 
 
 # --- when part of the assistant fails ----------------------------------------------------------------------
@@ -255,11 +248,11 @@ def test_with_the_action_server_down_every_message_is_answered_and_an_emergency_
     try:
         for typed in ("bonjour", "oui", "je veux parler à quelqu'un", "2", "qsdf"):
             # Rasa's custom actions fail: the gateway answers, with the emergency numbers.
-            assert answered_once(person.say(typed)) == [said("channel.bot_failed", "fr")], typed
+            assert answered_once(person.say(typed)) == [bot_text("channel.bot_failed", "fr")], typed
         got = texts(person.say(EMERGENCY["fr"]))
-        assert got[0] == said("utter_emergency_numbers", "fr")
+        assert got[0] == bot_text("utter_emergency_numbers", "fr")
     finally:
         stack.start("actions")
         stack.wait_ready()
     # Back to normal, in the same conversation: Rasa was made to listen after each failed turn.
-    assert said("utter_thank", "fr") in answered_once(person.say("merci beaucoup"))
+    assert bot_text("utter_thank", "fr") in answered_once(person.say("merci beaucoup"))

@@ -38,12 +38,18 @@ class FakeTwilio:
         ids = itertools.count(1)
         expected = "Basic " + base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
 
-        async def create_message(request: Request) -> JSONResponse:
+        def refusal(request: Request) -> JSONResponse | None:
+            """Twilio's answer to a request without the account's credentials, or a failure the test asked for."""
             if request.headers.get("authorization") != expected:
                 return JSONResponse({"code": 20003, "message": "Authenticate", "status": 401}, status_code=401)
             if self.failures_to_serve > 0:
                 self.failures_to_serve -= 1
                 return JSONResponse({"code": 20500, "message": "Internal error", "status": 500}, status_code=500)
+            return None
+
+        async def create_message(request: Request) -> JSONResponse:
+            if (refused := refusal(request)) is not None:
+                return refused
             form = await request.form()
             message = {key: value for key, value in form.multi_items() if key != "MediaUrl"}
             message["MediaUrl"] = form.getlist("MediaUrl")
@@ -54,11 +60,8 @@ class FakeTwilio:
                                  "body": message.get("Body"), "num_segments": "1"}, status_code=201)
 
         async def delete_media(request: Request) -> Response:
-            if request.headers.get("authorization") != expected:
-                return JSONResponse({"code": 20003, "message": "Authenticate", "status": 401}, status_code=401)
-            if self.failures_to_serve > 0:
-                self.failures_to_serve -= 1
-                return JSONResponse({"code": 20500, "message": "Internal error", "status": 500}, status_code=500)
+            if (refused := refusal(request)) is not None:
+                return refused
             self.deleted.append(request.url.path.removesuffix(".json"))
             return Response(status_code=204)
 

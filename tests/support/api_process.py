@@ -47,20 +47,22 @@ def api_environment(workdir: Path, **overrides: str) -> dict[str, str]:
             "TWILIO_ACCOUNT_SID": "", "PUBLIC_BASE_URL": "http://127.0.0.1", **overrides}
 
 
-def create_operator(workdir: Path, env: dict[str, str], email: str, password: str, role: str = "admin") -> None:
+def create_operator(workdir: Path, env: dict[str, str], email: str, password: str, role: str = "admin",
+                    association: str = "Association test", languages: str = "fr,en") -> None:
     """The admin CLI, as a deployment creates its first accounts (on the migrated database)."""
     migrate(env["DATABASE_URL"])
     subprocess.run([sys.executable, "-m", "api.cli", "create-operator", "--email", email, "--role", role,
-                    "--association", "Association test", "--languages", "fr,en", "--password-stdin"],
+                    "--association", association, "--languages", languages, "--password-stdin"],
                    input=password + "\n", text=True, env=env, cwd=workdir, check=True,
                    capture_output=True)
 
 
 @contextmanager
-def running_api(workdir: Path, env: dict[str, str], timeout: float = 60.0) -> Iterator[ApiProcess]:
-    """Migrate, start `python -m api.server`, wait for /healthz, stop it afterwards."""
+def running_api(workdir: Path, env: dict[str, str], timeout: float = 60.0,
+                port: int | None = None) -> Iterator[ApiProcess]:
+    """Migrate, start `python -m api.server` (on `port`, or a free one), wait for /healthz, stop it afterwards."""
     migrate(env["DATABASE_URL"])
-    port = free_port()
+    port = port or free_port()
     log = workdir / f"api-{port}.log"
     with open(log, "wb") as output:
         # Run from the work directory: a developer's .env (read from the current directory) stays out of it.
@@ -82,9 +84,14 @@ def running_api(workdir: Path, env: dict[str, str], timeout: float = 60.0) -> It
             time.sleep(0.2)
         yield running
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_group(process, timeout=15)
+
+
+def stop_group(process: subprocess.Popen, timeout: float) -> None:
+    """SIGTERM the process and its children (a session of their own), SIGKILL them if they outlive `timeout`."""
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()

@@ -37,3 +37,12 @@ def create_operator(env: Mapping[str, str], email: str, password: str, role: str
                     "--password-stdin"], input=password + "\n", text=True, env=dict(env), cwd=ROOT, check=True,
                    capture_output=True)
     return email
+
+
+def log_in(page, base_url: str, email: str, password: str, lands_on: str) -> None:  # type: ignore[no-untyped-def]
+    """Fill the console's login form and wait for the page the account's role lands on (`lands_on`, a URL glob)."""
+    page.goto(f"{base_url}/console/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(lands_on)

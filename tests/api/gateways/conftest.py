@@ -8,18 +8,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.core.config import get_settings
 from api.db import get_engine, get_sessionmaker
-from api.gateways import telegram
+from api.gateways import telegram, whatsapp
 from api.gateways.telegram_handlers import TelegramApplication
 from api.outbox import delivery as outbound
+from api.outbox.delivery import register_sender
+from api.routes.whatsapp import router as whatsapp_router
+from tests.api.cases.fixtures import sqlite_template  # noqa: F401  (one migrated file for every API suite)
 from tests.fakes.rasa import FakeRasaWithEvents, running_fake_rasa
 from tests.fakes.server import reset_state
 from tests.fakes.telegram import FakeTelegram, running_fake_telegram
 from tests.fakes.twilio import FakeTwilio, running_fake_twilio
-from tests.support.app_db import migrate, reset_caches
+from tests.support.app_db import reset_caches
 
 PUBLIC_BASE_URL = "https://hotline.example.org"
 TWILIO_SID = "AC" + "0" * 32
@@ -36,14 +40,6 @@ class Clouds:
     rasa: FakeRasaWithEvents
     twilio: FakeTwilio
     telegram: FakeTelegram
-
-
-@pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite file migrated once; each test works on a copy."""
-    path = tmp_path_factory.mktemp("gateway-template") / "app.db"
-    migrate(f"sqlite:///{path}")
-    return path
 
 
 @pytest.fixture(scope="session")
@@ -64,11 +60,11 @@ def clouds(running_clouds: Clouds) -> Clouds:
 
 
 @pytest.fixture
-def factory(tmp_path: Path, migrated_template: Path, clouds: Clouds,
+def factory(tmp_path: Path, sqlite_template: Path, clouds: Clouds,  # noqa: F811
             monkeypatch: pytest.MonkeyPatch) -> Iterator[sessionmaker[Session]]:
     """The app's settings pointed at a fresh database and at the fakes; no outbox sender registered."""
     db = tmp_path / "app.db"
-    shutil.copy(migrated_template, db)
+    shutil.copy(sqlite_template, db)
     env = {
         "DATABASE_URL": f"sqlite:///{db}", "RASA_URL": clouds.rasa.url, "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
         "TWILIO_ACCOUNT_SID": TWILIO_SID, "TWILIO_AUTH_TOKEN": TWILIO_TOKEN, "TWILIO_WHATSAPP_FROM": WHATSAPP_FROM,
@@ -98,3 +94,13 @@ async def bridge(factory: sessionmaker[Session]) -> AsyncIterator[TelegramApplic
         yield application
     finally:
         await application.shutdown()
+
+
+@pytest.fixture
+def whatsapp_client(factory: sessionmaker[Session]) -> Iterator[TestClient]:
+    """The WhatsApp webhook's app on the test's database, its replies sent through the fake Twilio."""
+    from tests.api.gateways.webhook_requests import gateway_app  # it reads this module's constants
+
+    register_sender(whatsapp.CHANNEL, whatsapp.send_whatsapp)
+    with TestClient(gateway_app(whatsapp_router)) as test_client:
+        yield test_client

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
-import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,24 +13,16 @@ from api.cases.intake import create_case_from_referral
 from api.cases.models import Case, CaseMessage, LiveEvent, Operator
 from api.cases.schemas import ReferralIn
 from api.core.config import get_settings
-from api.gateways import telegram, telegram_sending, whatsapp
+from api.gateways import telegram, telegram_sending
 from api.gateways.conversation import remember_identity
 from api.nlg.render import render_response
 from api.outbox.delivery import deliver_pending, register_sender
-from api.routes.whatsapp import router
 from tests.api.gateways.conftest import WHATSAPP_FROM
-from tests.api.gateways.webhook_requests import gateway_app, signed_post
+from tests.api.gateways.webhook_requests import signed_post
 
 PHONE = "+212611223344"
 CHAT_ID = 55667788
 PATH = "/webhooks/whatsapp"
-
-
-@pytest.fixture
-def client(factory) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
-    register_sender(whatsapp.CHANNEL, whatsapp.send_whatsapp)
-    with TestClient(gateway_app(router)) as test_client:
-        yield test_client
 
 
 def whatsapp_message(body: str) -> dict[str, str]:
@@ -53,11 +42,12 @@ def claimed_case(session: Session, channel: str, user_key: str, language: str) -
     return workflow.claim_case(session, operator, case.id), operator
 
 
-def test_while_an_operator_holds_the_case_the_persons_messages_go_to_the_case_live(client, clouds, factory) -> None:
+def test_while_an_operator_holds_the_case_the_persons_messages_go_to_the_case_live(
+        whatsapp_client, clouds, factory) -> None:
     with factory() as session:
         case, _ = claimed_case(session, "wa", PHONE, "fr")
         case_id = case.id
-    signed_post(client, PATH, whatsapp_message("j'ai toujours de la fièvre"))
+    signed_post(whatsapp_client, PATH, whatsapp_message("j'ai toujours de la fièvre"))
     with factory() as session:
         stored = session.scalars(select(CaseMessage).where(CaseMessage.case_id == case_id)).all()
         events = session.scalars(select(LiveEvent).where(LiveEvent.case_id == case_id)).all()
@@ -66,7 +56,8 @@ def test_while_an_operator_holds_the_case_the_persons_messages_go_to_the_case_li
     assert clouds.rasa.received == [] and clouds.twilio.messages == []
 
 
-async def test_the_person_is_told_an_operator_took_the_case_and_gets_their_reply_on_whatsapp(client, clouds, factory) -> None:
+async def test_the_person_is_told_an_operator_took_the_case_and_gets_their_reply_on_whatsapp(
+        whatsapp_client, clouds, factory) -> None:
     with factory() as session:
         case, operator = claimed_case(session, "wa", PHONE, "fr")
         workflow.reply_to_person(session, operator, case.id, "Bonjour, je suis là pour vous aider.")
@@ -77,7 +68,7 @@ async def test_the_person_is_told_an_operator_took_the_case_and_gets_their_reply
 
 
 async def test_closing_the_case_tells_the_person_in_their_language_and_gives_them_back_to_the_bot(
-        client, clouds, factory) -> None:
+        whatsapp_client, clouds, factory) -> None:
     with factory() as session:
         case, operator = claimed_case(session, "wa", PHONE, "en")
         reference = case.reference
@@ -89,7 +80,7 @@ async def test_closing_the_case_tells_the_person_in_their_language_and_gives_the
     assert clouds.twilio.bodies()[:2] == notices
     assert clouds.twilio.bodies()[2].startswith(render_response("case.csat_question", "en", {}).text)
     clouds.rasa.replies = [{"text": "Hello again"}]
-    signed_post(client, PATH, whatsapp_message("hello"))
+    signed_post(whatsapp_client, PATH, whatsapp_message("hello"))
     assert [m["message"] for m in clouds.rasa.received] == ["hello"]
     assert clouds.twilio.bodies()[-1] == "Hello again"
 
