@@ -24,7 +24,7 @@ from api.core.clock import as_utc, utcnow
 from api.db import Base
 from api.nlg.render import render_response
 from api.outbox.delivery import enqueue_outbound
-from api.outbox.messages import Button, OutgoingMessage
+from api.outbox.messages import OutgoingMessage
 
 QUESTION = "case.csat_question"
 THANKS = "case.csat_thanks"
@@ -43,7 +43,7 @@ def ask_satisfaction(session: Session, case: Case) -> None:
                     .values(conversation_id=None))
     rendered = render_response(QUESTION, case.language, {})
     enqueue_outbound(session, case.conversation_id, OutgoingMessage(
-        text=rendered.text, buttons=tuple(Button(title=b.title, payload=b.payload) for b in rendered.buttons)))
+        text=rendered.text, buttons=rendered.buttons))
     session.add(CaseSatisfaction(case_id=case.id, association_id=case.queue.association_id, queue_id=case.queue_id,
                                  operator_id=case.assigned_operator_id, language=case.language,
                                  conversation_id=case.conversation_id))

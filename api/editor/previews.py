@@ -23,7 +23,6 @@ from api.nlg.helpful import with_helpful_buttons
 from api.nlg.render import FSI, PDI, RenderedResponse, UnknownResponse, render_from_snapshot
 from api.nlg.source import button_note
 from api.outbox.messages import BotReply
-from api.outbox.messages import Button as ChannelButton
 
 
 @dataclass(frozen=True)
@@ -86,7 +85,7 @@ def translator_notes(snapshot: CatalogSnapshot, msgid: str) -> list[str]:
 
 def _reply(rendered: RenderedResponse) -> BotReply:
     return BotReply(text=rendered.text, image=rendered.image,
-                    buttons=tuple(ChannelButton(title=b.title, payload=b.payload) for b in rendered.buttons))
+                    buttons=rendered.buttons)
 
 
 def _web(reply: BotReply, rtl: bool) -> ChannelPreview:

@@ -22,7 +22,7 @@ from api.core.http_client import http_client
 from api.core.logging import log_event
 from api.gateways.rasa_auth import rasa_api_params
 from api.nlg.render import render_response
-from api.outbox.messages import BotReply, Button
+from api.outbox.messages import BotReply
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ def reply_from_catalog(key: str, language: str, with_hotline: bool = False) -> B
     phone = get_settings().hotline_phone
     if with_hotline and phone:
         text = f"{text}\n{render_response(HOTLINE_PHONE, language, {'phone': phone}).text}"
-    return BotReply(text=text, buttons=tuple(Button(title=b.title, payload=b.payload) for b in rendered.buttons),
+    return BotReply(text=text, buttons=rendered.buttons,
                     audio=rendered.audio)
 
 

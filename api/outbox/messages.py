@@ -5,13 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+# One quick-reply shape for the renderer and every channel: its title and the Rasa payload it sends.
+from api.nlg.render import Button
 
-@dataclass(frozen=True)
-class Button:
-    """A quick reply: what the person sees and the Rasa payload it sends."""
-
-    title: str
-    payload: str
+__all__ = ["BotReply", "Button", "IncomingMessage", "OutgoingMessage", "audio_of", "with_recordings_attached"]
 
 
 def audio_of(data: dict[str, Any]) -> str | None:
