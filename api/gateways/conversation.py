@@ -44,7 +44,7 @@ from api.outbox.choices import (
 )
 from api.outbox.claims import claim_pending
 from api.outbox.delivery import enqueue_outbound
-from api.outbox.messages import BotReply, IncomingMessage, with_recordings_attached
+from api.outbox.messages import BotReply, Button, IncomingMessage, with_recordings_attached
 from api.outbox.models import ChannelIdentity, InboundMessage
 from api.privacy.contacts import capture_number, take_captured_number
 from api.privacy.redaction import redact, round_coordinate
@@ -87,7 +87,7 @@ def remember_identity(session: Session, channel: str, user_key: str) -> str:
     return conversation_id
 
 
-def text_for_bot(session: Session, conversation_id: str, msg: IncomingMessage) -> str:
+def text_for_bot(msg: IncomingMessage, offered: tuple[Button, ...]) -> str:
     """What Rasa receives: a location as `/share_location{...}`; a typed choice as its button's payload; the text.
 
     A location is rounded to about 1 km (2 decimals) here, before it is stored anywhere, also
@@ -102,7 +102,7 @@ def text_for_bot(session: Session, conversation_id: str, msg: IncomingMessage) -
             return location_payload(float(values["latitude"]), float(values["longitude"]))
         except (ValueError, TypeError, KeyError, OverflowError):
             return "/share_location"  # a broken payload keeps the intent and loses the numbers
-    chosen = choose(msg.text, offered_buttons(session, conversation_id))
+    chosen = choose(msg.text, offered)
     if chosen is not None:
         log_event(logger, "typed_choice", channel=msg.channel)
         return chosen.payload
@@ -207,6 +207,8 @@ def _route(session: Session, msg: IncomingMessage, client_message_id: str | None
         if msg.text.strip() in FORGET_COMMANDS:
             msg = replace(msg, text=FORGET_PAYLOAD)
         case = None
+    # The buttons the person was last offered: a typed number or title selects one (read once per message).
+    offered = offered_buttons(session, conversation_id) if case is None and msg.text else ()
     if case is None and msg.text:
         # The answer to "did this help? 1-5" after a closed case is not for the bot (api/cases/satisfaction.py).
         thanks = take_satisfaction_answer(session, conversation_id, msg.text)
@@ -214,7 +216,7 @@ def _route(session: Session, msg: IncomingMessage, client_message_id: str | None
             session.commit()
             return Routed(msg, conversation_id, answered=[BotReply(text=thanks)])
         # A tap on "Was this helpful?" is counted here and never reaches the dialogue (api/gateways/helpful.py).
-        counted = helpful.take_answer(session, conversation_id, msg.text)
+        counted = helpful.take_answer(session, conversation_id, msg.text, offered)
         if counted is not None:
             session.commit()
             return Routed(msg, conversation_id, answered=[counted])
@@ -232,7 +234,7 @@ def _route(session: Session, msg: IncomingMessage, client_message_id: str | None
         session.commit()
         return Routed(msg, conversation_id, media=True)
     inbound = InboundMessage(conversation_id=conversation_id, channel=msg.channel, status="processing",
-                             text=text_for_bot(session, conversation_id, msg), message_metadata=dict(msg.metadata))
+                             text=text_for_bot(msg, offered), message_metadata=dict(msg.metadata))
     session.add(inbound)
     session.commit()
     return Routed(msg, conversation_id, inbound=inbound)

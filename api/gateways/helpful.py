@@ -28,10 +28,9 @@ from api.outbox.choices import (
     OFFER_LIFETIME,
     choose,
     normalise_choice,
-    offered_buttons,
     remember_offered_buttons,
 )
-from api.outbox.messages import BotReply
+from api.outbox.messages import BotReply, Button
 from api.outbox.models import ChannelIdentity
 
 logger = logging.getLogger(__name__)
@@ -58,14 +57,14 @@ def _typed_title(text: str, question: tuple[str, str]) -> HelpfulAnswer | None:
     return None
 
 
-def take_answer(session: Session, conversation_id: str, text: str) -> BotReply | None:
+def take_answer(session: Session, conversation_id: str, text: str,
+                offered: tuple[Button, ...]) -> BotReply | None:
     """The thanks for an answer to "Was this helpful?" (counted if it was the one asked), else None.
 
-    The caller commits.
+    `offered`: the buttons the person was last offered (api/outbox/choices.py). The caller commits.
     """
     identity = session.get(ChannelIdentity, conversation_id)
     question = pending_question(identity)
-    offered = offered_buttons(session, conversation_id)
     chosen = choose(text, offered)
     answer = answer_in(chosen.payload if chosen is not None else text.strip())
     if answer is None and question is not None:
