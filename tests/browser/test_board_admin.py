@@ -20,12 +20,10 @@ from api.cases.models import Case, Operator
 from api.console.clock import in_zone
 from api.core.clock import utcnow
 from api.db import make_engine
-from tests.browser import test_console
 from tests.browser.test_console import PASSWORD, SERVICE_TOKEN, log_in
 from tests.support.api_process import ApiProcess, api_environment, create_operator, running_api
 
 pytestmark = pytest.mark.browser
-browser = test_console.browser  # the same headless Chromium fixture
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"

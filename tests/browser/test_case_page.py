@@ -25,13 +25,11 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from api.nlg.render import render_response
-from tests.browser import test_console
 from tests.browser.test_console import PASSWORD, SERVICE_TOKEN, log_in, person_receives, person_writes, refer
 from tests.fakes.telegram import FakeTelegram, running_fake_telegram
 from tests.support.api_process import ApiProcess, api_environment, create_operator, free_port, running_api
 
 pytestmark = pytest.mark.browser
-browser = test_console.browser  # the same headless Chromium fixture
 
 ROOT = Path(__file__).resolve().parents[2]
 EMAIL = "case.operator@example.org"

@@ -18,7 +18,6 @@ import pytest
 from api.nlg.render import render_response
 from tests.support import browsers
 from tests.support.api_process import ApiProcess, api_environment, create_operator, running_api
-from tests.support.browsers import headless_chromium
 
 pytestmark = pytest.mark.browser
 
@@ -41,12 +40,6 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiProcess]:
     with running_api(workdir, env) as running:
         yield running
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    """Debian's headless Chromium driven by Playwright (no browser download)."""
-    with headless_chromium() as chromium:
-        yield chromium
 
 
 def refer(api: ApiProcess, conversation_id: str, **overrides: object) -> dict:

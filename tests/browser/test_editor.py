@@ -9,7 +9,6 @@ before the first one saved, is refused with the console's message and the first 
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 from io import BytesIO
 
 import httpx
@@ -21,7 +20,7 @@ from api.nlg.catalogs import catalog_path
 from tests.e2e.conftest import WebChatPerson, stack  # noqa: F401  (the shared real stack)
 from tests.e2e.stack import APP_BIN, ROOT, Stack, free_port
 from tests.support import browsers
-from tests.support.browsers import create_operator, headless_chromium
+from tests.support.browsers import create_operator
 
 pytestmark = pytest.mark.browser
 
@@ -41,12 +40,6 @@ def editors(stack: Stack) -> tuple[str, ...]:  # noqa: F811
         create_operator(stack.env(), email, PASSWORD)
     return EDITORS
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    """Debian's headless Chromium driven by Playwright (no browser download)."""
-    with headless_chromium() as chromium:
-        yield chromium
 
 
 def wolof_entry(stack: Stack):  # type: ignore[no-untyped-def]  # noqa: F811

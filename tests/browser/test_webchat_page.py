@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 
 from tests.support.api_process import ApiProcess, api_environment, running_api
-from tests.support.browsers import headless_chromium
 from tests.support.fake_rasa import FakeRasa, running_fake_rasa
 
 pytestmark = pytest.mark.browser
@@ -35,11 +34,6 @@ def api(tmp_path_factory: pytest.TempPathFactory, rasa: FakeRasa) -> Iterator[Ap
     with running_api(workdir, env) as running:
         yield running
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with headless_chromium() as chromium:
-        yield chromium
 
 
 def test_a_message_whose_answer_was_lost_is_sent_again_and_answered_once(
