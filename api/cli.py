@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from api.auth.accounts import create_operator
 from api.cases.models import Association, Queue
+from api.core.codes import Role
 from api.core.config import get_settings
 from api.core.errors import ApiError
 from api.crypto import derived_development_key
@@ -61,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     operator = commands.add_parser("create-operator", help="create an operator, supervisor or editor account")
     operator.add_argument("--email", required=True)
     operator.add_argument("--association", help="association name (created if missing); editors need none")
-    operator.add_argument("--role", default="operator", choices=("operator", "supervisor", "admin", "editor"))
+    operator.add_argument("--role", default=Role.OPERATOR, choices=tuple(Role))
     operator.add_argument("--languages", default="", help="comma-separated codes, e.g. fr,ar,ary")
     operator.add_argument("--password-stdin", action="store_true")
     association = commands.add_parser("create-association", help="create an association and its queue")
@@ -106,13 +107,13 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"association {found.id} ready")
                 return 0
             email = args.email or input("Email: ").strip()
-            role = "admin" if args.command == "create-admin" else args.role
+            role = Role.ADMIN if args.command == "create-admin" else args.role
             env_name = "ADMIN_PASSWORD" if args.command == "create-admin" else "OPERATOR_PASSWORD"
             password = read_password(args.password_stdin, env_name)
-            if args.command == "create-operator" and not args.association and role != "editor":
+            if args.command == "create-operator" and not args.association and role != Role.EDITOR:
                 print("error: --association is required for operators, supervisors and admins", file=sys.stderr)
                 return 1
-            association = ensure_association(session, args.association) if args.association or role != "editor" else None
+            association = ensure_association(session, args.association) if args.association or role != Role.EDITOR else None
             languages = [c.strip() for c in getattr(args, "languages", "").split(",") if c.strip()]
             created = create_operator(session, email, password, role, association.id if association else None, languages)
             session.commit()

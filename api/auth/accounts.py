@@ -14,6 +14,7 @@ from api.auth.throttle import clear_failures, locked, record_failure, throttle_k
 from api.cases.events import audit
 from api.cases.models import Operator
 from api.core.clock import utcnow
+from api.core.codes import Role
 from api.core.errors import Conflict, NotFound, Unauthorized
 from api.core.languages import SUPPORTED_LANGUAGES
 from api.core.logging import log_event
@@ -21,7 +22,7 @@ from api.core.logging import log_event
 logger = logging.getLogger(__name__)
 
 # `editor`: keeps the services directory (api/directory); sees no case.
-ROLES: tuple[str, ...] = ("operator", "supervisor", "admin", "editor")
+ROLES: tuple[Role, ...] = tuple(Role)
 # One answer for unknown, deactivated, wrong and locked: which one it was is nobody's business at the door.
 INVALID_CREDENTIALS = "Wrong email or password, or too many attempts: wait a few minutes and try again."
 
@@ -31,11 +32,18 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def create_operator(session: Session, email: str, password: str, role: str = "operator",
+def role_of(code: str) -> Role:
+    """The role a request names; 409 for a code that is none."""
+    try:
+        return Role(code)
+    except ValueError:
+        raise Conflict("unknown_role", f"Role must be one of {', '.join(ROLES)}.") from None
+
+
+def create_operator(session: Session, email: str, password: str, role: str = Role.OPERATOR,
                     association_id: int | None = None, languages: list[str] | None = None) -> Operator:
     """Add an operator account (not committed); refuses weak passwords, unknown roles and duplicates."""
-    if role not in ROLES:
-        raise Conflict("unknown_role", f"Role must be one of {', '.join(ROLES)}.")
+    known_role = role_of(role)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise Conflict("weak_password", f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
     email = normalise_email(email)
@@ -46,11 +54,11 @@ def create_operator(session: Session, email: str, password: str, role: str = "op
     unknown = [code for code in languages or [] if code not in SUPPORTED_LANGUAGES]
     if unknown:
         raise Conflict("unknown_language", f"Unknown language codes: {', '.join(unknown)}.")
-    operator = Operator(email=email, hashed_password=hash_password(password), role=role,
+    operator = Operator(email=email, hashed_password=hash_password(password), role=known_role,
                         association_id=association_id, languages=list(languages or []))
     session.add(operator)
     session.flush()
-    audit(session, "operator_created", actor="system", operator_id=operator.id, role=role)
+    audit(session, "operator_created", actor="system", operator_id=operator.id, role=known_role)
     return operator
 
 

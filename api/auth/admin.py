@@ -11,7 +11,7 @@ import logging
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.auth.accounts import ROLES
+from api.auth.accounts import role_of
 from api.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
 from api.auth.sessions import close_operator_sessions
 from api.cases.events import audit
@@ -52,11 +52,10 @@ def update_operator(session: Session, admin: Operator, operator_id: int, *, role
     target = association_operator(session, admin, operator_id)
     changes: dict[str, object] = {}
     if role is not None and role != target.role:
-        if role not in ROLES:
-            raise Conflict("unknown_role", f"Role must be one of {', '.join(ROLES)}.")
+        new_role = role_of(role)
         if target.id == admin.id:
             raise Conflict("cannot_change_own_role", "Ask another admin to change your own role.")
-        target.role, changes["role"] = role, role
+        target.role, changes["role"] = new_role, new_role
     if languages is not None:
         target.languages = check_languages(languages)
         changes["languages"] = target.languages

@@ -6,33 +6,34 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.cases.models import Case, Operator, Queue
+from api.core.codes import CaseStatus, Role
 from api.core.errors import Conflict, Forbidden, NotFound
 
-OPEN_STATUSES: tuple[str, ...] = ("queued", "claimed", "waiting_person")
-HELD_STATUSES: tuple[str, ...] = ("claimed", "waiting_person")
-FINAL_STATUSES: tuple[str, ...] = ("referred", "resolved", "closed")
-SUPERVISING_ROLES: frozenset[str] = frozenset({"supervisor", "admin"})
+OPEN_STATUSES: tuple[CaseStatus, ...] = (CaseStatus.QUEUED, CaseStatus.CLAIMED, CaseStatus.WAITING_PERSON)
+HELD_STATUSES: tuple[CaseStatus, ...] = (CaseStatus.CLAIMED, CaseStatus.WAITING_PERSON)
+FINAL_STATUSES: tuple[CaseStatus, ...] = (CaseStatus.REFERRED, CaseStatus.RESOLVED, CaseStatus.CLOSED)
+SUPERVISING_ROLES: frozenset[Role] = frozenset({Role.SUPERVISOR, Role.ADMIN})
 # Roles that work on cases; an `editor` keeps the services directory and sees no case.
-CASE_ROLES: frozenset[str] = frozenset({"operator", "supervisor", "admin"})
+CASE_ROLES: frozenset[Role] = frozenset({Role.OPERATOR, Role.SUPERVISOR, Role.ADMIN})
 
 # queued → claimed → waiting_person → referred/resolved/closed; "queued" again after a transfer
 # to a queue, "claimed" → "claimed" when handed to another operator.
-ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
-    "queued": frozenset({"claimed", "closed"}),
-    "claimed": frozenset({"claimed", "waiting_person", "queued", "referred", "resolved", "closed"}),
-    "waiting_person": frozenset({"claimed", "queued", "referred", "resolved", "closed"}),
-    "referred": frozenset(),
-    "resolved": frozenset(),
-    "closed": frozenset(),
+ALLOWED_TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
+    CaseStatus.QUEUED: frozenset({CaseStatus.CLAIMED, CaseStatus.CLOSED}),
+    CaseStatus.CLAIMED: frozenset({CaseStatus.CLAIMED, CaseStatus.WAITING_PERSON, CaseStatus.QUEUED, *FINAL_STATUSES}),
+    CaseStatus.WAITING_PERSON: frozenset({CaseStatus.CLAIMED, CaseStatus.QUEUED, *FINAL_STATUSES}),
+    CaseStatus.REFERRED: frozenset(),
+    CaseStatus.RESOLVED: frozenset(),
+    CaseStatus.CLOSED: frozenset(),
 }
 
 
-def can_transition(current: str, new: str) -> bool:
+def can_transition(current: CaseStatus, new: CaseStatus) -> bool:
     """Whether the lifecycle allows going from `current` to `new`."""
     return new in ALLOWED_TRANSITIONS.get(current, frozenset())
 
 
-def move_to(case: Case, new_status: str) -> None:
+def move_to(case: Case, new_status: CaseStatus) -> None:
     """Change the status, refusing transitions the lifecycle does not allow."""
     if not can_transition(case.status, new_status):
         raise Conflict("invalid_transition", f"A {case.status} case cannot become {new_status}.")

@@ -16,6 +16,7 @@ from api.cases.models import Case, Operator, Queue
 from api.cases.service_levels import is_breached
 from api.cases.triage import LEVELS, OTHER
 from api.core.clock import as_utc, utcnow
+from api.core.codes import CaseStatus, Role, TriageLevel
 
 ANSWER_WINDOW = timedelta(hours=24)
 
@@ -25,7 +26,7 @@ class HolderOut(BaseModel):
 
     operator_id: int
     email: str
-    role: str
+    role: Role
     languages: list[str]
     max_cases: int | None
     held: int
@@ -37,7 +38,7 @@ class BreachOut(BaseModel):
 
     case_id: int
     reference: str
-    triage_level: str
+    triage_level: TriageLevel
     language: str
     minutes_waiting: float
     sla_minutes: int
@@ -63,7 +64,7 @@ def supervisor_board(session: Session, association_id: int, targets: dict[str, i
     now = now or utcnow()
     queue_ids = select(Queue.id).where(Queue.association_id == association_id)
     waiting = session.execute(select(Case.id, Case.reference, Case.triage_level, Case.language, Case.created_at)
-                              .where(Case.queue_id.in_(queue_ids), Case.status == "queued")
+                              .where(Case.queue_id.in_(queue_ids), Case.status == CaseStatus.QUEUED)
                               .order_by(Case.created_at)).all()
     by_level: Counter[str] = Counter()
     by_language: Counter[str] = Counter()
@@ -71,7 +72,7 @@ def supervisor_board(session: Session, association_id: int, targets: dict[str, i
     for case_id, reference, level, language, created in waiting:
         by_level[level] += 1
         by_language[language] += 1
-        if is_breached("queued", created, level, targets, now):
+        if is_breached(CaseStatus.QUEUED, created, level, targets, now):
             breaches.append(BreachOut(
                 case_id=case_id, reference=reference, triage_level=level, language=language,
                 minutes_waiting=round((now - as_utc(created)).total_seconds() / 60, 1),

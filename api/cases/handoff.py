@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from api.cases.access import HELD_STATUSES, OPEN_STATUSES, move_to
 from api.cases.events import audit, emit_live_event
 from api.cases.models import Case, CaseMessage
+from api.core.codes import CaseStatus
 from api.crypto import encrypt
 
 logger = logging.getLogger(__name__)
@@ -46,8 +47,8 @@ def record_person_message(session: Session, case: Case, text: str, media_url: st
     if callback_number:
         case.callback_number_encrypted = encrypt(callback_number)
         audit(session, "callback_number_given", case, actor="person")
-    if case.status == "waiting_person":
-        move_to(case, "claimed")
+    if case.status == CaseStatus.WAITING_PERSON:
+        move_to(case, CaseStatus.CLAIMED)
     session.flush()
     emit_live_event(session, case, "person_message", message_id=message.id)
     return message

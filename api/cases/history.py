@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from api.cases.access import CASE_ROLES
 from api.cases.models import Case, CaseNote, Operator, Queue
 from api.core.clock import as_utc
+from api.core.codes import CaseStatus, Outcome, TriageLevel
 
 PREVIOUS_CASES_SHOWN = 10
 
@@ -28,9 +29,9 @@ class PreviousCase:
     id: int
     reference: str
     channel: str
-    triage_level: str
-    status: str
-    outcome: str | None
+    triage_level: TriageLevel
+    status: CaseStatus
+    outcome: Outcome | None
     created_at: datetime
     notes: tuple[str, ...]
 

@@ -13,6 +13,7 @@ from api.cases.events import audit, emit_live_event
 from api.cases.models import Association, Case, Queue
 from api.cases.schemas import ReferralIn
 from api.cases.triage import EMERGENCY, TriageAnswers, triage_priority
+from api.core.codes import CaseStatus
 from api.core.logging import log_event
 from api.crypto import encrypt
 from api.privacy.contacts import take_captured_number
@@ -93,7 +94,7 @@ def create_case_from_referral(session: Session, referral: ReferralIn, idempotenc
             conversation_id=referral.conversation_id, channel=referral.channel,
             language=referral.language_code(), topic=referral.topic, city=referral.city,
             triage_level=level, base_priority=base, triage_flags=referral.triage.model_dump(),
-            status="queued", consent=referral.consent, contact=referral.contact,
+            status=CaseStatus.QUEUED, consent=referral.consent, contact=referral.contact,
             callback_number_encrypted=encrypt(callback_number) if callback_number else None,
             summary=referral.summary,
         )

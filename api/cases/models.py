@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.core.clock import UTCDateTime, utcnow
+from api.core.codes import CaseStatus, Outcome, Role, TriageLevel, code_type
 from api.db import Base
 
 
@@ -49,7 +50,7 @@ class Operator(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     hashed_password: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(16), default="operator")  # operator | supervisor | admin | editor
+    role: Mapped[Role] = mapped_column(code_type(Role, 16), default=Role.OPERATOR)
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     association_id: Mapped[int | None] = mapped_column(ForeignKey("association.id"), nullable=True, index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -91,15 +92,15 @@ class Case(Base):
     language: Mapped[str] = mapped_column(String(8))
     topic: Mapped[str] = mapped_column(String(64), default="other")
     city: Mapped[str | None] = mapped_column(String(120), nullable=True)
-    triage_level: Mapped[str] = mapped_column(String(16))
+    triage_level: Mapped[TriageLevel] = mapped_column(code_type(TriageLevel, 16))
     base_priority: Mapped[int] = mapped_column(Integer)
     triage_flags: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(20), default="queued")
+    status: Mapped[CaseStatus] = mapped_column(code_type(CaseStatus, 20), default=CaseStatus.QUEUED)
     consent: Mapped[bool] = mapped_column(Boolean, default=False)
     contact: Mapped[str] = mapped_column(String(16), default="chat")  # chat | callback
     callback_number_encrypted: Mapped[str | None] = mapped_column(Text, nullable=True)
     summary: Mapped[str | None] = mapped_column(Text, nullable=True)
-    outcome: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    outcome: Mapped[Outcome | None] = mapped_column(code_type(Outcome, 32), nullable=True)
     assigned_operator_id: Mapped[int | None] = mapped_column(ForeignKey("operator.id"), nullable=True,
                                                              index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
+from api.core.codes import CaseStatus, Outcome, Role, TriageLevel
 from api.core.inputs import ID_MAX, BodyId, StrictInput, StrictText
 from api.core.languages import SUPPORTED_LANGUAGES
 from api.core.phones import PhoneNumber
 
-OUTCOMES: tuple[str, ...] = ("informed", "referred_to_service", "accompanied", "callback_done",
-                             "unreachable", "other")
+OUTCOMES: tuple[Outcome, ...] = tuple(Outcome)
 
 
 class TriageIn(StrictInput):
@@ -61,8 +61,8 @@ class ReferralOut(BaseModel):
     reference: str
     case_id: int
     priority: int
-    triage_level: str
-    status: str
+    triage_level: TriageLevel
+    status: CaseStatus
     language_spoken_on_duty: bool = Field(
         description="an operator on duty in the case's association speaks the person's language (api/cases/on_duty.py)")
 
@@ -76,10 +76,10 @@ class CaseSummaryOut(BaseModel):
     language: str
     topic: str
     city: str | None
-    triage_level: str
+    triage_level: TriageLevel
     base_priority: int
     effective_priority: float
-    status: str
+    status: CaseStatus
     queue_id: int
     queue_name: str
     assigned_operator_id: int | None
@@ -136,7 +136,7 @@ class CaseDetailOut(CaseSummaryOut):
     has_callback_number: bool
     may_reveal_number: bool
     summary: str | None
-    outcome: str | None
+    outcome: Outcome | None
     triage_flags: dict[str, bool]
     claimed_at: datetime | None
     closed_at: datetime | None
@@ -207,7 +207,8 @@ class ReferIn(StrictInput):
 class CloseIn(StrictInput):
     """The outcome of a case; the person is told it is closed, in their language."""
 
-    outcome: Literal["informed", "referred_to_service", "accompanied", "callback_done", "unreachable", "other"]
+    # The body is strict (StrictInput); a code arrives as its JSON string.
+    outcome: Annotated[Outcome, Field(strict=False)]
     note: StrictText | None = Field(default=None, max_length=4000)
 
 
@@ -225,7 +226,7 @@ class OperatorOut(BaseModel):
 
     id: int
     email: str
-    role: str
+    role: Role
     languages: list[str]
     association_id: int | None
     active: bool = True

@@ -14,15 +14,16 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.cases.access import ALLOWED_TRANSITIONS, OPEN_STATUSES
+from api.cases.access import OPEN_STATUSES
 from api.cases.models import Case, Operator
-from api.cases.triage import LEVELS, effective_priority_sql
+from api.cases.triage import effective_priority_sql
 from api.cases.workflow import association_queue_ids
 from api.core.clock import utcnow
+from api.core.codes import CaseStatus, TriageLevel
 from api.core.languages import SUPPORTED_LANGUAGES
 
-StatusCode = Literal["queued", "claimed", "waiting_person", "referred", "resolved", "closed", "open", "all"]
-assert set(ALLOWED_TRANSITIONS) | {"open", "all"} == set(StatusCode.__args__)  # type: ignore[attr-defined]
+# One status, or every open one (the queue), or all of them.
+StatusCode = CaseStatus | Literal["open", "all"]
 
 
 def iso_day(value: object) -> object:
@@ -44,7 +45,7 @@ class CaseFilter(BaseModel):
                                   description="the beginning of a reference code, e.g. MS-7K")
     language: Literal[SUPPORTED_LANGUAGES] | None = None  # type: ignore[valid-type]
     city: str | None = Field(default=None, max_length=120, pattern=r"^[^\x00]*$")
-    level: Literal[LEVELS] | None = None  # type: ignore[valid-type]
+    level: TriageLevel | None = None
     status: StatusCode = "open"
     since: IsoDay | None = Field(default=None, description="created on or after this day (UTC)")
     until: IsoDay | None = Field(default=None, description="created on or before this day (UTC)")

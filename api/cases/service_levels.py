@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from api.cases.triage import EMERGENCY, OTHER, VIOLENCE, VULNERABLE
 from api.core.clock import as_utc
+from api.core.codes import CaseStatus
 from api.core.config import Settings
 
 
@@ -27,4 +28,4 @@ def sla_deadline(created_at: datetime, level: str, targets: dict[str, int]) -> d
 
 def is_breached(status: str, created_at: datetime, level: str, targets: dict[str, int], now: datetime) -> bool:
     """A waiting case past its level's target."""
-    return status == "queued" and now > sla_deadline(created_at, level, targets)
+    return status == CaseStatus.QUEUED and now > sla_deadline(created_at, level, targets)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from api.cases.models import Case, Queue
 from api.cases.triage import LEVELS
 from api.core.clock import as_utc, utcnow
+from api.core.codes import CaseStatus
 from api.privacy.models import CaseStatistic
 
 
@@ -40,7 +41,7 @@ def association_stats(session: Session, association_id: int, days: int = 14,
     now = now or utcnow()
     in_association = Case.queue_id.in_(select(Queue.id).where(Queue.association_id == association_id))
     waiting = dict(session.execute(
-        select(Case.triage_level, func.count()).where(in_association, Case.status == "queued")
+        select(Case.triage_level, func.count()).where(in_association, Case.status == CaseStatus.QUEUED)
         .group_by(Case.triage_level)).all())
     since = now - timedelta(days=days)
     rows = session.execute(
@@ -48,7 +49,7 @@ def association_stats(session: Session, association_id: int, days: int = 14,
         .where(in_association, Case.created_at >= since)).all()
     waits = [(as_utc(claimed) - as_utc(created)).total_seconds() / 60 for created, claimed, *_ in rows if claimed]
     current = [(now - as_utc(created)).total_seconds() / 60 for created, _c, status, *_ in rows
-               if status == "queued"]
+               if status == CaseStatus.QUEUED]
     per_language: dict[str, Counter[str]] = {}
     per_topic: dict[str, Counter[str]] = {}
     for created, _claimed, _status, language, topic in rows:

@@ -29,9 +29,13 @@ from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
-EMERGENCY, VIOLENCE, VULNERABLE, OTHER = "emergency", "violence", "vulnerable", "other"
-BASE_PRIORITY: dict[str, int] = {EMERGENCY: 1000, VIOLENCE: 120, VULNERABLE: 60, OTHER: 0}
-LEVELS: tuple[str, ...] = (EMERGENCY, VIOLENCE, VULNERABLE, OTHER)
+from api.core.codes import TriageLevel
+
+EMERGENCY, VIOLENCE, VULNERABLE, OTHER = (TriageLevel.EMERGENCY, TriageLevel.VIOLENCE, TriageLevel.VULNERABLE,
+                                          TriageLevel.OTHER)
+BASE_PRIORITY: dict[TriageLevel, int] = {EMERGENCY: 1000, VIOLENCE: 120, VULNERABLE: 60, OTHER: 0}
+# Most urgent first (the enum's order).
+LEVELS: tuple[TriageLevel, ...] = tuple(TriageLevel)
 AGEING_POINTS_PER_MINUTE = 1.0
 AGEING_CAP_POINTS = 480.0
 
@@ -47,7 +51,7 @@ class TriageAnswers:
     no_medication: bool = False
 
 
-def triage_level(answers: TriageAnswers) -> str:
+def triage_level(answers: TriageAnswers) -> TriageLevel:
     """The most urgent level the answers justify: emergency > violence > vulnerable > other."""
     if answers.emergency:
         return EMERGENCY
@@ -58,7 +62,7 @@ def triage_level(answers: TriageAnswers) -> str:
     return OTHER
 
 
-def triage_priority(answers: TriageAnswers) -> tuple[str, int]:
+def triage_priority(answers: TriageAnswers) -> tuple[TriageLevel, int]:
     """The level and the base priority of a new case."""
     level = triage_level(answers)
     return level, BASE_PRIORITY[level]

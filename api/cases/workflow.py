@@ -16,6 +16,7 @@ from api.cases.models import Case, CaseMessage, CaseNote, Operator, Queue, Refer
 from api.cases.satisfaction import ask_satisfaction
 from api.cases.triage import effective_priority_sql
 from api.core.clock import utcnow
+from api.core.codes import CaseStatus, Outcome
 from api.core.errors import Conflict, NotFound
 from api.core.languages import DEFAULT_LANGUAGE
 from api.core.logging import log_event
@@ -32,9 +33,10 @@ CLOSED_NOTICE = "case.closed_notice"
 TRANSFERRED_NOTICE = "case.transferred_notice"
 RETURNED_TO_QUEUE_NOTICE = "case.returned_to_queue_notice"
 # The final status a case gets for each outcome.
-OUTCOME_STATUS: dict[str, str] = {
-    "referred_to_service": "referred", "informed": "resolved", "accompanied": "resolved",
-    "callback_done": "resolved", "unreachable": "closed", "other": "closed",
+OUTCOME_STATUS: dict[Outcome, CaseStatus] = {
+    Outcome.REFERRED_TO_SERVICE: CaseStatus.REFERRED, Outcome.INFORMED: CaseStatus.RESOLVED,
+    Outcome.ACCOMPANIED: CaseStatus.RESOLVED, Outcome.CALLBACK_DONE: CaseStatus.RESOLVED,
+    Outcome.UNREACHABLE: CaseStatus.CLOSED, Outcome.OTHER: CaseStatus.CLOSED,
 }
 
 # Claim-next prefers a case in one of the operator's languages when its effective priority is
@@ -73,15 +75,15 @@ def claim_next_case(session: Session, operator: Operator, now: datetime | None =
     ensure_capacity(session, operator)
     now = now or utcnow()
     priority = effective_priority_sql(Case.base_priority, Case.created_at, now)
-    waiting = (Case.status == "queued", Case.queue_id.in_(association_queue_ids(operator)))
+    waiting = (Case.status == CaseStatus.QUEUED, Case.queue_id.in_(association_queue_ids(operator)))
     candidate = (select(Case.id).where(*waiting)
                  .order_by(_language_rank(operator, priority, waiting).desc(),
                            priority.desc(), Case.created_at, Case.id)
                  .limit(1).with_for_update(skip_locked=True, of=Case).scalar_subquery())
     # RETURNING the whole row saves a round trip: the claim is on every operator's critical path.
     case = session.scalars(
-        update(Case).where(Case.id == candidate, Case.status == "queued")
-        .values(status="claimed", assigned_operator_id=operator.id, claimed_at=now)
+        update(Case).where(Case.id == candidate, Case.status == CaseStatus.QUEUED)
+        .values(status=CaseStatus.CLAIMED, assigned_operator_id=operator.id, claimed_at=now)
         .returning(Case).execution_options(synchronize_session=False, populate_existing=True)
     ).one_or_none()
     if case is None:
@@ -120,8 +122,8 @@ def claim_case(session: Session, operator: Operator, case_id: int) -> Case:
     """Claim one chosen waiting case (409 if someone else was faster, or past the operator's capacity)."""
     case = visible_case(session, operator, case_id)
     ensure_capacity(session, operator)
-    done = rows_changed(session, update(Case).where(Case.id == case.id, Case.status == "queued")
-                        .values(status="claimed", assigned_operator_id=operator.id, claimed_at=utcnow())
+    done = rows_changed(session, update(Case).where(Case.id == case.id, Case.status == CaseStatus.QUEUED)
+                        .values(status=CaseStatus.CLAIMED, assigned_operator_id=operator.id, claimed_at=utcnow())
                         .execution_options(synchronize_session=False))
     if not done:
         session.rollback()
@@ -175,7 +177,7 @@ def refer_to_service(session: Session, operator: Operator, case_id: int, service
 def set_waiting_person(session: Session, operator: Operator, case_id: int) -> Case:
     """Mark that the operator waits for the person's answer (their next message flips it back)."""
     case = held_case(session, operator, case_id)
-    move_to(case, "waiting_person")
+    move_to(case, CaseStatus.WAITING_PERSON)
     _record(session, case, operator, "waiting_person")
     return case
 
@@ -194,7 +196,7 @@ def transfer_case(session: Session, operator: Operator, case_id: int, queue_id: 
         queue = session.get(Queue, queue_id)
         if queue is None:
             raise NotFound("queue_not_found", "No such queue.")
-        move_to(case, "queued")
+        move_to(case, CaseStatus.QUEUED)
         case.queue_id, case.queue = queue.id, queue
         case.assigned_operator_id, case.claimed_at = None, None
         details = {"queue_id": queue.id}
@@ -206,7 +208,7 @@ def transfer_case(session: Session, operator: Operator, case_id: int, queue_id: 
         if target.id == case.assigned_operator_id:
             raise Conflict("already_holding_case", "This colleague already holds the case.")
         ensure_capacity(session, target, colleague=True)
-        move_to(case, "claimed")
+        move_to(case, CaseStatus.CLAIMED)
         case.assigned_operator_id, case.claimed_at = target.id, utcnow()
         details = {"operator_id": target.id}
     if note:
@@ -229,7 +231,7 @@ def colleagues(session: Session, operator: Operator) -> list[Operator]:
         Operator.role.in_(CASE_ROLES), Operator.id != operator.id).order_by(Operator.email)))
 
 
-def close_case(session: Session, operator: Operator, case_id: int, outcome: str, note: str | None = None) -> Case:
+def close_case(session: Session, operator: Operator, case_id: int, outcome: Outcome, note: str | None = None) -> Case:
     """Close with an outcome; the person is told, in their language, that the case is closed."""
     if outcome not in OUTCOME_STATUS:
         raise Conflict("unknown_outcome", f"Unknown outcome {outcome!r}.")

@@ -17,12 +17,11 @@ from babel.messages.extract import extract
 from babel.messages.pofile import read_po, write_po
 
 from api.audio.refusals import AUDIO_TEXTS
-from api.cases.access import ALLOWED_TRANSITIONS
-from api.cases.schemas import OUTCOMES, TriageIn
-from api.cases.triage import LEVELS
+from api.cases.schemas import TriageIn
 from api.console import CONSOLE_DIR
 from api.console.i18n import CONSOLE_LANGUAGES, DOMAIN
 from api.console.script_texts import SCRIPT_TEXT_KEYS
+from api.core.codes import CaseStatus, Outcome, Role, TriageLevel
 from api.core.config import get_settings
 from api.directory.classify import KINDS
 from api.directory.console_texts import SERVICE_TOPICS
@@ -31,7 +30,6 @@ from sante_contract.topics import REFERRAL_TOPICS
 # What Babel's Jinja2 extractor reads as translatable calls; `ngettext` takes singular and plural.
 TEMPLATE_KEYWORDS: dict[str, tuple[int, ...] | None] = {"_": None, "gettext": None, "ngettext": (1, 2)}
 MessageId = str | tuple[str, str]
-ROLES: tuple[str, ...] = ("operator", "supervisor", "admin", "editor")
 CONTACT_MODES: tuple[str, ...] = ("chat", "callback")
 
 
@@ -55,8 +53,8 @@ def template_messages(templates_dir: Path) -> dict[MessageId, str]:
 def runtime_messages() -> dict[MessageId, str]:
     """Codes shown translated (`_(case.status)` and the like) and the page script's labels."""
     found: dict[MessageId, str] = {}
-    groups = {"triage level code": LEVELS, "case status code": tuple(ALLOWED_TRANSITIONS),
-              "operator role code": ROLES, "outcome code": OUTCOMES, "contact mode code": CONTACT_MODES,
+    groups = {"triage level code": tuple(TriageLevel), "case status code": tuple(CaseStatus),
+              "operator role code": tuple(Role), "outcome code": tuple(Outcome), "contact mode code": CONTACT_MODES,
               "triage flag code": tuple(TriageIn.model_fields), "directory place kind code": KINDS,
               "need (intent) code": SERVICE_TOPICS, "referral topic code (the need the case is about)": REFERRAL_TOPICS}
     for where, codes in groups.items():

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from api.cases.events import audit
 from api.cases.models import Operator
 from api.core.clock import utcnow
+from api.core.codes import Role
 from api.core.errors import Conflict, NotFound
 from api.directory.answer import map_url
 from api.directory.models import Place
@@ -23,7 +24,7 @@ from api.directory.schemas import PlaceEdit, PlaceOut, ServiceIn
 from api.directory.towns import Gazetteer, haversine_km
 
 # Console roles allowed to change the directory; operators read it and send places from a case.
-EDITOR_ROLES: frozenset[str] = frozenset({"editor", "supervisor", "admin"})
+EDITOR_ROLES: frozenset[Role] = frozenset({Role.EDITOR, Role.SUPERVISOR, Role.ADMIN})
 # Kinds the console lists unless asked for one: thousands of pharmacies would drown the rest.
 DEFAULT_HIDDEN_KINDS: frozenset[str] = frozenset({"pharmacy"})
 TEXT_FIELDS = ("name", "name_fr", "name_ar", "address", "phone", "opening_hours", "emergency")

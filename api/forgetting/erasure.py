@@ -27,7 +27,7 @@ from sqlalchemy import delete, exists, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.bot_history import TrackerStoreUnavailable, delete_tracker_events
-from api.cases.access import HELD_STATUSES, SUPERVISING_ROLES
+from api.cases.access import HELD_STATUSES, OPEN_STATUSES, SUPERVISING_ROLES
 from api.cases.anonymise import anonymise_case
 from api.cases.events import audit
 from api.cases.models import Case, LiveEvent, Operator
@@ -66,7 +66,7 @@ def erase_person(session: Session, conversation_id: str, actor: str = "person",
     now = utcnow()
     cases = list(session.scalars(select(Case).where(Case.conversation_id == conversation_id)))
     for case in cases:
-        was_open, case_id = case.status in ("queued", "claimed", "waiting_person"), case.id
+        was_open, case_id = case.status in OPEN_STATUSES, case.id
         association_id = anonymise_case(session, case)
         if was_open:
             # The operator's console drops the case and says why; nothing else about it is sent.

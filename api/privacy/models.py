@@ -8,6 +8,7 @@ from sqlalchemy import Date, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.core.clock import UTCDateTime, utcnow
+from api.core.codes import TriageLevel, code_type
 from api.db import Base
 
 
@@ -72,6 +73,6 @@ class CaseStatistic(Base):
     day: Mapped[date] = mapped_column(Date)
     association_id: Mapped[int] = mapped_column(Integer, index=True)
     region: Mapped[str] = mapped_column(String(64))
-    triage_level: Mapped[str] = mapped_column(String(16))
+    triage_level: Mapped[TriageLevel] = mapped_column(code_type(TriageLevel, 16))
     topic: Mapped[str] = mapped_column(String(64))
     cases: Mapped[int] = mapped_column(Integer, default=0)

@@ -14,6 +14,7 @@ from api.auth.accounts import create_operator
 from api.auth.deps import require_role
 from api.cases.models import Association, Operator, Queue
 from api.cases.schemas import OperatorOut
+from api.core.codes import Role
 from api.core.inputs import PathId, StrictInput, StrictText, integral_number
 from api.core.languages import SUPPORTED_LANGUAGES
 from api.db import get_session
@@ -24,7 +25,7 @@ router = APIRouter(prefix="/api/v1/admin", tags=["admin"], responses={
     404: {"description": "no such account or queue in my association"},
     409: {"description": "weak password, taken email or name, unknown role or language, own account"}})
 SessionDep = Annotated[Session, Depends(get_session)]
-AdminDep = Annotated[Operator, Depends(require_role("admin"))]
+AdminDep = Annotated[Operator, Depends(require_role(Role.ADMIN))]
 LanguageCode = Annotated[StrictText, Field(max_length=8)]
 # Constraints inside the integer branch, so the OpenAPI schema says minimum/maximum.
 Capacity = Annotated[int, Field(ge=1, le=administration.MAX_CAPACITY), BeforeValidator(integral_number)]
@@ -35,7 +36,7 @@ class NewOperatorIn(StrictInput):
 
     email: StrictText = Field(min_length=3, max_length=254)
     password: StrictText = Field(min_length=10, max_length=512)
-    role: StrictText = Field(default="operator", max_length=16)
+    role: StrictText = Field(default=Role.OPERATOR, max_length=16)
     languages: list[LanguageCode] = Field(default_factory=list, max_length=len(SUPPORTED_LANGUAGES))
     max_cases: Capacity | None = None
 

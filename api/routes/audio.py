@@ -27,6 +27,7 @@ from api.audio.refusals import REFUSALS, UNKNOWN_MESSAGE
 from api.auth.deps import require_role
 from api.cases.models import Operator
 from api.console.i18n import console_translations, pick_console_language
+from api.core.codes import Role
 from api.core.config import Settings, get_settings
 from api.core.errors import ApiError, NotFound
 from api.core.languages import SUPPORTED_LANGUAGES
@@ -35,7 +36,7 @@ from api.nlg.catalogs import catalog_store
 from api.nlg.source import all_msgids
 from api.routes.console import _login_redirect, _page_operator, _render
 
-AUDIO_ROLES = ("admin", "editor")
+AUDIO_ROLES = (Role.ADMIN, Role.EDITOR)
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 LANGUAGE_PATTERN = "^[a-z]{2,3}$"
 MSGID_PATTERN = r"^[a-z0-9_.]{1,128}$"

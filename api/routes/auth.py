@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 from api.auth.accounts import authenticate, change_password, create_operator, deactivate_operator
 from api.auth.deps import client_address, current_operator, end_session, require_role, start_session
 from api.auth.limiter import limit_logins
+from api.cases.access import SUPERVISING_ROLES
 from api.cases.models import Association, Operator
 from api.cases.schemas import OperatorOut
+from api.core.codes import Role
 from api.core.errors import NotFound
 from api.core.inputs import ID_MAX, BodyId, PathId, StrictInput, StrictText
 from api.db import get_session
@@ -55,7 +57,7 @@ class OperatorIn(StrictInput):
 
     email: StrictText = Field(min_length=3, max_length=254)
     password: StrictText = Field(min_length=10, max_length=512)
-    role: StrictText = Field(default="operator", max_length=16)
+    role: StrictText = Field(default=Role.OPERATOR, max_length=16)
     association_id: BodyId | None = Field(default=None, ge=1, le=ID_MAX)
     languages: list[StrictText] = Field(default_factory=list, max_length=20)
 
@@ -100,7 +102,7 @@ def me(operator: CurrentOperator) -> OperatorOut:
 
 
 @router.get("/operators", response_model=list[OperatorOut], responses=SESSION_ERRORS)
-def list_operators(operator: Annotated[Operator, Depends(require_role("supervisor", "admin"))],
+def list_operators(operator: Annotated[Operator, Depends(require_role(*SUPERVISING_ROLES))],
                    session: SessionDep) -> list[OperatorOut]:
     """Accounts of my association."""
     rows = session.scalars(select(Operator).where(Operator.association_id == operator.association_id)
@@ -111,7 +113,7 @@ def list_operators(operator: Annotated[Operator, Depends(require_role("superviso
 @router.post("/operators", response_model=OperatorOut, status_code=status.HTTP_201_CREATED,
              responses=SESSION_ERRORS | {404: {"description": "no such association of mine"},
                                          409: {"description": "weak password, taken email, unknown role"}})
-def add_operator(body: OperatorIn, admin: Annotated[Operator, Depends(require_role("admin"))],
+def add_operator(body: OperatorIn, admin: Annotated[Operator, Depends(require_role(Role.ADMIN))],
                  session: SessionDep) -> OperatorOut:
     """Create an account in my association (admins only)."""
     association_id = body.association_id if body.association_id is not None else admin.association_id
@@ -127,6 +129,6 @@ def add_operator(body: OperatorIn, admin: Annotated[Operator, Depends(require_ro
              responses=SESSION_ERRORS | {404: {"description": "no such operator in my association"},
                                          409: {"description": "one's own account"}})
 def deactivate(operator_id: PathId,
-               admin: Annotated[Operator, Depends(require_role("admin"))], session: SessionDep) -> OperatorOut:
+               admin: Annotated[Operator, Depends(require_role(Role.ADMIN))], session: SessionDep) -> OperatorOut:
     """Deactivate an account (admins only): it can no longer log in and its sessions end now."""
     return operator_out(deactivate_operator(session, admin, operator_id))

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from api.auth.accounts import authenticate
 from api.auth.deps import client_address, csrf_token, session_operator, start_session
 from api.auth.limiter import limit_logins
-from api.cases.access import ALLOWED_TRANSITIONS, visible_case
+from api.cases.access import SUPERVISING_ROLES, visible_case
 from api.cases.canned import canned_replies_for
 from api.cases.directory import load_services
 from api.cases.history import previous_cases
@@ -34,6 +34,7 @@ from api.console.i18n import (
     text_direction,
 )
 from api.console.script_texts import SCRIPT_TEXT_KEYS
+from api.core.codes import CaseStatus, Role
 from api.core.config import get_settings
 from api.core.errors import Unauthorized
 from api.core.inputs import PathId
@@ -70,7 +71,7 @@ def _login_redirect() -> RedirectResponse:
 
 def _home(operator: Operator) -> str:
     """Where an operator lands: editors keep the directory and see no case."""
-    return "/console/directory" if operator.role == "editor" else "/console/queue"
+    return "/console/directory" if operator.role == Role.EDITOR else "/console/queue"
 
 
 def _page_operator(request: Request, session: Session) -> Operator | None:
@@ -113,7 +114,7 @@ def queue_page(request: Request, session: Session = Depends(get_session)) -> Res
     if operator is None:
         return _login_redirect()
     return _render(request, "queue.html", {
-        "operator": operator, "levels": LEVELS, "statuses": tuple(ALLOWED_TRANSITIONS),
+        "operator": operator, "levels": LEVELS, "statuses": tuple(CaseStatus),
         "case_languages": SUPPORTED_LANGUAGES, "sla_targets": sla_targets(get_settings())})
 
 
@@ -132,7 +133,7 @@ def case_page(case_id: PathId, request: Request, session: Session = Depends(get_
                                           "canned": canned_replies_for(case, language),
                                           "history": case_history(session, case),
                                           "previous": previous_cases(session, operator, case),
-                                          "holds": detail.assigned_to_me or operator.role != "operator"})
+                                          "holds": detail.assigned_to_me or operator.role != Role.OPERATOR})
 
 
 @router.get("/stats", response_class=HTMLResponse)
@@ -142,7 +143,7 @@ def stats_page(request: Request, days: int = Query(default=14, ge=1, le=90),
     operator = _page_operator(request, session)
     if operator is None:
         return _login_redirect()
-    if operator.role not in ("supervisor", "admin"):
+    if operator.role not in SUPERVISING_ROLES:
         return _render(request, "forbidden.html", {"operator": operator}, status_code=403)
     stats = association_stats(session, operator.association_id or 0, days)
     days_list = day_range(days, date.today())

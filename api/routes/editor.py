@@ -14,6 +14,7 @@ from api.audio.index import clips_per_language
 from api.auth.deps import require_role
 from api.cases.models import Operator
 from api.core.clock import utcnow
+from api.core.codes import Role
 from api.core.config import get_settings
 from api.core.errors import Conflict, NotFound
 from api.core.inputs import StrictInput
@@ -27,7 +28,7 @@ from api.nlg.catalogs import CatalogSnapshot, catalog_store
 from api.nlg.source import all_msgids
 from api.routes.console import _login_redirect, _page_operator, _render
 
-CONTENT_EDITOR_ROLES: tuple[str, ...] = ("editor", "admin")
+CONTENT_EDITOR_ROLES: tuple[Role, ...] = (Role.EDITOR, Role.ADMIN)
 
 EDITOR_ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "not logged in"}, 403: {"description": "missing CSRF token, or not an editor or admin"},

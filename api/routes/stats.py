@@ -7,6 +7,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from api.auth.deps import require_role
+from api.cases.access import SUPERVISING_ROLES
 from api.cases.models import Operator
 from api.cases.stats import association_stats
 from api.db import get_session
@@ -29,7 +30,7 @@ class StatsOut(BaseModel):
 
 @router.get("/stats", response_model=StatsOut)
 def stats(days: int = Query(default=14, ge=1, le=365),
-          supervisor: Operator = Depends(require_role("supervisor", "admin")),
+          supervisor: Operator = Depends(require_role(*SUPERVISING_ROLES)),
           session: Session = Depends(get_session)) -> StatsOut:
     """Numbers for the supervisor's association over the last `days` days."""
     result = association_stats(session, supervisor.association_id or 0, days)
