@@ -29,7 +29,7 @@ ROUND_SECONDS = 1.0
 
 async def deliver_outbox(factory: sessionmaker[Session]) -> None:
     """Send due outbox messages; a message whose sender died mid-send is sent again."""
-    recover_stale_sending(factory)
+    await asyncio.to_thread(recover_stale_sending, factory)  # off the event loop, like every round of the jobs
     await deliver_pending(factory)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from api.auth.sessions import close_session, find_session, open_session
 from api.cases.models import Operator, OperatorSession
-from api.core.config import Settings, get_settings
+from api.core.config import Settings, get_settings, settings_on_the_loop
 from api.core.errors import Forbidden, Unauthorized
 from api.db import get_session
 
@@ -104,7 +104,8 @@ def require_service_token(authorization: str = Header(default="")) -> None:
         raise Unauthorized("invalid_service_token", "A valid service token is required.")
 
 
-async def require_nlg_token(authorization: str = Header(default=""), settings: Settings = Depends(get_settings)) -> None:
+async def require_nlg_token(authorization: str = Header(default=""),
+                            settings: Settings = Depends(settings_on_the_loop)) -> None:
     """Only Rasa (holding NLG_TOKEN, bot/endpoints.yml) may ask the NLG endpoint for texts.
 
     A coroutine, so the check runs on the event loop: a plain function would cost a thread-pool

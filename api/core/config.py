@@ -174,3 +174,9 @@ def tracker_store_url(settings: Settings) -> str:
 def get_settings() -> Settings:
     """The process-wide settings; tests clear the cache after changing the environment."""
     return Settings()
+
+
+async def settings_on_the_loop() -> Settings:
+    """`get_settings` as a dependency of the hot routes: a coroutine, so FastAPI does not hand a
+    plain function to the thread pool on every request (Rasa's `/nlg`, once per response)."""
+    return get_settings()

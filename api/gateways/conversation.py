@@ -12,7 +12,6 @@ from typing import Any
 import httpx
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.concurrency import run_in_threadpool
 
 from api.cases import handoff
 from api.cases.events import audit, emit_live_event
@@ -23,6 +22,7 @@ from api.core.config import get_settings
 from api.core.http_client import http_client
 from api.core.logging import log_event
 from api.crypto import encrypt, pseudonym
+from api.db import in_database_thread
 from api.forgetting.erasure import complete_erasure
 from api.gateways import helpful
 from api.gateways.rasa_auth import rasa_api_params, rasa_channel_headers
@@ -285,7 +285,7 @@ async def handle_incoming(session: Session, msg: IncomingMessage,
     With a `client_message_id` (the web chat's), a message id received before raises
     `AlreadyReceived` before anything is stored; the bot turn's replies are kept with its receipt.
     """
-    routed = await run_in_threadpool(_route, session, msg, client_message_id)
+    routed = await in_database_thread(_route, session, msg, client_message_id)
     msg, conversation_id = routed.msg, routed.conversation_id
     if routed.case is not None or routed.media or routed.answered is not None:
         if routed.answered is not None:
@@ -296,7 +296,7 @@ async def handle_incoming(session: Session, msg: IncomingMessage,
             language = msg.metadata.get("language") or await conversation_language(conversation_id)
             replies = [reply_from_catalog("channel.media_acknowledged", language)]
         if client_message_id:
-            await run_in_threadpool(receipts.record_replies_now, session, conversation_id, client_message_id,
+            await in_database_thread(receipts.record_replies_now, session, conversation_id, client_message_id,
                                     [reply.to_dict() for reply in replies])
         return replies
     inbound = routed.inbound
@@ -307,10 +307,10 @@ async def handle_incoming(session: Session, msg: IncomingMessage,
         log_event(logger, "bot_unavailable", logging.WARNING, channel=msg.channel, error=str(exc))
         language = msg.metadata.get("language") or get_settings().default_language
         replies = [reply_from_catalog("channel.delayed_reply", language, with_hotline=True)]
-        await run_in_threadpool(_bot_unavailable, session, inbound, replies, client_message_id)
+        await in_database_thread(_bot_unavailable, session, inbound, replies, client_message_id)
         return replies
     replies = await settle_turn(conversation_id, replies, msg.metadata.get("language"))
-    replies = await run_in_threadpool(_answered, session, inbound, replies, client_message_id)
+    replies = await in_database_thread(_answered, session, inbound, replies, client_message_id)
     log_event(logger, "message_to_bot", channel=msg.channel, replies=len(replies))
     return replies
 
@@ -329,7 +329,7 @@ async def message_to_operator(session: Session, case: Case, msg: IncomingMessage
     console is told (live event `person_emergency`, audited).
     """
     emergency = await is_emergency(msg.text) if msg.text else False
-    await run_in_threadpool(_record_for_operator, session, case, msg, emergency)
+    await in_database_thread(_record_for_operator, session, case, msg, emergency)
     log_event(logger, "message_to_case", channel=msg.channel, case_id=case.id, emergency=emergency)
     return [reply_from_catalog(EMERGENCY_NUMBERS, case.language)] if emergency else []
 

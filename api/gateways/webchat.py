@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from api.core.config import get_settings
+from api.db import in_database_thread
 from api.gateways.conversation import AlreadyReceived, conversation_id_for, handle_incoming
 from api.gateways.safety import reply_from_catalog
 from api.outbox import receipts
@@ -43,7 +43,7 @@ async def exchange(session: Session, token: str, text: str, client_message_id: s
         return first
     except BaseException:
         if client_message_id:  # not answered: a retry may try it afresh
-            await run_in_threadpool(receipts.release, session, conversation_id, client_message_id)
+            await in_database_thread(receipts.release, session, conversation_id, client_message_id)
         raise
 
 

@@ -100,6 +100,8 @@ class CatalogStore:
         # One attribute for both, swapped in one assignment: a reader never pairs a new signature
         # with an old snapshot.
         self._state: tuple[Signature, CatalogSnapshot] | None = None
+        # The files a snapshot is read from, as strings made once: the check runs on every render.
+        self._paths: tuple[str, ...] = tuple(str(path) for path in self._files())
 
     def _files(self) -> list[Path]:
         files = [self.locales_dir / SOURCE_FILE]
@@ -110,12 +112,12 @@ class CatalogStore:
         # The inode too: editors (Poedit, git, Weblate) save by writing a new file and renaming it,
         # which a same-size edit within the filesystem's timestamp granularity would otherwise hide.
         signature = []
-        for path in self._files():
+        for path in self._paths:
             try:
                 stat = os.stat(path)
             except FileNotFoundError:
                 continue
-            signature.append((str(path), stat.st_ino, stat.st_mtime_ns, stat.st_size))
+            signature.append((path, stat.st_ino, stat.st_mtime_ns, stat.st_size))
         return tuple(signature)
 
     def snapshot(self) -> CatalogSnapshot:
@@ -160,8 +162,13 @@ _stores_lock = threading.Lock()
 
 def catalog_store(locales_dir: Path) -> CatalogStore:
     """The one store of a locales folder in this process."""
-    key = Path(locales_dir).resolve()
+    given = Path(locales_dir)
+    if given.is_absolute() and (store := _stores.get(given)) is not None:
+        return store  # asked on every render: no `resolve()` (a realpath walk) once known
+    key = given.resolve()
     with _stores_lock:
         if key not in _stores:
             _stores[key] = CatalogStore(key)
+        if given.is_absolute():
+            _stores[given] = _stores[key]
         return _stores[key]

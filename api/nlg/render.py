@@ -214,7 +214,8 @@ def render_from_snapshot(snapshot: CatalogSnapshot, name: str, language: str | N
             image = f"{public_base_url.rstrip('/')}/{IMAGE_ROUTES[spec.image]}/{requested}.png?v={version}"
     if speaker_button:
         buttons = _with_speaker_button(buttons, speaker_button)
-    log_event(logger, "nlg_rendered", response=name, requested=requested, served=resolved.language,
+    # DEBUG: one line per response of every turn would be most of the log (and of its cost).
+    log_event(logger, "nlg_rendered", logging.DEBUG, response=name, requested=requested, served=resolved.language,
               fuzzy=resolved.fuzzy)
     return RenderedResponse(text=text, buttons=tuple(buttons), image=image, language=resolved.language,
                             requested_language=requested, missing_placeholders=missing)

@@ -20,10 +20,9 @@ from typing import Any
 from sqlalchemy import JSON, String, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
-from starlette.concurrency import run_in_threadpool
 
 from api.core.clock import UTCDateTime, utcnow
-from api.db import Base
+from api.db import Base, in_database_thread
 
 RECEIPT_LIFETIME = timedelta(minutes=10)
 ANSWERED = "answered"
@@ -93,7 +92,7 @@ async def replies_of_first_request(session: Session, conversation_id: str, clien
     """The replies the first request got, once it has them; None if it is still being answered after the wait."""
     deadline = time.monotonic() + wait_seconds
     while True:
-        replies = await run_in_threadpool(_answered_replies, session, conversation_id, client_message_id)
+        replies = await in_database_thread(_answered_replies, session, conversation_id, client_message_id)
         if replies is not None or time.monotonic() >= deadline:
             return replies
         await asyncio.sleep(POLL_SECONDS)

@@ -10,10 +10,11 @@ from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
 
 from api.auth.deps import require_nlg_token
 from api.cases.on_duty import speaker_on_duty
-from api.core.config import Settings, get_settings
+from api.core.config import Settings, get_settings, settings_on_the_loop
 from api.core.languages import SUPPORTED_LANGUAGES
 from api.core.logging import log_event
 from api.db import get_sessionmaker
@@ -79,14 +80,19 @@ def speaker_check(tracker: dict[str, Any]) -> Callable[[str], bool] | None:
     return check
 
 
+async def _on_duty(check: Callable[[str], bool], language: str) -> bool:
+    return await run_in_threadpool(check, language)
+
+
 @router.post("/nlg", dependencies=[Depends(require_nlg_token)],
              responses={401: {"description": "missing or wrong NLG token"},
                         404: {"description": "no such response in the catalogs"}})
-def generate_response(body: NlgRequest, settings: Settings = Depends(get_settings)) -> JSONResponse:
+async def generate_response(body: NlgRequest, settings: Settings = Depends(settings_on_the_loop)) -> JSONResponse:
     """Render the named response in the conversation's language for Rasa.
 
-    Called once per response Rasa utters, so it costs two thread-pool rounds (the settings and
-    this function) and no database session unless `speaker_check` needs one.
+    Called once per response Rasa utters, so it runs on the event loop (rendering is a dictionary
+    lookup and a few string operations) and goes to the thread pool only for the database, when
+    the render asks whether an operator on duty speaks the person's language.
     """
     name = body.response or body.template or ""
     snapshot = catalog_store(settings.locales_dir).snapshot()
@@ -94,9 +100,19 @@ def generate_response(body: NlgRequest, settings: Settings = Depends(get_setting
     variables = template_variables(body)
     if isinstance(variables.get("city"), str):  # the slot holds the gazetteer's Latin name
         variables["city"] = town_name(variables["city"], language, gazetteer(settings.data_dir / "towns.yml"))
+    check = speaker_check(body.tracker)
+    asked: list[str] = []
+
+    def ask_later(language: str) -> bool:  # the render says whether it needs the answer
+        asked.append(language)
+        return False
+
     try:
         rendered = render_from_snapshot(snapshot, name, language, variables, settings.public_base_url,
-                                        speaker_check(body.tracker))
+                                        ask_later if check else None)
+        if check is not None and asked and await _on_duty(check, asked[0]):
+            rendered = render_from_snapshot(snapshot, name, language, variables, settings.public_base_url,
+                                            lambda _language: True)
     except UnknownResponse as error:
         log_event(logger, "nlg_unknown_response", level=logging.ERROR, response=name)
         return JSONResponse(status_code=404, content={"code": "unknown_response", "detail": str(error)})

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from api.core.config import PROJECT_ROOT
 from api.core.inputs import ID_MAX, StrictInput, StrictText
 from api.core.languages import RTL_LANGUAGES, SUPPORTED_LANGUAGES, negotiate_language
-from api.db import get_session
+from api.db import get_session, session_on_the_loop
 from api.gateways.conversation import conversation_id_for
 from api.gateways.webchat import CHANNEL, exchange, updates_since
 from api.nlg.render import render_response
@@ -73,7 +73,7 @@ def chat_page(request: Request, lang: str | None = Query(default=None)) -> HTMLR
 
 
 @router.post("/chat/api/messages", response_model=ChatExchangeOut)
-async def post_chat_message(body: ChatMessageIn, session: Session = Depends(get_session)) -> ChatExchangeOut:
+async def post_chat_message(body: ChatMessageIn, session: Session = Depends(session_on_the_loop)) -> ChatExchangeOut:
     """Send the person's message through the gateway and return the replies (a retried message id: the first's)."""
     replies = await exchange(session, body.token, body.text, body.client_message_id, body.latitude, body.longitude)
     return ChatExchangeOut(conversation_id=conversation_id_for(CHANNEL, body.token),

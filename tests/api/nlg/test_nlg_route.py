@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from api.core.config import Settings, get_settings
+from api.core.config import Settings, get_settings, settings_on_the_loop
 from api.nlg.catalogs import catalog_path
 from api.nlg.render import FSI, PDI
 from api.routes import nlg
@@ -36,6 +36,7 @@ def client(locales_dir: Path) -> Iterator[TestClient]:
     app.include_router(nlg.router)
     settings = Settings(locales_dir=locales_dir, public_base_url="https://hotline.example.org")
     app.dependency_overrides[get_settings] = lambda: settings
+    app.dependency_overrides[settings_on_the_loop] = lambda: settings
     with TestClient(app, headers={"Authorization": f"Bearer {settings.nlg_token}"}) as test_client:
         yield test_client
 
