@@ -14,6 +14,8 @@
 - Reuses its connections to the action server and the NLG endpoint (botserver/kept_connections.py).
 - Opens a SQLite tracker store with a write-ahead log and kept connections (botserver/tracker_sqlite.py),
   and counts a tracker's stored events with one fixed statement (botserver/tracker_events.py).
+- Finds an event's class by its type name in a table (botserver/event_types.py), not by listing
+  every subclass of `Event` for each stored event.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from actions.config import (
     is_development,
     require_strong_secrets,
 )
-from botserver import fast_validation, kept_connections, nlg_request, tracker_events, tracker_sqlite
+from botserver import event_types, fast_validation, kept_connections, nlg_request, tracker_events, tracker_sqlite
 
 OWNER_ONLY_UMASK = 0o077
 DEBUG_FLAGS = frozenset({"-v", "--verbose", "-vv", "--debug"})
@@ -77,6 +79,7 @@ def main(argv: list[str] | None = None) -> None:
     kept_connections.install()
     tracker_sqlite.install()
     tracker_events.install()
+    event_types.install()
 
     from rasa.__main__ import main as rasa_main
 
