@@ -8,7 +8,8 @@ Start a profile first (`make run` or `make run PROFILE=production`), then:
 Each simulated person runs a realistic script in one language (fr, ar, ary, en, wo, ln): a greeting,
 a rights question, a town, a service search, thanks; every fourth conversation asks for a person
 and answers the escalation form by pressing the buttons it is sent. Persons loop over new
-conversations for `--seconds` per run, with no think time or with a think time between turns.
+conversations for `--seconds` per run, with no think time or with a think time between turns
+(drawn around its mean and with staggered starts, `Thinking`; `--think-spread 0` for fixed pauses).
 It prints turns/s, p50/p95/p99 per turn, errors, and the CPU milliseconds per turn of each
 process of the profile (read with psutil from the supervisord that runs them); `--json` saves it.
 """
@@ -19,6 +20,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import re
 import statistics
 import subprocess
@@ -102,7 +104,31 @@ class Person:
         return turn
 
 
-async def escalate(person: Person, think: float) -> str | None:
+@dataclass
+class Thinking:
+    """How long a person pauses before each message: `mean` seconds, spread evenly by ±`spread`·mean.
+
+    People do not type in step: with a fixed pause and a common start, 50 persons would send
+    their messages within the same few milliseconds every `mean` seconds, a burst no real
+    audience makes. So each pause is drawn from [mean·(1−spread), mean·(1+spread)] (mean kept), and
+    each person starts after a pause drawn from [0, mean). `spread=0` keeps the fixed, common
+    pause (the lockstep case). Seeded: two runs draw the same pauses.
+    """
+
+    mean: float
+    spread: float = 0.5
+    draws: random.Random = field(default_factory=lambda: random.Random(15))
+
+    def pause(self) -> float:
+        if not self.mean:
+            return 0.0
+        return self.mean * (1 + self.spread * self.draws.uniform(-1.0, 1.0))
+
+    def start(self) -> float:
+        return self.draws.uniform(0.0, self.mean) if self.spread else 0.0
+
+
+async def escalate(person: Person, think: Thinking) -> str | None:
     """Ask for a person and answer the form; returns the case reference the assistant gave, if any."""
     turn = await person.say(ASK_A_PERSON[person.language])
     consented, town_given = False, None
@@ -126,40 +152,41 @@ async def escalate(person: Person, think: float) -> str | None:
             answer = town_given = TOWN[person.language]
         else:
             return None
-        if think:
-            await asyncio.sleep(think)
+        if think.mean:
+            await asyncio.sleep(think.pause())
         turn = await person.say(answer)
     return None
 
 
-async def converse(person: Person, number: int, think: float) -> str | None:
+async def converse(person: Person, number: int, think: Thinking) -> str | None:
     """One whole conversation; every ESCALATE_EVERY-th one ends with an escalation."""
     reference = None
     for step, text in enumerate(SCRIPTS[person.language]):
-        if step and think:
-            await asyncio.sleep(think)
+        if step and think.mean:
+            await asyncio.sleep(think.pause())
         await person.say(text)
         if step == 1 and number % ESCALATE_EVERY == ESCALATE_EVERY - 1:
-            if think:
-                await asyncio.sleep(think)
+            if think.mean:
+                await asyncio.sleep(think.pause())
             reference = await escalate(person, think)
     return reference
 
 
-async def run_load(base_url: str, concurrency: int, think: float, seconds: float) -> list[Person]:
+async def run_load(base_url: str, concurrency: int, think: Thinking, seconds: float) -> list[Person]:
     """`concurrency` persons each starting new conversations until `seconds` have passed."""
     deadline = time.monotonic() + seconds
     people: list[Person] = []
     limits = httpx.Limits(max_connections=concurrency + 5, max_keepalive_connections=concurrency + 5)
     async with httpx.AsyncClient(timeout=60, limits=limits) as client:
-        async def loop(slot: int) -> None:
+        async def loop(slot: int, start: float) -> None:
             number = slot
+            await asyncio.sleep(start)
             while time.monotonic() < deadline:
                 person = Person(client, base_url, LANGUAGES[number % len(LANGUAGES)])
                 people.append(person)
                 await converse(person, number, think)
                 number += concurrency
-        await asyncio.gather(*(loop(slot) for slot in range(concurrency)))
+        await asyncio.gather(*(loop(slot, think.start()) for slot in range(concurrency)))
     return people
 
 
@@ -216,13 +243,13 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
 
 
-def measure(base_url: str, conf: Path, concurrency: int, think: float, seconds: float) -> dict:
+def measure(base_url: str, conf: Path, concurrency: int, think: float, seconds: float, spread: float = 0.5) -> dict:
     """One run: the load, then its latency and CPU figures."""
     processes = supervised_processes(conf)
     before = {name: cpu_seconds(p) for name, p in processes.items()}
     services_before = service_cpu()
     started = time.perf_counter()
-    people = asyncio.run(run_load(base_url, concurrency, think, seconds))
+    people = asyncio.run(run_load(base_url, concurrency, Thinking(think, spread), seconds))
     elapsed = time.perf_counter() - started
     after = {name: cpu_seconds(p) for name, p in processes.items()}
     services_after = service_cpu()
@@ -231,7 +258,8 @@ def measure(base_url: str, conf: Path, concurrency: int, think: float, seconds: 
     cpu = {name: (after[name] - before[name]) * 1000 / max(len(ok), 1) for name in processes if name in after}
     cpu.update({f"{name} (shared)": seconds * 1000 / max(len(ok), 1)
                 for name, seconds in service_cpu_used(services_before, services_after).items()})
-    return {"concurrency": concurrency, "think_seconds": think, "seconds": round(elapsed, 1),
+    return {"concurrency": concurrency, "think_seconds": think, "think_spread": spread if think else 0.0,
+            "seconds": round(elapsed, 1),
             "conversations": len(people), "turns": len(turns), "answered": len(ok),
             "errors": len(turns) - len(ok),
             "error_kinds": dict(Counter(t.error or "no_reply" for t in turns if not t.answered)),
@@ -242,7 +270,8 @@ def measure(base_url: str, conf: Path, concurrency: int, think: float, seconds: 
 
 
 def print_run(profile: str, run: dict) -> None:
-    print(f"{profile:<11} conc={run['concurrency']:<3} think={run['think_seconds']:<3} "
+    spread = f"±{run['think_spread']:.0%}" if run.get("think_spread") else ""
+    print(f"{profile:<11} conc={run['concurrency']:<3} think={run['think_seconds']:<3}{spread:<5} "
           f"turns={run['answered']:<5} {run['turns_per_second']:6.1f} turns/s  p50={run['p50_ms']:>5} ms  "
           f"p95={run['p95_ms']:>5} ms  p99={run['p99_ms']:>5} ms  errors={run['errors']}"
           + (f" {run['error_kinds']}" if run["errors"] else ""))
@@ -257,6 +286,8 @@ def main() -> int:
     parser.add_argument("--run-dir", type=Path, default=None, help="where the profile's supervisord.conf is")
     parser.add_argument("--concurrency", default="1,5,20,50", help="comma-separated numbers of persons")
     parser.add_argument("--think", default="0,2", help="comma-separated think times in seconds")
+    parser.add_argument("--think-spread", type=float, default=0.5,
+                        help="each pause drawn from think·(1±spread), starts staggered; 0: fixed pauses, common start")
     parser.add_argument("--seconds", type=float, default=30.0, help="length of each run")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
     args = parser.parse_args()
@@ -275,7 +306,7 @@ def main() -> int:
           f"load average {os.getloadavg()[0]:.2f}")
     for think in (float(t) for t in args.think.split(",")):
         for concurrency in (int(c) for c in args.concurrency.split(",")):
-            run = measure(base_url, conf, concurrency, think, args.seconds)
+            run = measure(base_url, conf, concurrency, think, args.seconds, args.think_spread)
             runs.append(run)
             print_run(args.profile, run)
     if args.json:
