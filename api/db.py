@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
-from sqlalchemy import CursorResult, Engine, Executable, create_engine, event
+from sqlalchemy import CursorResult, Engine, Executable, create_engine, event, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
@@ -70,8 +70,10 @@ def make_engine(url: str) -> Engine:
         # Never a wait for a pooled connection (max_overflow=-1): a request holds at most one, and
         # SQLite's are cheap; a bounded pool made the rounds on the SQLite thread wait for
         # connections that only a later round in the same line would give back.
+        in_a_file = make_url(url).database not in (None, "", ":memory:")  # an in-memory one has a pool of its own
+        pooling: dict[str, Any] = {"pool_size": 10, "max_overflow": -1} if in_a_file else {}
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True,
-                               pool_size=10, max_overflow=-1)
+                               **pooling)
         database_file = engine.url.database
 
         @event.listens_for(engine, "connect")

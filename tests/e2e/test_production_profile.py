@@ -23,7 +23,7 @@ import pytest
 import redis
 
 from api.nlg.render import render_response
-from bench.conversations import LANGUAGES, Person, converse
+from bench.conversations import LANGUAGES, Person, Thinking, converse
 from tests.e2e.production import OPERATOR_EMAIL, OPERATOR_PASSWORD, ProductionStack
 from tests.e2e.stack import SERVICE_TOKEN, ensure_model
 
@@ -113,7 +113,7 @@ async def talk(base_url: str, people: int, think: float = 0.0) -> list[tuple[Per
     """`people` conversations at once, one each, in every language in turn; every fourth escalates."""
     async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=people + 5)) as client:
         persons = [Person(client, base_url, LANGUAGES[n % len(LANGUAGES)]) for n in range(people)]
-        references = await asyncio.gather(*(converse(p, n, think) for n, p in enumerate(persons)))
+        references = await asyncio.gather(*(converse(p, n, Thinking(think, spread=0.0)) for n, p in enumerate(persons)))
     return list(zip(persons, references, strict=True))
 
 
@@ -220,7 +220,7 @@ async def talk_until(base_url: str, people: int, stop: threading.Event, think: f
             number = slot
             while not stop.is_set():
                 person = RetryingPerson(client, base_url, LANGUAGES[number % len(LANGUAGES)])
-                results.append((person, await converse(person, number, think)))
+                results.append((person, await converse(person, number, Thinking(think, spread=0.0))))
                 number += people
         await asyncio.gather(*(one(slot) for slot in range(people)))
     return results
