@@ -256,3 +256,20 @@ def test_with_the_action_server_down_every_message_is_answered_and_an_emergency_
         stack.wait_ready()
     # Back to normal, in the same conversation: Rasa was made to listen after each failed turn.
     assert bot_text("utter_thank", "fr") in answered_once(person.say("merci beaucoup"))
+
+
+# The "Was this helpful?" buttons' titles typed by hand when no question is pending (#13): before,
+# "👍 نفعني" ("it helped me") was read as a mental-health question and "utile" as a goodbye.
+HELPFUL_TYPED = {"fr": ("👍 Utile", "pas utile"), "en": ("helpful", "👎 Not helpful"),
+                 "ar": ("👍 مفيد", "غير مفيد"), "ary": ("👍 نفعني", "ما نفعنيش")}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_helpful_title_typed_with_no_question_pending_is_thanks_or_a_no(
+        person: WebChatPerson, language: str) -> None:
+    yes, no = HELPFUL_TYPED[language]
+    person.say(RIGHTS_QUESTION[language])  # the answer asks "Was this helpful?"
+    assert answered_once(person.say(yes)) == [bot_text("channel.helpful_thanks", language)]  # the answer
+    assert answered_once(person.say(yes)) == [bot_text("utter_thank", language)]  # no question now: thanks
+    assert answered_once(person.say(no)) == [bot_text("utter_no_pending_question", language)]
+    assert person.slots()["language"] == language
