@@ -297,7 +297,7 @@ async def handle_incoming(session: Session, msg: IncomingMessage,
             replies = [reply_from_catalog("channel.media_acknowledged", language)]
         if client_message_id:
             await in_database_thread(receipts.record_replies_now, session, conversation_id, client_message_id,
-                                    [reply.to_dict() for reply in replies])
+                                     [reply.to_dict() for reply in replies])
         return replies
     inbound = routed.inbound
     assert inbound is not None

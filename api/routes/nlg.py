@@ -80,10 +80,6 @@ def speaker_check(tracker: dict[str, Any]) -> Callable[[str], bool] | None:
     return check
 
 
-async def _on_duty(check: Callable[[str], bool], language: str) -> bool:
-    return await run_in_threadpool(check, language)
-
-
 @router.post("/nlg", dependencies=[Depends(require_nlg_token)],
              responses={401: {"description": "missing or wrong NLG token"},
                         404: {"description": "no such response in the catalogs"}})
@@ -110,9 +106,11 @@ async def generate_response(body: NlgRequest, settings: Settings = Depends(setti
     try:
         rendered = render_from_snapshot(snapshot, name, language, variables, settings.public_base_url,
                                         ask_later if check else None)
-        if check is not None and asked and await _on_duty(check, asked[0]):
-            rendered = render_from_snapshot(snapshot, name, language, variables, settings.public_base_url,
-                                            lambda _language: True)
+        if check is not None and asked:
+            on_duty: bool = await run_in_threadpool(check, asked[0])
+            if on_duty:
+                rendered = render_from_snapshot(snapshot, name, language, variables, settings.public_base_url,
+                                                lambda _language: True)
     except UnknownResponse as error:
         log_event(logger, "nlg_unknown_response", level=logging.ERROR, response=name)
         return JSONResponse(status_code=404, content={"code": "unknown_response", "detail": str(error)})
