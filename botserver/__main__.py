@@ -16,6 +16,12 @@
   and counts a tracker's stored events with one fixed statement (botserver/tracker_events.py).
 - Finds an event's class by its type name in a table (botserver/event_types.py), not by listing
   every subclass of `Event` for each stored event.
+- Sends `action_validate_slot_mappings`, called after every message, the tracker with only the
+  latest message's events (botserver/lean_slot_validation.py), not the whole conversation.
+- Runs the NLU and policy graphs node after node in an order worked out once (botserver/graph_runner.py),
+  not through Dask's scheduler on every message and prediction.
+- Leaves each response for the API's gateway to render when bot/endpoints.yml names
+  `botserver.deferred_render.DeferredRender` (the default `RASA_NLG_TYPE`): no call back to `/nlg`.
 """
 
 from __future__ import annotations
@@ -31,7 +37,16 @@ from actions.config import (
     is_development,
     require_strong_secrets,
 )
-from botserver import event_types, fast_validation, kept_connections, nlg_request, tracker_events, tracker_sqlite
+from botserver import (
+    event_types,
+    fast_validation,
+    graph_runner,
+    kept_connections,
+    lean_slot_validation,
+    nlg_request,
+    tracker_events,
+    tracker_sqlite,
+)
 
 OWNER_ONLY_UMASK = 0o077
 DEBUG_FLAGS = frozenset({"-v", "--verbose", "-vv", "--debug"})
@@ -80,6 +95,8 @@ def main(argv: list[str] | None = None) -> None:
     tracker_sqlite.install()
     tracker_events.install()
     event_types.install()
+    lean_slot_validation.install()
+    graph_runner.install()
 
     from rasa.__main__ import main as rasa_main
 
