@@ -12,6 +12,8 @@ export ACTION_SERVER_URL ?= http://127.0.0.1:$(ACTIONS_PORT)
 export ACTION_ENDPOINT_URL ?= $(ACTION_SERVER_URL)/webhook
 export API_URL ?= http://127.0.0.1:$(API_PORT)
 export NLG_URL ?= $(API_URL)/nlg
+# How Rasa generates responses (bot/endpoints.yml): left for the API's gateway to render, or `callback`.
+export RASA_NLG_TYPE ?= botserver.deferred_render.DeferredRender
 export PUBLIC_BASE_URL ?= http://localhost:$(API_PORT)
 export RASA_TRACKER_DB ?= $(CURDIR)/var/rasa-tracker.db
 # bot/endpoints.yml reads its stores from the environment: SQLite trackers and an in-memory lock

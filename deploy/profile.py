@@ -26,6 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
 APP_BIN = ROOT / ".venv-app" / "bin"
 BOT_BIN = ROOT / ".venv-bot" / "bin"
+# Rasa names each response and the API renders it in the turn's reply (botserver/deferred_render.py).
+DEFERRED_RENDER = "botserver.deferred_render.DeferredRender"
 LOCK_STORE_CLASS = "rasa_ext.lock_store.AtomicRedisLockStore"
 
 
@@ -134,6 +136,7 @@ def development(env: dict[str, str], run_dir: Path) -> tuple[list[Program], list
     shared = {
         "RASA_URL": f"http://127.0.0.1:{rasa_port}", "ACTION_SERVER_URL": actions_url,
         "ACTION_ENDPOINT_URL": f"{actions_url}/webhook", "API_URL": api_url, "NLG_URL": f"{api_url}/nlg",
+        "RASA_NLG_TYPE": _env(env, "RASA_NLG_TYPE", DEFERRED_RENDER),
         "PUBLIC_BASE_URL": _env(env, "PUBLIC_BASE_URL", f"http://localhost:{api_port}"),
         "RASA_TRACKER_DIALECT": "sqlite", "RASA_TRACKER_URL": "",
         "RASA_TRACKER_DB": _env(env, "RASA_TRACKER_DB", str(ROOT / "var" / "rasa-tracker.db")),
@@ -174,6 +177,7 @@ def production(env: dict[str, str], run_dir: Path) -> tuple[list[Program], list[
         # Every process reaches every other service through the load balancer.
         "RASA_URL": f"http://127.0.0.1:{rasa_port}", "ACTION_SERVER_URL": actions_url,
         "ACTION_ENDPOINT_URL": f"{actions_url}/webhook", "API_URL": api_url, "NLG_URL": f"{api_url}/nlg",
+        "RASA_NLG_TYPE": _env(env, "RASA_NLG_TYPE", DEFERRED_RENDER),
         "PUBLIC_BASE_URL": _env(env, "PUBLIC_BASE_URL", api_url),
         "RASA_TRACKER_DIALECT": "postgresql", "RASA_TRACKER_URL": tracker_url, "RASA_TRACKER_DB": "",
         "RASA_LOCK_STORE": LOCK_STORE_CLASS, **redis,

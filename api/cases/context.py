@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
@@ -33,6 +34,9 @@ CONTEXT_TURNS = 12
 # The referral is posted while the bot's turn is still running: its last answer of that turn is
 # stored a moment after the case exists.
 TURN_SLACK = timedelta(seconds=5)
+# A bot turn Rasa stored as a response to render (it holds the response's name, not its text):
+# its text for the operator, rendered by the gateway's renderer (api/gateways/responses.py).
+StoredTurnRenderer = Callable[[dict[str, Any]], "str | None"]
 
 
 @dataclass(frozen=True)
@@ -44,17 +48,25 @@ class ContextTurn:
     at: datetime
 
 
-def _turn_text(type_name: str, data: dict[str, Any]) -> str:
+def _turn_text(type_name: str, data: dict[str, Any], render_stored: StoredTurnRenderer | None = None) -> str:
     if type_name == "user":
         return str(data.get("text") or "")
+    if not data.get("text") and render_stored is not None:
+        rendered = render_stored(data)
+        if rendered is not None:
+            return rendered
     parts = [str(data.get("text") or "")]
     buttons = (data.get("data") or {}).get("buttons") or []
     parts += [f"[{button.get('title')}]" for button in buttons if isinstance(button, dict) and button.get("title")]
     return "\n".join(part for part in parts if part)
 
 
-def bot_context(case: Case, engine: Engine | None = None, limit: int = CONTEXT_TURNS) -> list[ContextTurn] | None:
-    """The last turns before the case, oldest first; [] when there is nothing to show, None when unreachable."""
+def bot_context(case: Case, engine: Engine | None = None, limit: int = CONTEXT_TURNS,
+                render_stored: StoredTurnRenderer | None = None) -> list[ContextTurn] | None:
+    """The last turns before the case, oldest first; [] when there is nothing to show, None when unreachable.
+
+    `render_stored` gives the text of a bot turn stored as a response to render.
+    """
     if not case.consent or case.conversation_id is None or case.channel == "voice":
         return []
     cutoff = (as_utc(case.created_at) + TURN_SLACK).timestamp()
@@ -76,7 +88,7 @@ def bot_context(case: Case, engine: Engine | None = None, limit: int = CONTEXT_T
             event = json.loads(data or "{}")
         except ValueError:
             continue
-        said = redact(_turn_text(type_name, event if isinstance(event, dict) else {})).text
+        said = redact(_turn_text(type_name, event if isinstance(event, dict) else {}, render_stored)).text
         if said.strip():
             turns.append(ContextTurn(speaker="person" if type_name == "user" else "bot", text=said,
                                      at=datetime.fromtimestamp(float(timestamp or 0), tz=timezone.utc)))

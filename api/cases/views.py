@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.cases.access import HELD_STATUSES
-from api.cases.context import bot_context
+from api.cases.context import StoredTurnRenderer, bot_context
 from api.cases.events import audit
 from api.cases.models import AuditEvent, Case, CaseMessage, CaseNote, Operator, Queue, Referral
 from api.cases.on_duty import languages_on_duty
@@ -117,9 +117,9 @@ def case_detail(session: Session, case: Case, operator: Operator) -> CaseDetailO
                    for r in referrals])
 
 
-def case_bot_context(case: Case) -> BotContextOut:
+def case_bot_context(case: Case, render_stored: StoredTurnRenderer | None = None) -> BotContextOut:
     """What the person and the bot said before the escalation (consented cases only, redacted)."""
-    turns = bot_context(case)
+    turns = bot_context(case, render_stored=render_stored)
     return BotContextOut(available=turns is not None,
                          turns=[ContextTurnOut(speaker=t.speaker, text=t.text, at=t.at) for t in turns or []])
 

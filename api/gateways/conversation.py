@@ -26,6 +26,7 @@ from api.db import in_database_thread
 from api.forgetting.erasure import complete_erasure
 from api.gateways import helpful
 from api.gateways.rasa_auth import rasa_api_params, rasa_channel_headers
+from api.gateways.responses import rendered_replies
 from api.gateways.safety import (
     BOT_FAILED,
     EMERGENCY_NUMBERS,
@@ -150,7 +151,7 @@ def goes_to_bot_despite_operator(identity: ChannelIdentity | None, text: str) ->
 
 
 async def ask_bot(conversation_id: str, text: str, metadata: dict[str, Any]) -> list[BotReply]:
-    """Send one message to Rasa's REST channel and return its replies."""
+    """Send one message to Rasa's REST channel and return its replies, rendered for the person."""
     settings = get_settings()
     body = {"sender": conversation_id, "message": text, "metadata": metadata}
     try:
@@ -159,7 +160,7 @@ async def ask_bot(conversation_id: str, text: str, metadata: dict[str, Any]) -> 
         response.raise_for_status()
     except httpx.HTTPError as exc:
         raise BotUnavailable(type(exc).__name__) from exc
-    return with_recordings_attached([BotReply.from_rasa(item) for item in response.json()])
+    return with_recordings_attached(await rendered_replies(response.json(), settings))
 
 
 async def conversation_language(conversation_id: str) -> str:

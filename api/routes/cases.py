@@ -46,10 +46,12 @@ from api.cases.views import (
     reveal_callback_number,
 )
 from api.console.i18n import pick_console_language
+from api.core.config import get_settings
 from api.core.errors import NotFound, Unauthorized
 from api.core.inputs import ID_MAX, PathId
 from api.db import checkpoint_wal, get_session, get_sessionmaker
 from api.forgetting.erasure import erase_on_request
+from api.gateways.responses import stored_turn_renderer
 from api.privacy.twilio_media import fetch_twilio_media, is_twilio_media
 
 # Every operator route may answer these besides its success (declared so the OpenAPI schema is complete).
@@ -115,7 +117,7 @@ def _media_url_of(session: Session, operator: Operator, case_id: int, message_id
 def get_bot_context(case_id: PathId, operator: Operator = Depends(current_operator),
                     session: Session = Depends(get_session)) -> BotContextOut:
     """The last turns of the bot conversation before the escalation (consented cases only, redacted)."""
-    return case_bot_context(visible_case(session, operator, case_id))
+    return case_bot_context(visible_case(session, operator, case_id), stored_turn_renderer(get_settings()))
 
 
 # The domain's dataclasses are the response models: one list of fields, serialised by pydantic.

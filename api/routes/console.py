@@ -40,6 +40,7 @@ from api.core.errors import Unauthorized
 from api.core.inputs import PathId
 from api.core.languages import SUPPORTED_LANGUAGES
 from api.db import get_session
+from api.gateways.responses import stored_turn_renderer
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 templates = Jinja2Templates(directory=str(CONSOLE_DIR / "templates"))
@@ -129,7 +130,7 @@ def case_page(case_id: PathId, request: Request, session: Session = Depends(get_
     language = pick_console_language(request.query_params.get("lang"), request.headers.get("accept-language", ""))
     services = load_services(get_settings().data_dir / "services.yml")
     return _render(request, "case.html", {"operator": operator, "case": detail, "outcomes": OUTCOMES,
-                                          "services": services, "bot_context": case_bot_context(case),
+                                          "services": services, "bot_context": case_bot_context(case, stored_turn_renderer(get_settings())),
                                           "canned": canned_replies_for(case, language),
                                           "history": case_history(session, case),
                                           "previous": previous_cases(session, operator, case),

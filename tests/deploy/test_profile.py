@@ -36,6 +36,8 @@ def test_development_runs_one_of_each_under_supervision_with_sqlite_and_no_share
     assert programs == ["actions", "api", "rasa", "status"]
     assert all(conf[f"program:{p}"]["autorestart"] == "true" for p in ("actions", "api", "rasa"))
     assert (env["RASA_TRACKER_DIALECT"], env["RASA_LOCK_STORE"]) == ("sqlite", "in_memory")
+    # Rasa names each response and the API renders it in the turn's reply (botserver/deferred_render.py).
+    assert env["RASA_NLG_TYPE"] == "botserver.deferred_render.DeferredRender"
     assert conf["program:rasa"]["stdout_logfile"] == "/dev/stdout"  # the developer sees every log
 
 
@@ -50,6 +52,7 @@ def test_production_runs_every_instance_behind_the_balancer_on_postgresql_and_re
     assert env["RASA_TRACKER_URL"] == "postgresql://sante:pw@db.local:5432/sante"  # psycopg2 for Rasa
     assert (env["REDIS_HOST"], env["REDIS_PORT"], env["REDIS_DB"]) == ("cache", "6380", "4")
     assert env["RASA_LOCK_STORE"] == deploy_profile.LOCK_STORE_CLASS
+    assert env["RASA_NLG_TYPE"] == deploy_profile.DEFERRED_RENDER
     assert env["RATE_LIMIT_STORAGE_URI"] == PRODUCTION["REDIS_URL"]
     haproxy = (tmp_path / "run" / "haproxy.cfg").read_text()
     assert haproxy.count("server rasa-") == 3 and "127.0.0.1:5103" in haproxy

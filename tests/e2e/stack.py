@@ -31,6 +31,8 @@ WHATSAPP_FROM = "whatsapp:+14155238886"
 # bot/endpoints.yml takes its stores from the environment: the development ones (SQLite, in-memory lock).
 DEVELOPMENT_STORES = dict(RASA_TRACKER_DIALECT="sqlite", RASA_TRACKER_URL="", RASA_LOCK_STORE="in_memory",
                           REDIS_HOST="", REDIS_PORT="6379", REDIS_DB="0", RASA_LOCK_KEY_PREFIX="")
+# Rasa names each response and the gateway renders it (bot/endpoints.yml), as `make run` does.
+DEFERRED_RENDER = "botserver.deferred_render.DeferredRender"
 
 
 def actions_call(action: str, sender_id: str) -> dict:
@@ -95,7 +97,7 @@ class Stack:
             DATABASE_URL=self.database_url, **self.secrets,
             RASA_URL=self.rasa_url, ACTION_SERVER_URL=self.actions_url,
             ACTION_ENDPOINT_URL=f"{self.actions_url}/webhook", API_URL=self.api_url,
-            NLG_URL=f"{self.api_url}/nlg", PUBLIC_BASE_URL=self.api_url,
+            NLG_URL=f"{self.api_url}/nlg", PUBLIC_BASE_URL=self.api_url, RASA_NLG_TYPE=DEFERRED_RENDER,
             RASA_TRACKER_DB=str(self.workdir / "tracker.db"), LOCALES_DIR=str(self.locales_dir),
             AUDIO_DIR=str(self.workdir / "audio"),
             **DEVELOPMENT_STORES,

@@ -22,6 +22,8 @@ import httpx
 import pytest
 import redis
 
+from api.core.config import get_settings
+from api.gateways.responses import render_request_in, render_stored
 from api.nlg.render import render_response
 from bench.conversations import LANGUAGES, Person, Thinking, converse
 from tests.e2e.production import OPERATOR_EMAIL, OPERATOR_PASSWORD, ProductionStack
@@ -117,6 +119,14 @@ async def talk(base_url: str, people: int, think: float = 0.0) -> list[tuple[Per
     return list(zip(persons, references, strict=True))
 
 
+def bot_text(event: dict) -> str:
+    """A stored bot message's text: as Rasa stored it, or rendered from the response it names
+    (Rasa leaves each response for the gateway to render, botserver/deferred_render.py)."""
+    request = render_request_in(event.get("data") or {})
+    rendered = render_stored(request, get_settings()) if request is not None else None
+    return rendered.text if rendered is not None else (event.get("text") or "")
+
+
 def tracker_turns(stack: ProductionStack, conversation_id: str) -> list[tuple[str, str]]:
     """Each user message in the stored tracker with the text of the bot messages that followed it."""
     response = httpx.get(f"{stack.rasa_url}/conversations/{conversation_id}/tracker",
@@ -126,8 +136,8 @@ def tracker_turns(stack: ProductionStack, conversation_id: str) -> list[tuple[st
     for event in response.json()["events"]:
         if event["event"] == "user":
             turns.append((event["text"], []))
-        elif event["event"] == "bot" and turns and event.get("text"):
-            turns[-1][1].append(event["text"].strip())
+        elif event["event"] == "bot" and turns and bot_text(event):
+            turns[-1][1].append(bot_text(event).strip())
     return [(text, "\n\n".join(bot)) for text, bot in turns]
 
 

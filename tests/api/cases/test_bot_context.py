@@ -16,6 +16,7 @@ from api.cases.models import Case
 from api.core.clock import utcnow
 from api.core.config import get_settings
 from api.db import make_engine
+from api.nlg.render import render_response
 from tests.api.cases.fixtures import create_case, login
 
 EVENTS_DDL = ("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255) NOT NULL, type_name VARCHAR(255) "
@@ -107,3 +108,23 @@ def test_an_unreachable_tracker_store_says_so_instead_of_failing(factory, seeded
         session.add(case)
         session.commit()
         assert bot_context(case, engine=make_engine(f"sqlite:///{tmp_path / 'empty.db'}")) is None
+
+
+def test_a_bot_turn_stored_as_a_response_to_render_shows_its_text_in_the_persons_language(client, seeded,
+                                                                                          tracker) -> None:
+    """Rasa stores the response's name and what renders it (botserver/deferred_render.py), not its text."""
+    login(client, "op.a@example.org")
+    now = utcnow().timestamp()
+    add_event(tracker, "tg-ctx5", "user", {"text": "أين أجد مستشفى؟ رقمي 0612345678"}, now - 30)
+    render = {"response": "utter_ask_city", "arguments": {},
+              "tracker": {"slots": {"language": "ar"}, "latest_message": {}, "active_loop": {"name": None}}}
+    add_event(tracker, "tg-ctx5", "bot", {"text": None, "data": {"custom": {"render": render}}}, now - 29)
+    add_event(tracker, "tg-ctx5", "bot", {"text": None, "data": {"custom": {"render": {
+        "response": "utter_no_such_message", "tracker": {"slots": {"language": "ar"}}}}}}, now - 28)
+    created = create_case(client, conversation_id="tg-ctx5")
+    turns = client.get(f"/api/v1/cases/{created['case_id']}/bot-context").json()["turns"]
+    expected = render_response("utter_ask_city", "ar").text
+    assert expected and any("\u0600" <= ch <= "\u06ff" for ch in expected)
+    # A response no catalog knows any more is left out rather than shown empty.
+    assert [(t["speaker"], t["text"]) for t in turns] == [("person", "أين أجد مستشفى؟ رقمي [☎]"), ("bot", expected)]
+    assert expected in client.get(f"/console/cases/{created['case_id']}").text.replace("&#39;", "'")

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.core.config import Settings, get_settings, settings_on_the_loop
+from api.gateways import responses
 from api.routes import nlg
 
 LOCALES = Path(__file__).resolve().parents[3] / "locales"
@@ -31,7 +32,7 @@ def on_duty(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
             state["on_a_loop"].append(False)
         return language in state["speaks"]
 
-    monkeypatch.setattr(nlg, "speaker_on_duty", speaker_on_duty)
+    monkeypatch.setattr(responses, "speaker_on_duty", speaker_on_duty)
     return state
 
 

@@ -3,29 +3,22 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.gateways.conversation import conversation_id_for
-from api.main import create_app
 from api.nlg.render import render_response
 from api.outbox.delivery import enqueue_outbound
 from api.outbox.messages import BotReply
-from tests.support.app_db import migrated_sqlite
 from tests.support.fake_rasa import FakeRasa
 
 TOKEN = "a" * 32
 
 
 @pytest.fixture
-def client(tmp_path: Path, rasa: FakeRasa) -> Iterator[TestClient]:
-    with migrated_sqlite(tmp_path, RASA_URL=rasa.url, ACTION_SERVER_URL=rasa.url) as factory:
-        with TestClient(create_app()) as test_client:
-            test_client.factory = factory  # type: ignore[attr-defined]
-            yield test_client
+def client(webchat_client: TestClient) -> TestClient:
+    return webchat_client
 
 
 def test_the_chat_page_speaks_the_visitors_language(client: TestClient) -> None:
