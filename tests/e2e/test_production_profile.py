@@ -119,12 +119,12 @@ async def talk(base_url: str, people: int, think: float = 0.0) -> list[tuple[Per
     return list(zip(persons, references, strict=True))
 
 
-def bot_text(event: dict) -> str:
-    """A stored bot message's text: as Rasa stored it, or rendered from the response it names
+def bot_text(message: dict) -> str:
+    """A bot message's text, as Rasa stored or sent it: its text, or the text of the response it names
     (Rasa leaves each response for the gateway to render, botserver/deferred_render.py)."""
-    request = render_request_in(event.get("data") or {})
+    request = render_request_in(message.get("data") or message)
     rendered = render_stored(request, get_settings()) if request is not None else None
-    return rendered.text if rendered is not None else (event.get("text") or "")
+    return rendered.text if rendered is not None else (message.get("text") or "")
 
 
 def tracker_turns(stack: ProductionStack, conversation_id: str) -> list[tuple[str, str]]:
@@ -201,7 +201,7 @@ def test_turns_of_one_conversation_sent_to_both_instances_at_once_run_one_after_
         response = await client.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
                                      headers=stack.credentials("rasa")["headers"])
         response.raise_for_status()
-        return reply_texts(response.json())
+        return "\n\n".join(text for text in map(bot_text, response.json()) if text)
 
     async def bursts() -> list[tuple[str, str]]:
         answered: list[tuple[str, str]] = []
