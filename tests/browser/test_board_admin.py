@@ -142,10 +142,16 @@ def test_capacity_refuses_a_claim_beyond_the_limit(api: ApiProcess, browser) -> 
 
 
 def test_an_admin_creates_an_operator_with_languages_in_the_browser(api: ApiProcess, browser) -> None:
-    context = browser.new_context(locale="en-US")
+    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 800})
     page = context.new_page()
     try:
         log_in(page, api, ADMIN)
+        # Every menu item an admin has fits in the header: it wraps the menu rather than squeezing the
+        # account's name one letter per line, and nothing runs past the window's edge.
+        who = page.locator(".topbar .who")
+        line_height = who.evaluate("(node) => parseFloat(getComputedStyle(node).lineHeight)")
+        assert (who.bounding_box() or {"height": 0})["height"] < 2 * line_height
+        assert page.locator("html").evaluate("(node) => node.scrollWidth <= node.clientWidth + 1")
         page.click("a[href='/console/admin']")
         page.wait_for_url("**/console/admin")
         form = page.locator("#new-operator")
