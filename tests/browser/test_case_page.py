@@ -172,6 +172,8 @@ def test_an_operator_reading_french_sends_an_approved_reply_the_person_receives_
         assert preview.locator(".person-text").get_attribute("dir") == "rtl"
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "case.png"), full_page=True)
+        # The three columns fit a 1280-pixel window: long place and queue names wrap, no sideways scrolling.
+        assert page.locator("html").evaluate("(node) => node.scrollWidth <= node.clientWidth + 1")
         page.keyboard.press("Enter")
         page.keyboard.press("Enter")
         page.locator("#messages li.msg.out .text", has_text=referral["reference"]).wait_for()
