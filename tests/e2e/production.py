@@ -110,6 +110,21 @@ class ProductionStack:
             self.wait_answering(f"{self.instance_url('api', number)}/healthz", deadline)
             self.wait_answering(f"{self.instance_url('actions', number)}/health", deadline, "actions")
         self.wait_answering(f"{self.api_url}/readyz", deadline)
+        self.wait_balanced(deadline)
+
+    def wait_balanced(self, deadline: float) -> None:
+        """Until the load balancer's own health checks count every instance up: before that it sends every
+        request to the instances it already counts, and the first conversations all run on one Rasa."""
+        servers = [f"{group}/{group}-{n}" for group in ("api", "rasa", "actions") for n in range(1, self.instances + 1)]
+        path = self.workdir / "log" / "haproxy.log"
+        while time.monotonic() < deadline:
+            log = path.read_text(errors="replace") if path.exists() else ""
+            # A server starts counted up; a failed check logs "is DOWN", a passed one after that "is UP".
+            if all(log.rfind(f"Server {server} is DOWN") < log.rfind(f"Server {server} is UP")
+                   or f"Server {server} is DOWN" not in log for server in servers):
+                return
+            time.sleep(0.5)
+        raise RuntimeError(f"the load balancer does not count every instance up:\n{self.tail('haproxy')}")
 
     def credentials(self, group: str) -> dict[str, dict[str, str]]:
         """What a request to one instance carries: Rasa's API token, the action server's bearer token."""
