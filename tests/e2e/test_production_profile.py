@@ -111,10 +111,8 @@ def poll(condition, timeout: float, every: float = 0.5):  # type: ignore[no-unty
     return value
 
 
-# Each person pauses 0–300 ms between messages. With no pause at all, twenty conversations whose turns
-# take about as long fall into a fixed order, and the balancer's round robin over two instances then
-# gives each conversation the same instance turn after turn: what is tested is several instances
-# serving one conversation, so the pauses keep the order of arrival as mixed as people keep it.
+# Each person pauses 0–300 ms between messages, as people do: the order in which turns reach the
+# balancer's round robin stays mixed, so a conversation's turns are served by both instances.
 JITTER = Thinking(0.15, spread=1.0)
 
 
