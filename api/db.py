@@ -129,12 +129,17 @@ async def session_on_the_loop() -> AsyncIterator[Session]:
     connection is taken before the first query), closed with the request's last database round.
 
     A plain generator dependency costs two thread-pool rounds per request, to open and to close.
+    A session whose rounds all ran through `in_database_thread` holds no connection at the end (each
+    round ends its transaction): it is closed right here, which touches no database.
     """
     session = get_sessionmaker()()
     try:
         yield session
     finally:
-        await in_database_thread(Session.close, session)
+        if session.in_transaction():
+            await in_database_thread(Session.close, session)
+        else:
+            session.close()
 
 
 @lru_cache

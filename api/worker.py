@@ -1,4 +1,4 @@
-"""The background jobs (both outboxes, erasures, Twilio media, retention, live events), run once across instances.
+"""The background jobs (both outboxes, erasures, Twilio media, retention, live events, web chat receipts), run once across instances.
 
 `python -m api.worker` runs them in a process of its own (the production profile); an API process runs
 them itself unless told not to. The loop and its once-across-processes lock are api/jobs.py.
@@ -19,12 +19,14 @@ from api.forgetting.erasure import run_due_erasures
 from api.forgetting.retention import purge_expired
 from api.gateways.conversation import redeliver_pending_inbound
 from api.jobs import ScheduledJob, run_jobs
+from api.outbox import receipts
 from api.outbox.delivery import deliver_pending, recover_stale_sending
 from api.privacy.twilio_media import delete_pending_media
 
 logger = logging.getLogger(__name__)
 
 ROUND_SECONDS = 1.0
+RECEIPT_PRUNE_SECONDS = 60.0
 
 
 async def deliver_outbox(factory: sessionmaker[Session]) -> None:
@@ -64,6 +66,15 @@ async def prune_live(factory: sessionmaker[Session]) -> None:
     await asyncio.to_thread(prune)
 
 
+async def prune_receipts(factory: sessionmaker[Session]) -> None:
+    """Forget the web chat's answered message ids once no retry can come (api/outbox/receipts.py)."""
+    def prune() -> None:
+        with factory() as session:
+            receipts.prune_expired(session)
+            session.commit()
+    await asyncio.to_thread(prune)
+
+
 def scheduled_jobs() -> tuple[ScheduledJob, ...]:
     """Every background job with its interval (retention's comes from the settings)."""
     retention_every = float(get_settings().retention_interval_seconds)
@@ -75,6 +86,7 @@ def scheduled_jobs() -> tuple[ScheduledJob, ...]:
         # The first run waits for Rasa to be up (a tracker store that cannot be reached fails the run).
         ScheduledJob("retention", apply_retention, retention_every, first_after_seconds=min(60.0, retention_every)),
         ScheduledJob("prune_live_events", prune_live, 600.0),
+        ScheduledJob("prune_receipts", prune_receipts, RECEIPT_PRUNE_SECONDS),
     )
 
 

@@ -6,8 +6,9 @@
 from __future__ import annotations
 
 import logging
+from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import BindParameter, ScalarSelect, Select, select
 from sqlalchemy.orm import Session
 
 from api.cases.access import HELD_STATUSES, OPEN_STATUSES, move_to
@@ -17,13 +18,22 @@ from api.core.codes import CaseStatus
 from api.crypto import encrypt
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def open_case_held_by_operator(session: Session, conversation_id: str) -> Case | None:
     """The person's case an operator holds (claimed or waiting for the person), newest first, or None."""
-    return session.scalar(
-        select(Case).where(Case.conversation_id == conversation_id, Case.status.in_(HELD_STATUSES))
-        .order_by(Case.id.desc()).limit(1))
+    return session.scalar(_held(select(Case), conversation_id))
+
+
+def held_case_id(conversation_id: str | BindParameter[str]) -> ScalarSelect[int]:
+    """`open_case_held_by_operator`'s case id, as a column another query can read."""
+    return _held(select(Case.id), conversation_id).scalar_subquery()
+
+
+def _held(query: Select[T], conversation_id: str | BindParameter[str]) -> Select[T]:
+    return (query.where(Case.conversation_id == conversation_id, Case.status.in_(HELD_STATUSES))
+            .order_by(Case.id.desc()).limit(1))
 
 
 def open_case_of_person(session: Session, conversation_id: str) -> Case | None:

@@ -15,8 +15,9 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TypeVar
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import BindParameter, ColumnElement, ScalarSelect, Select, func, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from api.cases.models import Case, CaseSatisfaction, Operator, Queue
@@ -30,6 +31,7 @@ QUESTION = "case.csat_question"
 THANKS = "case.csat_thanks"
 ANSWER_PAYLOAD = "/csat_answer"
 ANSWER_WINDOW = timedelta(hours=24)
+T = TypeVar("T")
 SCORES = range(1, 6)
 TYPED_SCORE = re.compile(r"^\s*([1-5\u0661-\u0665])\s*$")
 
@@ -65,14 +67,22 @@ def score_of(text: str) -> int | None:
     return int(digit) if digit.isascii() else ord(digit) - 0x0660
 
 
+def question_pending(conversation_id: str | BindParameter[str]) -> ScalarSelect[int]:
+    """The id of the question awaiting this person's answer (else NULL), as a column another query can read."""
+    return _pending(select(CaseSatisfaction.id), conversation_id).scalar_subquery()
+
+
+def _pending(query: Select[T], conversation_id: str | BindParameter[str]) -> Select[T]:
+    return (query.where(CaseSatisfaction.conversation_id == conversation_id, CaseSatisfaction.score.is_(None))
+            .order_by(CaseSatisfaction.id.desc()).limit(1))
+
+
 def take_answer(session: Session, conversation_id: str, text: str) -> str | None:
     """If a question awaits this person's answer, record it (a score) or drop it (anything else).
 
     Returns the thanks text (in the case's language) when the message was the answer; the caller commits.
     """
-    pending = session.scalar(select(CaseSatisfaction).where(
-        CaseSatisfaction.conversation_id == conversation_id, CaseSatisfaction.score.is_(None))
-        .order_by(CaseSatisfaction.id.desc()).limit(1))
+    pending = session.scalar(_pending(select(CaseSatisfaction), conversation_id))
     if pending is None:
         return None
     pending.conversation_id = None

@@ -111,6 +111,16 @@ def erase_on_request(session: Session, case: Case, operator: Operator) -> int:
     return erased
 
 
+def erasure_requested(session: Session, conversation_id: str) -> bool:
+    """Whether the person asked to be forgotten and the tracker still holds their conversation.
+
+    Read inside the caller's transaction (the turn's last one); `complete_erasure` then finds the
+    request in the session without reading it again.
+    """
+    request = session.get(PersonErasure, conversation_id)
+    return request is not None and request.tracker_done_at is None
+
+
 def complete_erasure(session: Session, conversation_id: str) -> bool:
     """Delete the conversation from the tracker store (call it once the turn is over); True when done.
 

@@ -33,8 +33,8 @@ from api.core.clock import utcnow
 from api.core.config import Settings, get_settings
 from api.core.logging import configure_logging, log_event
 from api.db import checkpoint_wal, get_sessionmaker, rows_changed
+from api.outbox import receipts
 from api.outbox.models import ChannelIdentity, InboundMessage, OfferedChoice, OutboundMessage
-from api.outbox.receipts import RECEIPT_LIFETIME, ChatReceipt
 from api.privacy.models import CapturedContact
 
 logger = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ def purge_expired(factory: sessionmaker[Session], now: datetime | None = None,
         if idle:
             session.execute(delete(ChannelIdentity).where(ChannelIdentity.conversation_id.in_(idle)))
         session.execute(delete(OfferedChoice).where(OfferedChoice.offered_at < conversation_cutoff))
-        session.execute(delete(ChatReceipt).where(ChatReceipt.created_at < now - RECEIPT_LIFETIME))
+        receipts.prune_expired(session, now)
         report.identities = len(idle)
         report.captured_numbers = rows_changed(session, delete(CapturedContact).where(
             CapturedContact.captured_at < now - timedelta(days=settings.retention_captured_number_days)))

@@ -7,15 +7,17 @@ import logging
 import re
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 import httpx
-from sqlalchemy import delete, select, update
+from sqlalchemy import Select, String, bindparam, delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.cases import handoff
 from api.cases.events import audit, emit_live_event
 from api.cases.models import Case
+from api.cases.satisfaction import question_pending
 from api.cases.satisfaction import take_answer as take_satisfaction_answer
 from api.core.clock import utcnow
 from api.core.config import get_settings
@@ -23,7 +25,7 @@ from api.core.http_client import http_client
 from api.core.logging import log_event
 from api.crypto import encrypt, pseudonym
 from api.db import in_database_thread
-from api.forgetting.erasure import complete_erasure
+from api.forgetting.erasure import complete_erasure, erasure_requested
 from api.gateways import helpful
 from api.gateways.rasa_auth import rasa_api_params, rasa_channel_headers
 from api.gateways.responses import rendered_replies
@@ -35,18 +37,21 @@ from api.gateways.safety import (
     reply_from_catalog,
     settle_turn,
 )
+from api.nlg.catalogs import one_version_per_message
 from api.outbox import receipts
 from api.outbox.choices import (
+    UNREAD,
+    Unread,
+    buttons_on_offer,
     choose,
     forget_offered_buttons,
-    offered_buttons,
     remember_offered_buttons,
     western_digits,
 )
 from api.outbox.claims import claim_pending
 from api.outbox.delivery import enqueue_outbound
 from api.outbox.messages import BotReply, Button, IncomingMessage, with_recordings_attached
-from api.outbox.models import ChannelIdentity, InboundMessage
+from api.outbox.models import ChannelIdentity, InboundMessage, OfferedChoice
 from api.privacy.contacts import capture_number, take_captured_number
 from api.privacy.redaction import redact, round_coordinate
 
@@ -176,6 +181,16 @@ async def conversation_language(conversation_id: str) -> str:
 
 
 @dataclass
+class Known:
+    """What routing a message needs to know of a person who wrote before, read in one query (`_known`)."""
+
+    identity: ChannelIdentity
+    offer: OfferedChoice | None  # the buttons last offered (api/outbox/choices.py)
+    held_case_id: int | None  # the case an operator holds (api/cases/handoff.py)
+    satisfaction_asked: bool  # a question awaits their answer (api/cases/satisfaction.py)
+
+
+@dataclass
 class Routed:
     """Where a message goes, decided (and stored) in one database round off the event loop."""
 
@@ -185,6 +200,33 @@ class Routed:
     inbound: InboundMessage | None = None
     media: bool = False
     answered: list[BotReply] | None = None  # answered here without the bot (a satisfaction score)
+    offer: OfferedChoice | None | Unread = UNREAD  # the buttons on offer, as read (api/outbox/choices.py)
+    # Held until the turn is over: the session's identity map holds its rows weakly, and the turn's
+    # last round reads the identity again ("Was this helpful?").
+    known: Known | None = None
+
+
+def _known(session: Session, conversation_id: str) -> Known | None:
+    """The conversation's identity, offered buttons, held case and pending question; None if it has no identity.
+
+    One statement instead of four: they are read for every message. Without an identity (a first
+    message) each is read on its own, as the functions they come from read them.
+    """
+    row = session.execute(_known_statement(), {"conversation_id": conversation_id}).first()
+    if row is None:
+        return None
+    identity, offer, held, pending = row
+    return Known(identity=identity, offer=offer, held_case_id=held, satisfaction_asked=pending is not None)
+
+
+@lru_cache(maxsize=1)
+def _known_statement() -> Select[ChannelIdentity, OfferedChoice | None, int | None, int | None]:
+    """`_known`'s query, built once (the conversation is a bound parameter)."""
+    conversation_id = bindparam("conversation_id", type_=String)
+    return (select(ChannelIdentity, OfferedChoice, handoff.held_case_id(conversation_id),
+                   question_pending(conversation_id))
+            .outerjoin(OfferedChoice, OfferedChoice.conversation_id == ChannelIdentity.conversation_id)
+            .where(ChannelIdentity.conversation_id == conversation_id))
 
 
 class AlreadyReceived(Exception):
@@ -192,13 +234,24 @@ class AlreadyReceived(Exception):
 
 
 def _route(session: Session, msg: IncomingMessage, client_message_id: str | None = None) -> Routed:
-    """The database work before the bot is asked: identity, redaction, routing, the stored message. Commits."""
+    """The database work before the bot is asked: identity, redaction, routing, the stored message.
+
+    One transaction, committed: the web chat's receipt is claimed first in it (a retry rolls it back).
+    """
     if client_message_id and not receipts.claim(session, conversation_id_for(msg.channel, msg.user_key),
                                                 client_message_id):
         raise AlreadyReceived(client_message_id)
-    conversation_id = remember_identity(session, msg.channel, msg.user_key)
+    conversation_id = conversation_id_for(msg.channel, msg.user_key)
+    known = _known(session, conversation_id)
+    if known is None:  # the first message (or the first after the identity was deleted)
+        remember_identity(session, msg.channel, msg.user_key)
+    else:
+        known.identity.last_seen_at = utcnow()
     msg = redacted_message(session, conversation_id, msg)
-    case = handoff.open_case_held_by_operator(session, conversation_id)
+    if known is None:
+        case = handoff.open_case_held_by_operator(session, conversation_id)
+    else:
+        case = session.get(Case, known.held_case_id) if known.held_case_id is not None else None
     identity = session.get(ChannelIdentity, conversation_id)
     if case is not None and goes_to_bot_despite_operator(identity, msg.text):
         # The bot asks for confirmation (then erases); the operator is told once it is done.
@@ -209,10 +262,14 @@ def _route(session: Session, msg: IncomingMessage, client_message_id: str | None
             msg = replace(msg, text=FORGET_PAYLOAD)
         case = None
     # The buttons the person was last offered: a typed number or title selects one (read once per message).
-    offered = offered_buttons(session, conversation_id) if case is None and msg.text else ()
+    offer: OfferedChoice | None | Unread = UNREAD
+    if case is None and msg.text:
+        offer = session.get(OfferedChoice, conversation_id) if known is None else known.offer
+    offered = buttons_on_offer(offer) if offer is not UNREAD else ()
     if case is None and msg.text:
         # The answer to "did this help? 1-5" after a closed case is not for the bot (api/cases/satisfaction.py).
-        thanks = take_satisfaction_answer(session, conversation_id, msg.text)
+        asked = known is None or known.satisfaction_asked
+        thanks = take_satisfaction_answer(session, conversation_id, msg.text) if asked else None
         if thanks is not None:
             session.commit()
             return Routed(msg, conversation_id, answered=[BotReply(text=thanks)])
@@ -238,7 +295,7 @@ def _route(session: Session, msg: IncomingMessage, client_message_id: str | None
                              text=text_for_bot(msg, offered), message_metadata=dict(msg.metadata))
     session.add(inbound)
     session.commit()
-    return Routed(msg, conversation_id, inbound=inbound)
+    return Routed(msg, conversation_id, inbound=inbound, offer=offer, known=known)
 
 
 def _bot_unavailable(session: Session, inbound: InboundMessage, replies: list[BotReply],
@@ -253,21 +310,23 @@ def _bot_unavailable(session: Session, inbound: InboundMessage, replies: list[Bo
 
 
 def _answered(session: Session, inbound: InboundMessage, replies: list[BotReply],
-              client_message_id: str | None = None) -> list[BotReply]:
+              client_message_id: str | None = None, offer: OfferedChoice | None | Unread = UNREAD) -> list[BotReply]:
     """The turn is over: its buttons and receipt kept, the stored message deleted, a pending erasure finished.
 
     Returns the replies as they go out ("Was this helpful?" only now and then). One commit (then one
-    more only if an erasure is pending).
+    more only if an erasure is pending). `offer`: the buttons on offer as `_route` read them.
     """
     replies = helpful.ask_now_and_then(session, inbound.conversation_id, replies)
-    remember_offered_buttons(session, inbound.conversation_id, replies)
+    remember_offered_buttons(session, inbound.conversation_id, replies, offer)
     if client_message_id:
         receipts.record_replies(session, inbound.conversation_id, client_message_id,
                                 [reply.to_dict() for reply in replies])
     # Answered: the text is in Rasa's tracker now; the gateway keeps no copy of it.
     session.execute(delete(InboundMessage).where(InboundMessage.id == inbound.id))
+    erasing = erasure_requested(session, inbound.conversation_id)
     session.commit()
-    complete_erasure(session, inbound.conversation_id)  # a /forget in this turn: Rasa has saved it, delete it now
+    if erasing:  # a /forget in this turn: Rasa has saved it, delete it now
+        complete_erasure(session, inbound.conversation_id)
     return replies
 
 
@@ -283,9 +342,18 @@ async def handle_incoming(session: Session, msg: IncomingMessage,
     slow query or commit never holds up the other conversations on the event loop; the session
     is only ever used by one thread at a time.
 
+    Every text of its answer comes from one version of the catalogs (api/nlg/catalogs.py).
+
     With a `client_message_id` (the web chat's), a message id received before raises
     `AlreadyReceived` before anything is stored; the bot turn's replies are kept with its receipt.
     """
+    with one_version_per_message():
+        return await _handle_incoming(session, msg, client_message_id)
+
+
+async def _handle_incoming(session: Session, msg: IncomingMessage,
+                           client_message_id: str | None = None) -> list[BotReply]:
+    """`handle_incoming` inside one catalog version."""
     routed = await in_database_thread(_route, session, msg, client_message_id)
     msg, conversation_id = routed.msg, routed.conversation_id
     if routed.case is not None or routed.media or routed.answered is not None:
@@ -311,7 +379,7 @@ async def handle_incoming(session: Session, msg: IncomingMessage,
         await in_database_thread(_bot_unavailable, session, inbound, replies, client_message_id)
         return replies
     replies = await settle_turn(conversation_id, replies, msg.metadata.get("language"))
-    replies = await in_database_thread(_answered, session, inbound, replies, client_message_id)
+    replies = await in_database_thread(_answered, session, inbound, replies, client_message_id, routed.offer)
     log_event(logger, "message_to_bot", channel=msg.channel, replies=len(replies))
     return replies
 

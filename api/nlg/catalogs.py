@@ -5,9 +5,12 @@ Their command line for editors and the build is api/nlg/commands.py.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import logging
 import os
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -121,7 +124,19 @@ class CatalogStore:
         return tuple(signature)
 
     def snapshot(self) -> CatalogSnapshot:
-        """The catalogs as they are on disk now (reloaded only if a file changed)."""
+        """The catalogs as they are on disk now (reloaded only if a file changed).
+
+        Inside `one_version_per_message` the files are checked at the message's first render only.
+        """
+        taken = _this_message.get()
+        if taken is not None and (snapshot := taken.get(self.locales_dir)) is not None:
+            return snapshot
+        snapshot = self._snapshot_now()
+        if taken is not None:
+            taken[self.locales_dir] = snapshot
+        return snapshot
+
+    def _snapshot_now(self) -> CatalogSnapshot:
         signature = self._current_signature()
         state = self._state
         if state is not None and state[0] == signature:
@@ -154,6 +169,27 @@ class CatalogStore:
                     entries[lang] = previous.entries[lang]
         log_event(logger, "nlg_catalogs_loaded", languages=len(entries), messages=len(specs))
         return CatalogSnapshot(specs=specs, entries=entries)
+
+
+# The snapshots taken for the message being answered, per locales folder (`one_version_per_message`).
+# The dict is shared by the threads the message's work runs on: they get a copy of the context.
+_this_message: contextvars.ContextVar[dict[Path, CatalogSnapshot] | None] = contextvars.ContextVar(
+    "catalogs_of_this_message", default=None)
+
+
+@contextlib.contextmanager
+def one_version_per_message() -> Iterator[None]:
+    """Every text of one message's answer comes from the catalogs as they were at its first render.
+
+    A turn renders several texts (the replies, their buttons, "Was this helpful?", a typed title
+    compared): the files are checked once for all of them, not a dozen `stat` calls each, and
+    an editor's save lands between two messages, never inside one answer.
+    """
+    token = _this_message.set({})
+    try:
+        yield
+    finally:
+        _this_message.reset(token)
 
 
 _stores: dict[Path, CatalogStore] = {}

@@ -10,12 +10,13 @@ Arabic digits, punctuation.
 
 from __future__ import annotations
 
+import enum
 import re
 import unicodedata
 from collections.abc import Sequence
 from datetime import timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from api.core.clock import utcnow
@@ -66,30 +67,45 @@ def choose(text: str, offered: Sequence[Button]) -> Button | None:
 
 def offered_buttons(session: Session, conversation_id: str) -> tuple[Button, ...]:
     """The buttons the person was last offered, if that was within the last hour."""
-    # Compared in SQL: SQLite hands back naive datetimes.
-    row = session.scalar(select(OfferedChoice).where(OfferedChoice.conversation_id == conversation_id,
-                                                     OfferedChoice.offered_at >= utcnow() - OFFER_LIFETIME))
-    if row is None:
+    return buttons_on_offer(session.get(OfferedChoice, conversation_id))
+
+
+def buttons_on_offer(row: OfferedChoice | None) -> tuple[Button, ...]:
+    """The buttons of a stored offer, if it was made within the last hour."""
+    if row is None or row.offered_at < utcnow() - OFFER_LIFETIME:
         return ()
     return tuple(Button(title=str(b.get("title", "")), payload=str(b.get("payload", ""))) for b in row.buttons)
 
 
-def remember_offered_buttons(session: Session, conversation_id: str, replies: Sequence[BotReply]) -> None:
+class Unread(enum.Enum):
+    """The caller has not read the conversation's offer in this session."""
+
+    UNREAD = enum.auto()
+
+
+UNREAD = Unread.UNREAD
+
+
+def remember_offered_buttons(session: Session, conversation_id: str, replies: Sequence[BotReply],
+                             stored: OfferedChoice | None | Unread = UNREAD) -> None:
     """After a bot turn: keep the buttons of its last message that had any (none: forget the old ones).
 
     On WhatsApp each message numbers its own choices from 1; the last one is what the person
-    sees at the bottom of the chat and answers. The caller commits.
+    sees at the bottom of the chat and answers. `stored`: the conversation's offer as the caller
+    read it in this session (None: it had none), which saves reading or deleting it again. The
+    caller commits.
     """
     buttons = next((reply.buttons for reply in reversed(replies) if reply.buttons), ())
     if not buttons:
-        forget_offered_buttons(session, conversation_id)
+        if stored is not None:
+            forget_offered_buttons(session, conversation_id)
         return
-    row = session.get(OfferedChoice, conversation_id)
-    stored = [{"title": b.title, "payload": b.payload} for b in buttons]
+    row = session.get(OfferedChoice, conversation_id) if stored is UNREAD else stored
+    new = [{"title": b.title, "payload": b.payload} for b in buttons]
     if row is None:
-        session.add(OfferedChoice(conversation_id=conversation_id, buttons=stored, offered_at=utcnow()))
+        session.add(OfferedChoice(conversation_id=conversation_id, buttons=new, offered_at=utcnow()))
     else:
-        row.buttons, row.offered_at = stored, utcnow()
+        row.buttons, row.offered_at = new, utcnow()
 
 
 def forget_offered_buttons(session: Session, conversation_id: str) -> None:

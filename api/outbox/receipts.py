@@ -7,7 +7,7 @@ second case. The first request claims the id (a row, unique per conversation and
 finds the claim and waits for its replies instead of asking Rasa again.
 
 A receipt keeps the bot's replies (never the person's text) for RECEIPT_LIFETIME, long enough
-for any retry; older ones are deleted whenever a new one is claimed.
+for any retry; the background jobs delete older ones every minute (`prune_expired`, api/worker.py).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from api.core.clock import UTCDateTime, utcnow
-from api.db import Base, in_database_thread
+from api.db import Base, in_database_thread, rows_changed
 
 RECEIPT_LIFETIME = timedelta(minutes=10)
 ANSWERED = "answered"
@@ -43,17 +43,24 @@ class ChatReceipt(Base):
 
 
 def claim(session: Session, conversation_id: str, client_message_id: str) -> bool:
-    """Claim the message id for this request; False when another request already has (a retry). Commits."""
-    now = utcnow()
-    session.execute(delete(ChatReceipt).where(ChatReceipt.created_at < now - RECEIPT_LIFETIME))
+    """Claim the message id for this request; False when another request already has (a retry).
+
+    It opens the session's transaction (a claim that loses rolls it back, which must lose nothing
+    else); the caller commits the claim together with the message it stores.
+    """
     try:
         session.execute(insert(ChatReceipt).values(conversation_id=conversation_id, client_message_id=client_message_id,
-                                                   status=PROCESSING, created_at=now))
-        session.commit()
+                                                   status=PROCESSING, created_at=utcnow()))
     except IntegrityError:
         session.rollback()
         return False
     return True
+
+
+def prune_expired(session: Session, now: datetime | None = None) -> int:
+    """Delete the receipts older than RECEIPT_LIFETIME (no retry comes that late); how many. The caller commits."""
+    cutoff = (now or utcnow()) - RECEIPT_LIFETIME
+    return rows_changed(session, delete(ChatReceipt).where(ChatReceipt.created_at < cutoff))
 
 
 def record_replies(session: Session, conversation_id: str, client_message_id: str,

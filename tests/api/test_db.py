@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from api import db
 from api.db import in_database_thread, make_engine
 
 NORMAL = 1  # PRAGMA synchronous: 0 OFF, 1 NORMAL, 2 FULL
@@ -106,3 +107,37 @@ def test_a_round_on_sqlite_leaves_no_transaction_open_behind_it(tmp_path: Path, 
     finally:
         engine.dispose()
     assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == ["database_round_left_open"]
+
+
+def test_a_hot_routes_session_is_closed_without_a_round_unless_a_transaction_is_open(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'app.db'}")
+    monkeypatch.setattr(db, "get_sessionmaker", lambda: sessionmaker(bind=engine, expire_on_commit=False))
+    rounds: list[str] = []
+
+    async def counted(function, session, *args, **kwargs):  # type: ignore[no-untyped-def]
+        rounds.append(function.__name__)
+        return await in_database_thread(function, session, *args, **kwargs)
+
+    monkeypatch.setattr(db, "in_database_thread", counted)
+
+    def read(session: Session) -> int:
+        return int(session.execute(text("SELECT 1")).scalar_one())
+
+    async def request(leave_open: bool) -> int:
+        dependency = db.session_on_the_loop()
+        session = await anext(dependency)
+        await db.in_database_thread(read, session)  # a round ends its transaction
+        if leave_open:
+            session.execute(text("SELECT 1"))  # work done outside a round keeps its transaction
+        with pytest.raises(StopAsyncIteration):
+            await anext(dependency)
+        return engine.pool.checkedout()  # type: ignore[attr-defined]
+
+    try:
+        assert asyncio.run(request(leave_open=False)) == 0
+        assert rounds == ["read"]
+        assert asyncio.run(request(leave_open=True)) == 0
+        assert rounds == ["read", "read", "close"]
+    finally:
+        engine.dispose()

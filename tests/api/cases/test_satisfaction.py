@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from api.cases.models import CaseSatisfaction
 from api.cases.satisfaction import score_of
-from api.gateways.conversation import conversation_id_for, handle_incoming
+from api.gateways.conversation import conversation_id_for, handle_incoming, remember_identity
 from api.nlg.render import render_response
 from api.outbox.messages import IncomingMessage
 from api.outbox.models import OutboundMessage
@@ -26,10 +27,17 @@ def test_scores_are_read_from_buttons_and_typed_digits_only() -> None:
                                                                               None, None, None]
 
 
+# A person who wrote before has a channel identity: the gateway then reads the pending question with
+# the rest in one query (api/gateways/conversation.py `_known`); without one, on its own.
+@pytest.mark.parametrize("wrote_before", [True, False])
 async def test_the_person_is_asked_after_closing_and_their_typed_score_is_kept_anonymously(
-        client, factory, seeded) -> None:
+        client, factory, seeded, wrote_before: bool) -> None:
     login(client, "op.a@example.org")
     conversation_id = conversation_id_for("tg", "9001")
+    if wrote_before:
+        with factory() as session:
+            remember_identity(session, "tg", "9001")
+            session.commit()
     created = close(client, conversation_id=conversation_id, language="ar")
     with factory() as session:
         last = session.scalars(select(OutboundMessage).order_by(OutboundMessage.id.desc()).limit(1)).one()

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.gateways import responses
+from api.nlg.catalogs import CatalogStore
 from api.nlg.render import render_response
 from tests.support.fake_rasa import FakeRasa
 
@@ -96,3 +97,22 @@ def test_a_malformed_render_request_is_shown_as_rasa_sent_it() -> None:
     assert responses.render_request_in({"custom": {"render": {"arguments": "not a mapping"}}}) is None
     assert responses.render_request_in({"custom": {"other": {}}}) is None
     assert responses.render_request_in({"text": "hello"}) is None
+
+
+def test_a_message_checks_the_catalog_files_once_for_all_its_texts(client: TestClient, rasa: FakeRasa,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    checks: list[int] = []
+    check_files = CatalogStore._current_signature
+
+    def counted(self: CatalogStore) -> tuple:
+        checks.append(1)
+        return check_files(self)
+
+    monkeypatch.setattr(CatalogStore, "_current_signature", counted)
+    # Two answers, each with its buttons, and "Was this helpful?" on the last: several texts, one check.
+    rasa.replies = [to_render("utter_rights_free_care", "fr"), to_render("utter_rights_undocumented", "fr")]
+    first = say(client, "les soins sont gratuits ?")
+    assert len(first) == 2 and first[1]["buttons"]
+    assert len(checks) == 1
+    say(client, "1")  # a typed choice: compared with the buttons' titles, and answered
+    assert len(checks) == 2

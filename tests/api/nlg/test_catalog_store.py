@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from api.nlg.catalogs import catalog_store
+from api.nlg.catalogs import CatalogStore, catalog_store, one_version_per_message
 from api.nlg.render import render_from_snapshot
 from tests.api.nlg.catalog_files import make_locales
 
@@ -35,3 +35,30 @@ def test_the_check_for_changed_files_still_sees_a_new_file_on_the_next_render(tm
     po.write_text(po.read_text(encoding="utf-8").replace(before.splitlines()[0], "Salut tout le monde"),
                   encoding="utf-8")
     assert render_from_snapshot(catalog_store(folder).snapshot(), "utter_greet", "fr").text.startswith("Salut")
+
+
+def test_one_message_reads_one_version_and_the_next_message_the_edit(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = make_locales(tmp_path)
+    store = catalog_store(folder)
+    checks = 0
+    check_files = CatalogStore._current_signature
+
+    def counted(self: CatalogStore) -> tuple:
+        nonlocal checks
+        checks += 1
+        return check_files(self)
+
+    monkeypatch.setattr(CatalogStore, "_current_signature", counted)
+    po = folder / "fr" / "LC_MESSAGES" / "messages.po"
+    with one_version_per_message():
+        before = render_from_snapshot(store.snapshot(), "utter_greet", "fr").text
+        po.write_text(po.read_text(encoding="utf-8").replace(before.splitlines()[0], "Salut tout le monde"),
+                      encoding="utf-8")
+        # Saved in the middle of the message's answer: its other texts still come from the version it began with.
+        assert render_from_snapshot(store.snapshot(), "utter_greet", "fr").text == before
+        assert checks == 1
+    with one_version_per_message():
+        assert render_from_snapshot(store.snapshot(), "utter_greet", "fr").text.startswith("Salut")
+        assert render_from_snapshot(store.snapshot(), "utter_greet", "fr").text.startswith("Salut")
+    assert checks == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from api.gateways.conversation import conversation_id_for
 from api.main import create_app
 from api.outbox.models import InboundMessage
 from api.outbox.receipts import RECEIPT_LIFETIME, ChatReceipt
+from api.worker import prune_receipts, scheduled_jobs
 from tests.api.gateways.cases_for_tests import case_held_by_operator
 from tests.support.app_db import migrated_sqlite
 from tests.support.fake_rasa import FakeRasa
@@ -86,12 +88,16 @@ def client_waits(client: TestClient) -> bool:
         return session.scalar(select(ChatReceipt.status)) == "processing"
 
 
-def test_an_expired_receipt_is_deleted_when_another_is_claimed(client: TestClient, rasa: FakeRasa) -> None:
+def test_an_expired_receipt_is_deleted_by_the_background_jobs_and_a_fresh_one_kept(client: TestClient,
+                                                                                     rasa: FakeRasa) -> None:
     post(client, "bonjour", "msg-old-01")
     with client.factory() as session:  # type: ignore[attr-defined]
         session.execute(update(ChatReceipt).values(created_at=utcnow() - RECEIPT_LIFETIME - timedelta(seconds=1)))
         session.commit()
     post(client, "merci", "msg-new-01")
+    job = next(job for job in scheduled_jobs() if job.run is prune_receipts)
+    assert job.every_seconds <= 60
+    asyncio.run(job.run(client.factory))  # type: ignore[attr-defined]
     with client.factory() as session:  # type: ignore[attr-defined]
         assert session.scalars(select(ChatReceipt.client_message_id)).all() == ["msg-new-01"]
 
