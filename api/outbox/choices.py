@@ -16,10 +16,11 @@ import unicodedata
 from collections.abc import Sequence
 from datetime import timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert, update
 from sqlalchemy.orm import Session
 
 from api.core.clock import utcnow
+from api.db import rows_changed
 from api.outbox.messages import BotReply, Button
 from api.outbox.models import OfferedChoice
 
@@ -92,20 +93,21 @@ def remember_offered_buttons(session: Session, conversation_id: str, replies: Se
 
     On WhatsApp each message numbers its own choices from 1; the last one is what the person
     sees at the bottom of the chat and answers. `stored`: the conversation's offer as the caller
-    read it in this session (None: it had none), which saves reading or deleting it again. The
-    caller commits.
+    read it in this session (None: it had none), which saves a statement or two. The row is
+    written with plain statements, never through the object read: it may have been deleted since
+    (an operator claiming the case, an erasure during the turn), and the new buttons still count.
+    The caller commits.
     """
     buttons = next((reply.buttons for reply in reversed(replies) if reply.buttons), ())
     if not buttons:
         if stored is not None:
             forget_offered_buttons(session, conversation_id)
         return
-    row = session.get(OfferedChoice, conversation_id) if stored is UNREAD else stored
-    new = [{"title": b.title, "payload": b.payload} for b in buttons]
-    if row is None:
-        session.add(OfferedChoice(conversation_id=conversation_id, buttons=new, offered_at=utcnow()))
-    else:
-        row.buttons, row.offered_at = new, utcnow()
+    values = {"buttons": [{"title": b.title, "payload": b.payload} for b in buttons], "offered_at": utcnow()}
+    if stored is not None and rows_changed(session, update(OfferedChoice).where(
+            OfferedChoice.conversation_id == conversation_id).values(**values)):
+        return
+    session.execute(insert(OfferedChoice).values(conversation_id=conversation_id, **values))
 
 
 def forget_offered_buttons(session: Session, conversation_id: str) -> None:

@@ -60,3 +60,13 @@ def test_tokens_keep_original_offsets_and_carry_normalised_lemmas() -> None:
     assert lemmas["3ndi"] == "andi"
     assert lemmas["2000"] == "2000"
     assert lemmas["DH"] == "dh"
+
+
+def test_a_word_seen_before_is_not_normalised_again_and_gives_the_same_form() -> None:
+    # The pipeline normalises each message's words three or four times; people repeat words.
+    words = ["Ṣaḥḥa", "3ndi", "مُسْتَشْفَى", "salaaaam"]
+    first = [normalise_word(w) for w in words]
+    hits = normalise_word.cache_info().hits
+    assert normalise_text(" ".join(words)) == " ".join(first)
+    assert normalise_word.cache_info().hits == hits + len(words)
+    assert [normalise_word.__wrapped__(w) for w in words] == first

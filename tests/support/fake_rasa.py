@@ -6,7 +6,7 @@ import asyncio
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -37,6 +37,8 @@ class FakeRasa:
     url: str = ""
     # When set, a message is answered only once the event is set (a turn still in progress).
     gate: threading.Event | None = None
+    # When set, called (on a thread) while a message is being answered: what others do during a turn.
+    during_turn: Callable[[], None] | None = None
 
     def app(self) -> Starlette:
         async def webhook(request: Request) -> JSONResponse:
@@ -46,6 +48,8 @@ class FakeRasa:
             self.received.append(body)
             if self.gate is not None:
                 await asyncio.to_thread(self.gate.wait, 60)
+            if self.during_turn is not None:
+                await asyncio.to_thread(self.during_turn)
             return JSONResponse([dict(r, recipient_id=body["sender"]) for r in self.replies])
 
         async def tracker(request: Request) -> JSONResponse:

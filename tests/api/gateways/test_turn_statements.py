@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event
+from sqlalchemy import delete, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.cases import handoff
@@ -18,6 +18,7 @@ from api.db import get_engine
 from api.gateways.conversation import _known, conversation_id_for, remember_identity
 from api.outbox.choices import buttons_on_offer, offered_buttons, remember_offered_buttons
 from api.outbox.messages import BotReply, Button
+from api.outbox.models import OfferedChoice
 from tests.api.cases.fixtures import BACKENDS, empty_database_url, postgres_url, sqlite_template  # noqa: F401
 from tests.api.gateways.cases_for_tests import case_held_by_operator
 from tests.api.gateways.test_responses import to_render
@@ -94,3 +95,23 @@ def test_the_one_read_finds_what_the_separate_reads_find(factory: sessionmaker[S
         assert offered_buttons(session, someone) == (Button("Oui", "/affirm"),)
         assert handoff.open_case_held_by_operator(session, held) is not None
         assert handoff.open_case_held_by_operator(session, asked) is None
+
+
+def test_buttons_whose_row_was_deleted_during_the_turn_are_offered_anew(
+        webchat_client: TestClient, rasa: FakeRasa) -> None:
+    # Read before the bot was asked, deleted while it answered (an operator claiming the case, an erasure).
+    rasa.replies = [{"text": "Bonjour !", "buttons": [{"title": "Oui", "payload": "/affirm"}]}]
+    say(webchat_client, "bonjour", "turn-0101")
+
+    def delete_the_offer() -> None:
+        with webchat_client.factory() as session:  # type: ignore[attr-defined]
+            session.execute(delete(OfferedChoice))
+            session.commit()
+
+    rasa.during_turn = delete_the_offer
+    rasa.replies = [{"text": "Et maintenant ?", "buttons": [{"title": "Non", "payload": "/deny"}]}]
+    [reply] = say(webchat_client, "1", "turn-0102")
+    assert reply["text"] == "Et maintenant ?"
+    rasa.during_turn = None
+    say(webchat_client, "1", "turn-0103")
+    assert rasa.received[-1]["message"] == "/deny"
