@@ -34,9 +34,19 @@ CONTEXT_TURNS = 12
 # The referral is posted while the bot's turn is still running: its last answer of that turn is
 # stored a moment after the case exists.
 TURN_SLACK = timedelta(seconds=5)
+
+
+@dataclass(frozen=True)
+class BotTurnShown:
+    """What the person saw of a bot turn: its text and its buttons as (title, payload)."""
+
+    text: str
+    buttons: tuple[tuple[str, str], ...] = ()
+
+
 # A bot turn Rasa stored as a response to render (it holds the response's name, not its text):
-# its text for the operator, rendered by the gateway's renderer (api/gateways/responses.py).
-StoredTurnRenderer = Callable[[dict[str, Any]], "str | None"]
+# what the person saw, rendered by the gateway's renderer (api/gateways/responses.py).
+StoredTurnRenderer = Callable[[dict[str, Any]], "BotTurnShown | None"]
 
 
 @dataclass(frozen=True)
@@ -48,17 +58,26 @@ class ContextTurn:
     at: datetime
 
 
-def _turn_text(type_name: str, data: dict[str, Any], render_stored: StoredTurnRenderer | None = None) -> str:
-    if type_name == "user":
-        return str(data.get("text") or "")
+def _bot_turn(data: dict[str, Any], render_stored: StoredTurnRenderer | None) -> BotTurnShown:
     if not data.get("text") and render_stored is not None:
         rendered = render_stored(data)
         if rendered is not None:
             return rendered
-    parts = [str(data.get("text") or "")]
     buttons = (data.get("data") or {}).get("buttons") or []
-    parts += [f"[{button.get('title')}]" for button in buttons if isinstance(button, dict) and button.get("title")]
-    return "\n".join(part for part in parts if part)
+    return BotTurnShown(str(data.get("text") or ""), tuple(
+        (str(button.get("title")), str(button.get("payload") or "")) for button in buttons
+        if isinstance(button, dict) and button.get("title")))
+
+
+def _shown_text(turn: BotTurnShown) -> str:
+    return "\n".join(part for part in [turn.text, *(f"[{title}]" for title, _ in turn.buttons)] if part)
+
+
+def _person_text(data: dict[str, Any], offered: dict[str, str]) -> str:
+    """What the person wrote; a button they tapped (Rasa keeps its payload) as the title they saw, in brackets."""
+    said = str(data.get("text") or "")
+    title = offered.get(said.strip())
+    return f"[{title}]" if title else said
 
 
 def bot_context(case: Case, engine: Engine | None = None, limit: int = CONTEXT_TURNS,
@@ -83,12 +102,21 @@ def bot_context(case: Case, engine: Engine | None = None, limit: int = CONTEXT_T
         log_event(logger, "bot_context_unavailable", logging.WARNING, case_id=case.id, error=type(exc).__name__)
         return None
     turns = []
+    offered: dict[str, str] = {}  # the payloads of the buttons the bot last offered, and their titles
     for type_name, timestamp, data in reversed(rows):
         try:
             event = json.loads(data or "{}")
         except ValueError:
             continue
-        said = redact(_turn_text(type_name, event if isinstance(event, dict) else {}, render_stored)).text
+        event = event if isinstance(event, dict) else {}
+        if type_name == "user":
+            said = _person_text(event, offered)
+        else:
+            shown = _bot_turn(event, render_stored)
+            if shown.buttons:
+                offered = {payload: title for title, payload in reversed(shown.buttons) if payload}
+            said = _shown_text(shown)
+        said = redact(said).text
         if said.strip():
             turns.append(ContextTurn(speaker="person" if type_name == "user" else "bot", text=said,
                                      at=datetime.fromtimestamp(float(timestamp or 0), tz=timezone.utc)))

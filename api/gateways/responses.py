@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
+from api.cases.context import BotTurnShown
 from api.cases.on_duty import speaker_on_duty
 from api.core.config import Settings
 from api.core.logging import log_event
@@ -176,16 +177,16 @@ def render_stored(request: RenderRequest, settings: Settings) -> RenderedRespons
         return None
 
 
-def stored_turn_text(data: dict[str, Any], settings: Settings) -> str | None:
+def stored_turn_text(data: dict[str, Any], settings: Settings) -> BotTurnShown | None:
     """What the bot said in a turn Rasa stored as a response to render (the operator's context view):
-    its text and its buttons' titles; None when the event is not such a response or is unknown now."""
+    its text and its buttons; None when the event is not such a response or is unknown now."""
     request = render_request_in(data.get("data") or {})
     rendered = render_stored(request, settings) if request is not None else None
     if rendered is None:
         return None
-    return "\n".join([rendered.text, *(f"[{button.title}]" for button in rendered.buttons)])
+    return BotTurnShown(rendered.text, tuple((button.title, button.payload) for button in rendered.buttons))
 
 
-def stored_turn_renderer(settings: Settings) -> Callable[[dict[str, Any]], str | None]:
+def stored_turn_renderer(settings: Settings) -> Callable[[dict[str, Any]], BotTurnShown | None]:
     """`stored_turn_text` with these settings, for the case's context view (api/cases/context.py)."""
     return lambda data: stored_turn_text(data, settings)

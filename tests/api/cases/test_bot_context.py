@@ -128,3 +128,25 @@ def test_a_bot_turn_stored_as_a_response_to_render_shows_its_text_in_the_persons
     # A response no catalog knows any more is left out rather than shown empty.
     assert [(t["speaker"], t["text"]) for t in turns] == [("person", "أين أجد مستشفى؟ رقمي [☎]"), ("bot", expected)]
     assert expected in client.get(f"/console/cases/{created['case_id']}").text.replace("&#39;", "'")
+
+
+def test_a_tapped_button_shows_as_the_title_the_person_saw_not_its_payload(client, seeded, tracker) -> None:
+    """Rasa keeps the payload of a tapped (or typed) choice; the operator reads the button's title."""
+    login(client, "op.a@example.org")
+    now = utcnow().timestamp()
+    render = {"response": "utter_ask_contact_mode", "arguments": {},
+              "tracker": {"slots": {"language": "ar"}, "latest_message": {}, "active_loop": {"name": None}}}
+    add_event(tracker, "tg-ctx6", "bot", {"text": None, "data": {"custom": {"render": render}}}, now - 30)
+    add_event(tracker, "tg-ctx6", "user", {"text": '/choose_contact_mode{"contact_mode": "chat"}'}, now - 29)
+    add_event(tracker, "tg-ctx6", "bot", {"text": "Un enfant ?", "data": {"buttons": [
+        {"title": "Oui", "payload": "/affirm"}, {"title": "Non", "payload": "/deny"}]}}, now - 28)
+    add_event(tracker, "tg-ctx6", "user", {"text": "/deny"}, now - 27)
+    add_event(tracker, "tg-ctx6", "user", {"text": "/stop"}, now - 26)  # typed by hand: no button had it
+    created = create_case(client, conversation_id="tg-ctx6")
+    turns = client.get(f"/api/v1/cases/{created['case_id']}/bot-context").json()["turns"]
+    chat = render_response("utter_ask_contact_mode", "ar").buttons[0]
+    assert chat.payload == '/choose_contact_mode{"contact_mode": "chat"}' and "\u0600" <= chat.title[0] <= "\u06ff"
+    assert [(t["speaker"], t["text"]) for t in turns if t["speaker"] == "person"] == [
+        ("person", f"[{chat.title}]"), ("person", "[Non]"), ("person", "/stop")]
+    page = client.get(f"/console/cases/{created['case_id']}").text
+    assert "[Non]" in page and "/deny" not in page
