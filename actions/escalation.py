@@ -141,14 +141,22 @@ class ValidateEscalationForm(FormValidationAction):
 
     async def extract_escalation_city(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                       domain: dict[str, Any]) -> dict[str, Any]:
-        """A town named in any spelling the gazetteer knows; `no` means the person keeps it to themselves."""
-        if tracker.get_slot("requested_slot") != "escalation_city" or tracker.get_slot("escalation_city"):
+        """A town named in any spelling the gazetteer knows; `no` means the person keeps it to themselves.
+
+        A town the gazetteer knows, named while another question is asked ("Oujda" to "Is it an
+        emergency?"), is kept too: the form then asks its question again (a slot was set, so it
+        does not step aside for the rule that lists the places nearby) and does not ask the town later.
+        """
+        if tracker.get_slot("escalation_city"):
             return {}
-        if (tracker.latest_message.get("intent") or {}).get("name") == "deny":
-            return {"escalation_city": UNDISCLOSED_CITY}
         gazetteer = town_gazetteer()
         named = [str(e["value"]) for e in tracker.latest_message.get("entities") or []
                  if e.get("entity") == "city" and e.get("value")]
+        if tracker.get_slot("requested_slot") != "escalation_city":
+            known = next((town for name in named if (town := gazetteer.find(name)) is not None), None)
+            return {"escalation_city": known.name} if known is not None else {}
+        if (tracker.latest_message.get("intent") or {}).get("name") == "deny":
+            return {"escalation_city": UNDISCLOSED_CITY}
         town = gazetteer.find(named[0] if named else tracker.latest_message.get("text") or "")
         if town is not None:
             return {"escalation_city": town.name}

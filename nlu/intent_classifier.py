@@ -161,12 +161,19 @@ class LinearIntentClassifier(GraphComponent):
         return _softmax(np.asarray(scores, dtype=np.float64) * self._temperature)
 
     def process(self, messages: List[Message]) -> List[Message]:
-        """Sets `intent` and `intent_ranking` on every message."""
+        """Sets `intent` and `intent_ranking` on every message.
+
+        A message of no letter and no digit ("🙂", "🙏", "👍", "?!") has only character n-grams
+        every message has (spaces, punctuation): the classifier answered its bias, the same
+        intent every time, "no" (0.52), which said "no" to the question just asked. Like a
+        message of unknown words it is now not understood, and the question comes again.
+        """
         if self._pipeline is None or not messages:
             return messages
         probabilities = self.probabilities([m.get(TEXT) or "" for m in messages])
         for message, row in zip(messages, probabilities, strict=True):
-            if self.has_no_known_word(message.get(TEXT) or ""):
+            text = message.get(TEXT) or ""
+            if not any(char.isalnum() for char in text) or self.has_no_known_word(text):
                 row = row * min(1.0, self._config["unknown_words_confidence"] / float(row.max()))
             order = np.argsort(row)[::-1][: self._config["ranking_length"]]
             ranking = [{INTENT_NAME_KEY: self._labels[i], PREDICTED_CONFIDENCE_KEY: float(row[i])} for i in order]

@@ -224,6 +224,41 @@ async def test_the_town_answer_is_read_in_any_spelling(domain: dict[str, Any], s
         "escalation_city": city}
 
 
+@pytest.mark.parametrize("slots, message, city", [
+    # "Oujda" to "Is it an emergency?": kept for the form, which then asks its question again.
+    ({"requested_slot": "triage_emergency"},
+     user_event("inform_location", "Oujda", entities=[{"entity": "city", "value": "Oujda"}]), "Oujda"),
+    ({"requested_slot": "topic"},
+     user_event("care_refused", "refus à l'hôpital de wjda", entities=[{"entity": "city", "value": "wjda"}]),
+     "Oujda"),
+    # A place the gazetteer lacks is taken as said only when the town is the question.
+    ({"requested_slot": "triage_emergency"},
+     user_event("inform_location", "à Tataouine", entities=[{"entity": "city", "value": "Tataouine"}]), None),
+    # No town named, or one already known: nothing changes.
+    ({"requested_slot": "triage_emergency"}, user_event("affirm", "oui"), None),
+    ({"requested_slot": "triage_emergency", "escalation_city": "Rabat"},
+     user_event("inform_location", "Oujda", entities=[{"entity": "city", "value": "Oujda"}]), None),
+])
+async def test_a_town_named_at_another_question_is_kept_for_the_form(
+        domain: dict[str, Any], settings_env: Any, slots: dict[str, Any], message: dict[str, Any],
+        city: str | None) -> None:
+    settings_env("http://127.0.0.1:9")
+    tracker = make_tracker(slots=slots, history=[message])
+    extracted = await ValidateEscalationForm().extract_escalation_city(CollectingDispatcher(), tracker, domain)
+    assert extracted == ({"escalation_city": city} if city else {})
+
+
+async def test_a_town_given_instead_of_an_answer_keeps_the_form_going_with_no_note(
+        domain: dict[str, Any], settings_env: Any) -> None:
+    settings_env("http://127.0.0.1:9")
+    message = user_event("inform_location", "Oujda", entities=[{"entity": "city", "value": "Oujda"}])
+    events, said = await run_form(domain, {"requested_slot": "triage_emergency", "escalation_consent": True}, message)
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    # A slot was set, so Rasa does not reject the form (and list the places nearby); the question comes again.
+    assert slots.get("escalation_city") == "Oujda" and slots.get("triage_emergency") is None
+    assert said == []
+
+
 def form_tracker(slots: dict[str, Any], message: dict[str, Any]) -> Tracker:
     """A tracker inside the escalation form, the person's answer as the latest message."""
     return Tracker("web-3f9a0c1d2e", slots, message["parse_data"], [message], False, None,

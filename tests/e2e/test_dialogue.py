@@ -278,3 +278,29 @@ def test_an_emergency_said_during_the_escalation_gets_the_numbers_before_the_nex
     assert interrupted[0] == plain(rendered("utter_emergency_numbers", language))
     assert plain(rendered("utter_invalid_callback_number", language)) not in interrupted
     assert plain(rendered("utter_ask_callback_number", language)) in interrupted[1:]
+
+
+# Off-path answers to a yes-or-no question of the escalation form, as people send them.
+SMILEY = "\N{SLIGHTLY SMILING FACE}"
+
+
+@pytest.mark.parametrize("language", ["fr", "ary"])
+def test_a_town_or_a_smiley_given_to_the_emergency_question_is_not_taken_for_an_answer(
+        stack: Stack, person: WebChatPerson, language: str) -> None:
+    replies = person.say(ASK_A_PERSON[language])
+    replies = person.say(YES)
+    emergency = plain(rendered("utter_ask_triage_emergency", language))
+    assert emergency in texts(replies)
+    # A town: kept for the case, the question asked again, no list of places in the middle of the form.
+    replies = person.say(TOWN_ANSWER[language])
+    assert texts(replies)[-1] == emergency and not any(PLACE_LINE.search(text) for text in texts(replies))
+    # A smiley is not a "no" (it was: every message without a letter or a digit read as one).
+    replies = person.say(SMILEY)
+    assert texts(replies)[-1] == emergency and person.slots()["triage_emergency"] is None
+    answers = escalation_answers("/rights_free_care", utter_ask_contact_mode=CHAT)
+    del answers["utter_ask_escalation_consent"]
+    replies = answer_escalation_form(person, language, replies, answers)
+    # The town was not asked again, and the case has it.
+    assert plain(rendered("utter_ask_escalation_city", language)) not in texts(replies)
+    [case] = cases_of(stack, person.conversation_id or "")
+    assert (case["city"], case["contact"], case["triage_level"]) == ("Oujda", "chat", "other")

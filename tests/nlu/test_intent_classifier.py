@@ -78,7 +78,7 @@ def test_training_with_a_single_example_intent_says_what_is_missing(
         component.train(data)
 
 
-@pytest.mark.parametrize("text", ["zxqv wplk trbn", "/xyz", "azerty uiop"])
+@pytest.mark.parametrize("text", ["zxqv wplk trbn", "/xyz", "azerty uiop", "🙂", "👍", "🙏 🙏", "?!", "..."])
 def test_a_message_of_words_the_data_never_used_is_left_unsure(trained: LinearIntentClassifier, text: str) -> None:
     # Below FallbackClassifier's threshold (0.25 in bot/config.yml): "not understood", never a "yes".
     assert classify(trained, text).get("intent")["confidence"] <= CONFIG["unknown_words_confidence"] + 1e-9
