@@ -40,8 +40,6 @@ from api.gateways.safety import (
 from api.nlg.catalogs import one_version_per_message
 from api.outbox import receipts
 from api.outbox.choices import (
-    UNREAD,
-    Unread,
     buttons_on_offer,
     choose,
     forget_offered_buttons,
@@ -200,17 +198,15 @@ class Routed:
     inbound: InboundMessage | None = None
     media: bool = False
     answered: list[BotReply] | None = None  # answered here without the bot (a satisfaction score)
-    offer: OfferedChoice | None | Unread = UNREAD  # the buttons on offer, as read (api/outbox/choices.py)
-    # Held until the turn is over: the session's identity map holds its rows weakly, and the turn's
-    # last round reads the identity again ("Was this helpful?").
+    # What `_route` read, held until the turn is over: the session's identity map holds its rows
+    # weakly, and the turn's last round reads the identity again ("Was this helpful?").
     known: Known | None = None
 
 
 def _known(session: Session, conversation_id: str) -> Known | None:
     """The conversation's identity, offered buttons, held case and pending question; None if it has no identity.
 
-    One statement instead of four: they are read for every message. Without an identity (a first
-    message) each is read on its own, as the functions they come from read them.
+    One statement instead of four: they are read for every message.
     """
     row = session.execute(_known_statement(), {"conversation_id": conversation_id}).first()
     if row is None:
@@ -238,38 +234,30 @@ def _route(session: Session, msg: IncomingMessage, client_message_id: str | None
 
     One transaction, committed: the web chat's receipt is claimed first in it (a retry rolls it back).
     """
-    if client_message_id and not receipts.claim(session, conversation_id_for(msg.channel, msg.user_key),
-                                                client_message_id):
-        raise AlreadyReceived(client_message_id)
     conversation_id = conversation_id_for(msg.channel, msg.user_key)
+    if client_message_id and not receipts.claim(session, conversation_id, client_message_id):
+        raise AlreadyReceived(client_message_id)
     known = _known(session, conversation_id)
-    if known is None:  # the first message (or the first after the identity was deleted)
+    if known is None:  # the first message (or the first after the identity was deleted): stored, then read
         remember_identity(session, msg.channel, msg.user_key)
+        known = _known(session, conversation_id)
+        assert known is not None
     else:
         known.identity.last_seen_at = utcnow()
     msg = redacted_message(session, conversation_id, msg)
-    if known is None:
-        case = handoff.open_case_held_by_operator(session, conversation_id)
-    else:
-        case = session.get(Case, known.held_case_id) if known.held_case_id is not None else None
-    identity = session.get(ChannelIdentity, conversation_id)
-    if case is not None and goes_to_bot_despite_operator(identity, msg.text):
+    case = session.get(Case, known.held_case_id) if known.held_case_id is not None else None
+    if case is not None and goes_to_bot_despite_operator(known.identity, msg.text):
         # The bot asks for confirmation (then erases); the operator is told once it is done.
-        if identity is not None:
-            asking = msg.text.strip() in FORGET_COMMANDS
-            identity.forget_asked_at = utcnow() if asking else None
+        asking = msg.text.strip() in FORGET_COMMANDS
+        known.identity.forget_asked_at = utcnow() if asking else None
         if msg.text.strip() in FORGET_COMMANDS:
             msg = replace(msg, text=FORGET_PAYLOAD)
         case = None
     # The buttons the person was last offered: a typed number or title selects one (read once per message).
-    offer: OfferedChoice | None | Unread = UNREAD
-    if case is None and msg.text:
-        offer = session.get(OfferedChoice, conversation_id) if known is None else known.offer
-    offered = buttons_on_offer(offer) if offer is not UNREAD else ()
+    offered = buttons_on_offer(known.offer) if case is None and msg.text else ()
     if case is None and msg.text:
         # The answer to "did this help? 1-5" after a closed case is not for the bot (api/cases/satisfaction.py).
-        asked = known is None or known.satisfaction_asked
-        thanks = take_satisfaction_answer(session, conversation_id, msg.text) if asked else None
+        thanks = take_satisfaction_answer(session, conversation_id, msg.text) if known.satisfaction_asked else None
         if thanks is not None:
             session.commit()
             return Routed(msg, conversation_id, answered=[BotReply(text=thanks)])
@@ -295,7 +283,7 @@ def _route(session: Session, msg: IncomingMessage, client_message_id: str | None
                              text=text_for_bot(msg, offered), message_metadata=dict(msg.metadata))
     session.add(inbound)
     session.commit()
-    return Routed(msg, conversation_id, inbound=inbound, offer=offer, known=known)
+    return Routed(msg, conversation_id, inbound=inbound, known=known)
 
 
 def _bot_unavailable(session: Session, inbound: InboundMessage, replies: list[BotReply],
@@ -310,14 +298,15 @@ def _bot_unavailable(session: Session, inbound: InboundMessage, replies: list[Bo
 
 
 def _answered(session: Session, inbound: InboundMessage, replies: list[BotReply],
-              client_message_id: str | None = None, offer: OfferedChoice | None | Unread = UNREAD) -> list[BotReply]:
+              client_message_id: str | None = None, known: Known | None = None) -> list[BotReply]:
     """The turn is over: its buttons and receipt kept, the stored message deleted, a pending erasure finished.
 
     Returns the replies as they go out ("Was this helpful?" only now and then). One commit (then one
-    more only if an erasure is pending). `offer`: the buttons on offer as `_route` read them.
+    more only if an erasure is pending). `known`: what `_route` read of the conversation.
     """
     replies = helpful.ask_now_and_then(session, inbound.conversation_id, replies)
-    remember_offered_buttons(session, inbound.conversation_id, replies, offer)
+    remember_offered_buttons(session, inbound.conversation_id, replies,
+                             stored=None if known is None else known.offer is not None)
     if client_message_id:
         receipts.record_replies(session, inbound.conversation_id, client_message_id,
                                 [reply.to_dict() for reply in replies])
@@ -379,7 +368,7 @@ async def _handle_incoming(session: Session, msg: IncomingMessage,
         await in_database_thread(_bot_unavailable, session, inbound, replies, client_message_id)
         return replies
     replies = await settle_turn(conversation_id, replies, msg.metadata.get("language"))
-    replies = await in_database_thread(_answered, session, inbound, replies, client_message_id, routed.offer)
+    replies = await in_database_thread(_answered, session, inbound, replies, client_message_id, routed.known)
     log_event(logger, "message_to_bot", channel=msg.channel, replies=len(replies))
     return replies
 

@@ -10,7 +10,6 @@ Arabic digits, punctuation.
 
 from __future__ import annotations
 
-import enum
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -78,33 +77,24 @@ def buttons_on_offer(row: OfferedChoice | None) -> tuple[Button, ...]:
     return tuple(Button(title=str(b.get("title", "")), payload=str(b.get("payload", ""))) for b in row.buttons)
 
 
-class Unread(enum.Enum):
-    """The caller has not read the conversation's offer in this session."""
-
-    UNREAD = enum.auto()
-
-
-UNREAD = Unread.UNREAD
-
-
 def remember_offered_buttons(session: Session, conversation_id: str, replies: Sequence[BotReply],
-                             stored: OfferedChoice | None | Unread = UNREAD) -> None:
+                             stored: bool | None = None) -> None:
     """After a bot turn: keep the buttons of its last message that had any (none: forget the old ones).
 
     On WhatsApp each message numbers its own choices from 1; the last one is what the person
-    sees at the bottom of the chat and answers. `stored`: the conversation's offer as the caller
-    read it in this session (None: it had none), which saves a statement or two. The row is
-    written with plain statements, never through the object read: it may have been deleted since
-    (an operator claiming the case, an erasure during the turn), and the new buttons still count.
-    The caller commits.
+    sees at the bottom of the chat and answers. `stored`: whether the caller read, in this turn,
+    that the conversation has an offer stored (None: not read), which saves a statement. The row is
+    written with plain statements, never through an object read earlier: it may have been deleted
+    since (an operator claiming the case, an erasure during the turn), and the new buttons still
+    count. The caller commits.
     """
     buttons = next((reply.buttons for reply in reversed(replies) if reply.buttons), ())
     if not buttons:
-        if stored is not None:
+        if stored is not False:
             forget_offered_buttons(session, conversation_id)
         return
     values = {"buttons": [{"title": b.title, "payload": b.payload} for b in buttons], "offered_at": utcnow()}
-    if stored is not None and rows_changed(session, update(OfferedChoice).where(
+    if stored is not False and rows_changed(session, update(OfferedChoice).where(
             OfferedChoice.conversation_id == conversation_id).values(**values)):
         return
     session.execute(insert(OfferedChoice).values(conversation_id=conversation_id, **values))
