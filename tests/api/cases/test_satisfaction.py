@@ -27,8 +27,8 @@ def test_scores_are_read_from_buttons_and_typed_digits_only() -> None:
                                                                               None, None, None]
 
 
-# A person who wrote before has a channel identity: the gateway then reads the pending question with
-# the rest in one query (api/gateways/conversation.py `_known`); without one, on its own.
+# The gateway reads the pending question with the rest in one query (api/gateways/conversation.py
+# `_known`): for a person who wrote before, and for a first message once its identity is stored.
 @pytest.mark.parametrize("wrote_before", [True, False])
 async def test_the_person_is_asked_after_closing_and_their_typed_score_is_kept_anonymously(
         client, factory, seeded, wrote_before: bool) -> None:
