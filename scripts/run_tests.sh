@@ -37,7 +37,7 @@ suite lint check .venv-app/bin/ruff check .
 # mypy --strict (pyproject.toml): the bot side with its own venv (where Rasa is), api/ with the app venv.
 suite types check bash -c ".venv-bot/bin/mypy nlu actions botserver rasa_ext sante_contract \
   && .venv-app/bin/mypy --python-version 3.11 api sante_contract"
-suite app-unit pytest .venv-app/bin/pytest -q -p no:cacheprovider tests/api tests/deploy
+suite app-unit pytest .venv-app/bin/pytest -q -p no:cacheprovider tests/api tests/deploy tests/harness
 suite bot-unit pytest .venv-bot/bin/pytest -q -p no:cacheprovider tests/nlu tests/actions tests/rasa_ext tests/botserver
 suite locales-check check .venv-app/bin/python -m api.nlg.commands check
 suite rasa-validate check bash -c "cd bot && ../.venv-bot/bin/rasa data validate --config config.yml --domain domain.yml --data data"
