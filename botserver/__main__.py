@@ -17,7 +17,9 @@
 - Finds an event's class by its type name in a table (botserver/event_types.py), not by listing
   every subclass of `Event` for each stored event.
 - Sends `action_validate_slot_mappings`, called after every message, the tracker with only the
-  latest message's events (botserver/lean_slot_validation.py), not the whole conversation.
+  latest message's events (botserver/lean_slot_validation.py), not the whole conversation, and
+  runs it in its own process with the action server's code (botserver/inline_actions.py): no HTTP
+  round trip after every message.
 - Runs the NLU and policy graphs node after node in an order worked out once (botserver/graph_runner.py),
   not through Dask's scheduler on every message and prediction.
 - Leaves each response for the API's gateway to render when bot/endpoints.yml names
@@ -41,6 +43,7 @@ from botserver import (
     event_types,
     fast_validation,
     graph_runner,
+    inline_actions,
     kept_connections,
     lean_slot_validation,
     nlg_request,
@@ -96,6 +99,7 @@ def main(argv: list[str] | None = None) -> None:
     tracker_events.install()
     event_types.install()
     lean_slot_validation.install()
+    inline_actions.install()
     graph_runner.install()
 
     from rasa.__main__ import main as rasa_main
