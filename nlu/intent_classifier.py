@@ -43,7 +43,7 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.svm import LinearSVC
 
 from nlu.normalise import normalise_text
-from nlu.text_features import char_and_word_tfidf, transform
+from nlu.text_features import LinearTextModel, char_and_word_tfidf, scorer_for
 
 logger = logging.getLogger(__name__)
 _MODEL_FILE = "intent_classifier.pkl"
@@ -84,6 +84,7 @@ class LinearIntentClassifier(GraphComponent):
         self._model_storage = model_storage
         self._resource = resource
         self._pipeline = pipeline
+        self._scorer: Optional[LinearTextModel] = None
         self._labels = labels or []
         self._temperature = temperature
         # None (a model saved before it existed): every message counts as having known words.
@@ -156,8 +157,8 @@ class LinearIntentClassifier(GraphComponent):
         """One row of intent probabilities per text (columns in the order of the labels)."""
         if self._pipeline is None:
             raise ValueError("IntentClassifier has no model: train it or load a trained one first")
-        features = transform(self._pipeline.named_steps["features"], texts)
-        scores = self._pipeline.named_steps["classifier"].decision_function(features)
+        self._scorer = scorer_for(self._pipeline, self._scorer)
+        scores = self._scorer.scores(texts)
         return _softmax(np.asarray(scores, dtype=np.float64) * self._temperature)
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -40,7 +40,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 from nlu.normalise import normalise_light
-from nlu.text_features import char_and_word_tfidf, transform
+from nlu.text_features import LinearTextModel, char_and_word_tfidf, scorer_for
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +95,7 @@ class LanguageIdentifier(GraphComponent):
         self._model_storage = model_storage
         self._resource = resource
         self._pipeline = pipeline
+        self._scorer: Optional[LinearTextModel] = None
         self._shared_words: Set[str] = shared_words or set()
         # Every word of the training data; None (a model saved before it existed) skips the check.
         self._known_words: Optional[Set[str]] = known_words
@@ -198,8 +199,8 @@ class LanguageIdentifier(GraphComponent):
         if self._pipeline is None:
             return messages
         texts = [m.get(TEXT) or "" for m in messages]
-        features = transform(self._pipeline.named_steps["features"], texts)
-        probabilities = self._pipeline.named_steps["classifier"].predict_proba(features)
+        self._scorer = scorer_for(self._pipeline, self._scorer)
+        probabilities = self._scorer.probabilities(texts)
         classes = self._pipeline.classes_
         for message, text, row in zip(messages, texts, probabilities, strict=True):
             best = int(row.argmax())
