@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -98,12 +96,3 @@ async def test_an_error_is_raised_as_rasa_raises_an_action_servers(installed: No
     events = await ActionExtractSlots(NOWHERE).run(CollectingOutputChannel(), NLG, tracker, DOMAIN)
     assert "language" not in dict(slots(events))
 
-
-def test_the_launcher_installs_it() -> None:
-    code = ("import rasa.__main__ as m; from rasa.core.actions.action import RemoteAction as R; "
-            "from botserver import __main__ as b, inline_actions as i; "
-            "m.main = lambda: print(R.__init__ is i.init_with_inline_endpoint); b.main([])")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                         env={"APP_ENV": "development", "PATH": "/usr/bin:/bin"}, timeout=600)
-    assert out.stdout.strip().splitlines()[-1] == "True", out.stderr[-2000:]
-    assert RemoteAction.__init__ is inline_actions.original_init

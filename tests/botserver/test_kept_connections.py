@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -63,13 +61,3 @@ async def test_endpoints_with_other_credentials_do_not_share_a_session(server: C
     assert server.authorizations == ["Bearer one", "Bearer two"]
     assert len(set(server.peers)) == 2
 
-
-def test_the_launcher_installs_it_and_the_tracker_store_changes() -> None:
-    code = ("import rasa.__main__ as m, rasa.core.tracker_store as t; from rasa.utils.endpoints import EndpointConfig;"
-            "from botserver import __main__ as b, kept_connections as k, tracker_events as e, tracker_sqlite as s;"
-            "m.main = lambda: print(EndpointConfig.session is k.kept_session, t.create_engine_kwargs is s.engine_kwargs,"
-            " t.SQLTrackerStore._additional_events is e.additional_events, t.SQLTrackerStore._retrieve is e.retrieve);"
-            " b.main([])")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                         env={"APP_ENV": "development", "PATH": "/usr/bin:/bin"}, timeout=600)
-    assert out.stdout.strip().splitlines()[-1] == "True True True True", out.stderr[-2000:]

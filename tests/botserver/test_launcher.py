@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import secrets
@@ -14,6 +15,7 @@ import pytest
 
 from botserver.__main__ import WITHHELD, WithholdWarningText, rasa_arguments
 
+ROOT = Path(__file__).resolve().parents[2]
 TOKENS = ("RASA_AUTH_TOKEN", "ACTION_SERVER_TOKEN", "NLG_TOKEN")
 
 
@@ -60,3 +62,35 @@ def test_a_warning_quoting_a_message_is_withheld(caplog: pytest.LogCaptureFixtur
         logger.removeFilter(withhold)
     assert [record.getMessage() for record in caplog.records] == [WITHHELD]
     assert "212612345678" not in caplog.text
+
+
+# What `python -m botserver` changes in Rasa before it starts (one line per module of botserver/).
+INSTALLED = {
+    "fast_validation": "jsonschema.validate is fast_validation.cached_validate",
+    "nlg_request": "rasa.core.nlg.callback.nlg_request_format is nlg_request.lean_request_format",
+    "kept_connections": "EndpointConfig.session is kept_connections.kept_session",
+    "tracker_sqlite": "rasa.core.tracker_store.create_engine_kwargs is tracker_sqlite.engine_kwargs",
+    "tracker_events": "SQLTrackerStore._additional_events is tracker_events.additional_events "
+                      "and SQLTrackerStore._retrieve is tracker_events.retrieve",
+    "event_types": "Event.resolve_by_type is event_types.resolve_by_type",
+    "lean_slot_validation": "RemoteAction._action_call_format is lean_slot_validation.lean_action_call_format",
+    "inline_actions": "RemoteAction.__init__ is inline_actions.init_with_inline_endpoint",
+    "graph_runner": "rasa.core.processor.DaskGraphRunner is graph_runner.SequentialGraphRunner",
+}
+
+
+def test_the_launcher_installs_every_change_before_rasa_starts() -> None:
+    checks = ", ".join(f"{name!r}: {check}" for name, check in INSTALLED.items())
+    code = ("import json, jsonschema, rasa.__main__ as m, rasa.core.nlg.callback, rasa.core.tracker_store, "
+            "rasa.core.processor\n"
+            "from rasa.core.actions.action import RemoteAction\n"
+            "from rasa.core.tracker_store import SQLTrackerStore\n"
+            "from rasa.shared.core.events import Event\n"
+            "from rasa.utils.endpoints import EndpointConfig\n"
+            f"from botserver import __main__ as b, {', '.join(INSTALLED)}\n"
+            f"m.main = lambda: print(json.dumps({{{checks}}}))\n"
+            "b.main([])\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         env={"APP_ENV": "development", "PATH": "/usr/bin:/bin"}, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == {name: True for name in INSTALLED}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -94,12 +92,3 @@ def test_every_other_action_still_gets_the_whole_history() -> None:
     assert lean_slot_validation.lean_action_call_format(action, tracker, DOMAIN) == \
         lean_slot_validation.original_action_call_format(action, tracker, DOMAIN)
 
-
-def test_the_launcher_installs_it() -> None:
-    code = ("import rasa.__main__ as m; from rasa.core.actions.action import RemoteAction as R; "
-            "from botserver import __main__ as b, lean_slot_validation as l; "
-            "m.main = lambda: print(R._action_call_format is l.lean_action_call_format); b.main([])")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                         env={"APP_ENV": "development", "PATH": "/usr/bin:/bin"}, timeout=600)
-    assert out.stdout.strip().splitlines()[-1] == "True", out.stderr[-2000:]
-    assert RemoteAction._action_call_format is lean_slot_validation.original_action_call_format

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
-import rasa.core.nlg.callback as callback
 from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -41,11 +38,3 @@ def test_it_differs_from_rasas_only_by_the_events() -> None:
         {k: v for k, v in ours["tracker"].items() if k != "events"}
     assert {k: v for k, v in theirs.items() if k != "tracker"} == {k: v for k, v in ours.items() if k != "tracker"}
 
-
-def test_the_launcher_installs_it() -> None:
-    code = ("import rasa.__main__ as m, rasa.core.nlg.callback as c; from botserver import __main__ as b, "
-            "nlg_request as n; m.main = lambda: print(c.nlg_request_format is n.lean_request_format); b.main([])")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                         env={"APP_ENV": "development", "PATH": "/usr/bin:/bin"}, timeout=600)
-    assert out.stdout.strip().splitlines()[-1] == "True", out.stderr[-2000:]
-    assert callback.nlg_request_format is nlg_request.original_request_format  # this test process: untouched
