@@ -26,6 +26,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KE
 from rasa.shared.nlu.training_data.message import Message
 
 from nlu.normalise import normalise_text
+from nlu.ranking import promote
 
 EMERGENCY = "emergency"
 RED_FLAGS: Dict[str, List[str]] = {
@@ -125,18 +126,6 @@ class EmergencyRedFlags(GraphComponent):
             )
             text = message.get(TEXT) or ""
             if near or self.has_red_flag(text):
-                self._promote(message, ranking)
+                promote(message, EMERGENCY, float(self._config["confidence"]))
         return messages
 
-    def _promote(self, message: Message, ranking: List[Dict[str, Any]]) -> None:
-        confidence = float(self._config["confidence"])
-        others = [dict(r) for r in ranking if r.get(INTENT_NAME_KEY) != EMERGENCY]
-        # Shrink the others so the ranking stays a distribution; otherwise FallbackClassifier's
-        # ambiguity check (top two too close) would turn the promoted emergency into nlu_fallback.
-        total = sum(r[PREDICTED_CONFIDENCE_KEY] for r in others)
-        scale = min(1.0, (1.0 - confidence) / total) if total > 0 else 1.0
-        for r in others:
-            r[PREDICTED_CONFIDENCE_KEY] = r[PREDICTED_CONFIDENCE_KEY] * scale
-        message.set(INTENT, {INTENT_NAME_KEY: EMERGENCY, PREDICTED_CONFIDENCE_KEY: confidence}, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [{INTENT_NAME_KEY: EMERGENCY, PREDICTED_CONFIDENCE_KEY: confidence}] + others,
-                    add_to_output=True)

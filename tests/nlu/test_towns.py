@@ -9,6 +9,7 @@ from pathlib import Path
 from rasa.shared.nlu.training_data.message import Message
 
 from nlu.city_resolver import CityResolver
+from nlu.normalise import normalise_text
 from nlu.tokenizer import NormalisingTokenizer
 from nlu.towns import gazetteer, load_towns
 
@@ -93,3 +94,47 @@ def test_lookup_table_leaves_out_towns_that_are_also_ordinary_words() -> None:
     elements = set(lookup["elements"])
     assert {"oujda", "وجدة", "tangier", "fes"} <= elements
     assert not {"safi", "jdida", "sale", "العيون"} & elements
+
+
+def parsed(text: str, intent: str = "affirm", confidence: float = 0.43, tagged: bool = False) -> Message:
+    """`text` after the classifier (which chose `intent`) and the resolver; `tagged`: an extractor reported
+    the whole text as a city (else the resolver finds the towns itself)."""
+    entities = [{"entity": "city", "start": 0, "end": len(text), "value": text, "extractor": "DIETClassifier"}]
+    message = Message(data={"text": text, "entities": entities if tagged else []})
+    tokenizer = NormalisingTokenizer(NormalisingTokenizer.get_default_config())
+    message.set("text_tokens", tokenizer.tokenize(message, "text"))
+    ranking = [{"name": intent, "confidence": confidence}, {"name": "greet", "confidence": 0.3},
+               {"name": "inform_location", "confidence": 0.1}]
+    message.set("intent", dict(ranking[0]))
+    message.set("intent_ranking", ranking)
+    CityResolver(gazetteer()).process([message])
+    return message
+
+
+def test_a_message_that_is_only_a_town_says_where_the_person_is_in_every_spelling() -> None:
+    towns = gazetteer()
+    # "salé" is written "sale" once accents go, and "sale" is also a French word: left to the classifier.
+    homographs = {normalise_text(h) for town in towns.towns for h in town.homographs}
+    spellings = [(variant, town.name) for town in towns.towns for variant in town.variants
+                 if normalise_text(variant) not in homographs]
+    assert len(spellings) > 200
+    for variant, name in spellings:
+        for text in (variant, f"{variant.capitalize()} !", f" {variant}?"):
+            message = parsed(text)
+            assert message.get("intent") == {"name": "inform_location", "confidence": 0.9}, text
+            ranking = message.get("intent_ranking")
+            assert ranking[0]["name"] == "inform_location" and ranking[1]["confidence"] <= 0.1, text
+            assert [e["value"] for e in message.get("entities")] == [name], text
+
+
+def test_homographs_sentences_two_towns_and_emergencies_are_left_to_the_classifier() -> None:
+    for text in ("safi", "Sale", "salé", "العيون", "je suis à Oujda", "oujda wla nador", "oujdda", "Oujda 2"):
+        assert parsed(text).get("intent") == {"name": "affirm", "confidence": 0.43}, text
+    for text in ("safi", "sale", "العيون", "oujdda"):  # a homograph or a misspelling a model tagged as a town
+        message = parsed(text, tagged=True)
+        assert message.get("entities")[0]["entity"] == "city"
+        assert message.get("intent") == {"name": "affirm", "confidence": 0.43}, text
+    assert parsed("Oujda", intent="emergency", confidence=0.95).get("intent") == \
+        {"name": "emergency", "confidence": 0.95}  # promoted by EmergencyRedFlags: a false alarm costs less
+    assert parsed("ورزازات", intent="emergency", confidence=0.13).get("intent") == \
+        {"name": "inform_location", "confidence": 0.9}  # the classifier's weak guess would end as not understood
