@@ -38,6 +38,7 @@ LOOKBACK_MESSAGES = 6
 INTERRUPTING_INTENTS = frozenset({"emergency", "goodbye", "forget_me"})
 CONTACT_MODES = ("chat", "callback")
 NOT_UNDERSTOOD = frozenset({"nlu_fallback"})
+INFORM_LOCATION = "inform_location"  # the person says where they are
 YES_NO = frozenset({"affirm", "deny"})
 # When the same question is asked again, a short line before it, alternating so the person never
 # reads the very same answer three times in a row: "not understood", then how to answer or leave.
@@ -80,16 +81,23 @@ class ActionStartEscalation(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
+        """A new escalation; in the middle of the form (a refusal told at one of its questions, a second
+        "I want a person"), the same one: the answers given so far and the key stay, what the new
+        message tells fills what is still unanswered (and raises a triage flag), and the form goes on
+        where it was."""
         intents = recent_intents(tracker)
-        events: list[EventType] = [SlotSet("escalation_key", str(uuid.uuid4()))]
         known = {TRIAGE_FROM_INTENT[i] for i in intents if i in TRIAGE_FROM_INTENT}
-        for slot in FORM_SLOTS:
-            if slot.startswith("triage_"):
-                events.append(SlotSet(slot, True if slot in known else None))
         topic = next((i for i in intents if i in TOPIC_INTENTS or i in TRIAGE_FROM_INTENT), None)
-        gazetteer = town_gazetteer()
-        town = gazetteer.find(tracker.get_slot("city"))
-        events += [SlotSet("topic", topic), SlotSet("escalation_city", town.name if town else None),
+        town = town_gazetteer().find(tracker.get_slot("city"))
+        prefilled: dict[str, Any] = {slot: True for slot in FORM_SLOTS if slot.startswith("triage_") and slot in known}
+        prefilled.update(topic=topic, escalation_city=town.name if town else None)
+        if tracker.active_loop_name == "escalation_form":
+            # A triage flag the new message raises wins over an earlier "no": it makes the case more urgent.
+            return [SlotSet(slot, value) for slot, value in prefilled.items() if value is not None and (
+                tracker.get_slot(slot) is None or (slot.startswith("triage_") and tracker.get_slot(slot) is not True))]
+        events: list[EventType] = [SlotSet("escalation_key", str(uuid.uuid4()))]
+        events += [SlotSet(slot, prefilled.get(slot)) for slot in FORM_SLOTS if slot.startswith("triage_")]
+        events += [SlotSet("topic", topic), SlotSet("escalation_city", prefilled["escalation_city"]),
                    SlotSet("escalation_consent", None), SlotSet("contact_mode", None),
                    SlotSet("callback_number", None), SlotSet("form_reasked", None)]
         return events
@@ -146,15 +154,23 @@ class ValidateEscalationForm(FormValidationAction):
         A town the gazetteer knows, named while another question is asked ("Oujda" to "Is it an
         emergency?"), is kept too: the form then asks its question again (a slot was set, so it
         does not step aside for the rule that lists the places nearby) and does not ask the town later.
+        A message that says where the person is ("تطوان", "je suis à Tétouan") replaces a town given
+        before. A town mentioned in the account of what happened (the topic question) is kept when
+        none was given. A town mentioned in another message at a yes-or-no question ("on m'a refusé
+        à l'hôpital de Rabat") is not taken here: the form steps aside, the rules answer the message,
+        and the escalation takes the town from the `city` slot (`ActionStartEscalation`).
         """
-        if tracker.get_slot("escalation_city"):
-            return {}
         gazetteer = town_gazetteer()
         named = [str(e["value"]) for e in tracker.latest_message.get("entities") or []
                  if e.get("entity") == "city" and e.get("value")]
-        if tracker.get_slot("requested_slot") != "escalation_city":
+        requested = tracker.get_slot("requested_slot")
+        if requested != "escalation_city":
             known = next((town for name in named if (town := gazetteer.find(name)) is not None), None)
-            return {"escalation_city": known.name} if known is not None else {}
+            saying_where = (tracker.latest_message.get("intent") or {}).get("name") == INFORM_LOCATION
+            in_account = requested == "topic" and not tracker.get_slot("escalation_city")
+            return {"escalation_city": known.name} if known is not None and (saying_where or in_account) else {}
+        if tracker.get_slot("escalation_city"):
+            return {}
         if (tracker.latest_message.get("intent") or {}).get("name") == "deny":
             return {"escalation_city": UNDISCLOSED_CITY}
         town = gazetteer.find(named[0] if named else tracker.latest_message.get("text") or "")

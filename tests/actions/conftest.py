@@ -31,12 +31,15 @@ def user_event(intent: str, text: str = "", entities: list[dict[str, Any]] | Non
 
 
 def make_tracker(slots: dict[str, Any] | None = None, history: list[dict[str, Any]] | None = None,
-                 latest: dict[str, Any] | None = None, sender_id: str = "tg-3f9a0c1d2e") -> Tracker:
-    """A tracker whose events are `history` and whose latest message is the last user event in it."""
+                 latest: dict[str, Any] | None = None, sender_id: str = "tg-3f9a0c1d2e",
+                 active_loop: str | None = None) -> Tracker:
+    """A tracker whose events are `history` and whose latest message is the last user event in it
+    (`active_loop`: the form in progress)."""
     events = list(history or [])
     users = [e for e in events if e.get("event") == "user"]
     latest_message = latest or (users[-1]["parse_data"] if users else {"intent": {}, "entities": [], "text": ""})
-    return Tracker(sender_id, dict(slots or {}), latest_message, events, False, None, {}, "action_listen")
+    loop = {"name": active_loop} if active_loop else {}
+    return Tracker(sender_id, dict(slots or {}), latest_message, events, False, None, loop, "action_listen")
 
 
 @pytest.fixture(scope="session")

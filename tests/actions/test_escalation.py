@@ -25,9 +25,31 @@ CONSENTED = {"escalation_consent": True, "triage_emergency": False, "triage_preg
              "language": "ary"}
 
 
-async def start(history: list[dict[str, Any]], slots: dict[str, Any] | None = None) -> dict[str, Any]:
-    events = await ActionStartEscalation().run(CollectingDispatcher(), make_tracker(slots=slots, history=history), {})
+async def start(history: list[dict[str, Any]], slots: dict[str, Any] | None = None,
+                active_loop: str | None = None) -> dict[str, Any]:
+    tracker = make_tracker(slots=slots, history=history, active_loop=active_loop)
+    events = await ActionStartEscalation().run(CollectingDispatcher(), tracker, {})
     return {e["name"]: e["value"] for e in events}
+
+
+async def test_a_start_in_the_middle_of_the_form_keeps_the_answers_and_fills_what_is_new(settings_env: Any) -> None:
+    """A refusal told at the pregnancy question: the rules answer it and start the escalation again."""
+    settings_env("http://127.0.0.1:9")
+    answered = {"escalation_key": "k-1", "escalation_consent": True, "triage_emergency": False,
+                "triage_pregnant": False, "requested_slot": "triage_child", "city": "Rabat"}
+    history = [user_event("request_human", "je veux parler à quelqu'un"),
+               user_event("care_refused", "on m'a refusé à l'hôpital de Rabat")]
+    assert await start(history, answered, active_loop="escalation_form") == {
+        "topic": "care_refused", "escalation_city": "Rabat"}
+    # A flag the new message raises wins over an earlier "no"; a topic and a town already given stay.
+    history.append(user_event("pregnancy_care", "en fait je suis enceinte"))
+    changed = await start(history, {**answered, "topic": "rights_free_care", "escalation_city": "Oujda"},
+                          active_loop="escalation_form")
+    assert changed == {"triage_pregnant": True}
+    # Outside the form, a new escalation: a new key, the answers asked again.
+    fresh = await start(history, answered)
+    assert fresh["escalation_key"] != "k-1" and fresh["escalation_consent"] is None
+    assert fresh["triage_emergency"] is None and fresh["triage_pregnant"] is True
 
 
 async def test_each_escalation_gets_a_new_idempotency_key(settings_env: Any) -> None:
@@ -231,13 +253,21 @@ async def test_the_town_answer_is_read_in_any_spelling(domain: dict[str, Any], s
     ({"requested_slot": "topic"},
      user_event("care_refused", "refus à l'hôpital de wjda", entities=[{"entity": "city", "value": "wjda"}]),
      "Oujda"),
+    # Another message mentioning a town at a yes-or-no question: the form steps aside for the rules.
+    ({"requested_slot": "triage_pregnant"},
+     user_event("care_refused", "on m'a refusé à l'hôpital de Rabat", entities=[{"entity": "city", "value": "Rabat"}]),
+     None),
     # A place the gazetteer lacks is taken as said only when the town is the question.
     ({"requested_slot": "triage_emergency"},
      user_event("inform_location", "à Tataouine", entities=[{"entity": "city", "value": "Tataouine"}]), None),
-    # No town named, or one already known: nothing changes.
+    # No town named: nothing changes.
     ({"requested_slot": "triage_emergency"}, user_event("affirm", "oui"), None),
+    # Saying where one is replaces the town given before; a town merely mentioned does not.
     ({"requested_slot": "triage_emergency", "escalation_city": "Rabat"},
-     user_event("inform_location", "Oujda", entities=[{"entity": "city", "value": "Oujda"}]), None),
+     user_event("inform_location", "تطوان", entities=[{"entity": "city", "value": "Tétouan"}]), "Tétouan"),
+    ({"requested_slot": "topic", "escalation_city": "Rabat"},
+     user_event("care_refused", "refus à l'hôpital de wjda", entities=[{"entity": "city", "value": "wjda"}]),
+     None),
 ])
 async def test_a_town_named_at_another_question_is_kept_for_the_form(
         domain: dict[str, Any], settings_env: Any, slots: dict[str, Any], message: dict[str, Any],

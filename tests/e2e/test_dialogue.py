@@ -304,3 +304,32 @@ def test_a_town_or_a_smiley_given_to_the_emergency_question_is_not_taken_for_an_
     assert plain(rendered("utter_ask_escalation_city", language)) not in texts(replies)
     [case] = cases_of(stack, person.conversation_id or "")
     assert (case["city"], case["contact"], case["triage_level"]) == ("Oujda", "chat", "other")
+
+
+REFUSED_IN_RABAT = {"fr": "on m'a refusé à l'hôpital de Rabat", "ar": "رفضوا يعالجوني فسبيطار الرباط"}
+
+
+@pytest.mark.parametrize("language", sorted(REFUSED_IN_RABAT))
+def test_a_refusal_told_in_the_middle_of_the_form_is_answered_and_the_form_goes_on(
+        stack: Stack, person: WebChatPerson, language: str) -> None:
+    person.say(ASK_A_PERSON[language])
+    person.say(YES)
+    replies = person.say(NO)
+    pregnant = plain(rendered("utter_ask_triage_pregnant", language))
+    assert texts(replies)[-1] == pregnant
+    # The refusal gets the rights, then the question it interrupted: the consent and the first answer stay.
+    replies = person.say(REFUSED_IN_RABAT[language])
+    assert plain(rendered("utter_care_refused", language)).split("\n")[0] in texts(replies)[0]
+    assert texts(replies)[-1] == pregnant
+    assert plain(rendered("utter_ask_escalation_consent", language)) not in texts(replies)
+    slots = person.slots()
+    assert (slots["escalation_consent"], slots["triage_emergency"]) == (True, False)
+    answers = escalation_answers("/rights_free_care", utter_ask_contact_mode=CHAT)
+    for asked in ("utter_ask_escalation_consent", "utter_ask_triage_emergency"):
+        del answers[asked]
+    replies = answer_escalation_form(person, language, replies, answers)
+    # What the refusal said is the case's topic and town: neither was asked.
+    for question in ("utter_ask_topic", "utter_ask_escalation_city"):
+        assert plain(rendered(question, language)) not in texts(replies)
+    [case] = cases_of(stack, person.conversation_id or "")
+    assert (case["topic"], case["city"], case["contact"]) == ("care_refused", "Rabat", "chat")
