@@ -45,6 +45,8 @@ YES_NO = frozenset({"affirm", "deny"})
 REASK_NOTES = ("utter_form_how_to_answer", "utter_form_not_understood")
 # Slots whose re-asking already says why (an invalid phone number).
 REASK_EXPLAINED = frozenset({"callback_number"})
+# Numbers in a row that cannot be called before the form asks again how to be contacted.
+NUMBER_TRIES = 2
 UNDISCLOSED_CITY = "undisclosed"
 # The gateway takes a typed phone number out of the message and keeps it, encrypted, for the
 # backend (api/privacy/redaction.py); the message then says so in its metadata. The slot only
@@ -198,12 +200,17 @@ class ValidateEscalationForm(FormValidationAction):
         """Accepted when the gateway kept a callable number from this message; asked again otherwise.
 
         A number that reaches the action in clear (not through the gateway) is refused too, so it
-        is never kept in the slot.
+        is never kept in the slot. A second number in a row that cannot be called opens the way to
+        be contacted again: the form asks it next, so a person without a number they can give sees
+        the written answer offered instead of the same request once more.
         """
         if number_given(tracker):
             return {"callback_number": NUMBER_GIVEN}
         dispatcher.utter_message(response="utter_invalid_callback_number")
-        return {"callback_number": None}
+        tries = int(tracker.get_slot("form_reasked") or 0) + 1
+        if tries >= NUMBER_TRIES:
+            return {"callback_number": None, "contact_mode": None, "form_reasked": 0.0}
+        return {"callback_number": None, "form_reasked": float(tries)}
 
 
 def _reask_when_not_understood(slot: str, not_answers: frozenset[str] = NOT_UNDERSTOOD) -> Any:

@@ -143,8 +143,30 @@ async def test_anything_else_is_refused_with_a_message_and_asked_again(domain: d
     latest = {"intent": {"name": "nlu_fallback"}, "entities": [], "text": typed, "metadata": {}}
     tracker = make_tracker(slots={"requested_slot": "callback_number"}, latest=latest)
     result = await ValidateEscalationForm().validate_callback_number(typed, dispatcher, tracker, domain)
-    assert result == {"callback_number": None}
+    assert result == {"callback_number": None, "form_reasked": 1.0}  # a first try: asked again
     assert [m["response"] for m in dispatcher.messages] == ["utter_invalid_callback_number"]
+
+
+async def test_a_second_number_in_a_row_that_cannot_be_called_asks_again_how_to_be_contacted(
+        domain: dict[str, Any]) -> None:
+    asked = {**CONSENTED, "contact_mode": "callback", "requested_slot": "callback_number"}
+    message = user_event("nlu_fallback", "pas de téléphone")
+    typed = {"event": "slot", "name": "callback_number", "value": "pas de téléphone"}  # Rasa's from_text candidate
+
+    async def answer(slots: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+        dispatcher = CollectingDispatcher()
+        tracker = Tracker("web-3f9a0c1d2e", {**slots, "callback_number": "pas de téléphone"}, message["parse_data"],
+                          [message, typed], False, None, {"name": "escalation_form"}, "action_listen")
+        events = await ValidateEscalationForm().run(dispatcher, tracker, domain)
+        return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}, [m["response"] for m in
+                                                                                      dispatcher.messages]
+
+    slots, said = await answer(asked)
+    assert said == ["utter_invalid_callback_number"] and slots["form_reasked"] == 1.0 and "contact_mode" not in slots
+    slots, said = await answer({**asked, "form_reasked": 1.0})
+    # The way to be contacted is open again: the form asks it next, with the written answer on offer.
+    assert said == ["utter_invalid_callback_number"] and slots["contact_mode"] is None
+    assert slots["form_reasked"] == 0.0 and slots["requested_slot"] == "contact_mode"
 
 
 @pytest.mark.parametrize("slot", ["triage_child", "triage_no_medication"])
