@@ -99,7 +99,7 @@ class ActionStartEscalation(Action):
                 tracker.get_slot(slot) is None or (slot.startswith("triage_") and tracker.get_slot(slot) is not True))]
         events: list[EventType] = [SlotSet("escalation_key", str(uuid.uuid4()))]
         events += [SlotSet(slot, prefilled.get(slot)) for slot in FORM_SLOTS if slot.startswith("triage_")]
-        events += [SlotSet("topic", topic), SlotSet("escalation_city", prefilled["escalation_city"]),
+        events += [SlotSet("topic", prefilled["topic"]), SlotSet("escalation_city", prefilled["escalation_city"]),
                    SlotSet("escalation_consent", None), SlotSet("contact_mode", None),
                    SlotSet("callback_number", None), SlotSet("form_reasked", None)]
         return events

@@ -41,12 +41,12 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
+from nlu.emergency import EMERGENCY
 from nlu.ranking import promote
 from nlu.towns import TOWNS_FILE, Gazetteer, gazetteer
 
 CITY = "city"
 INFORM_LOCATION = "inform_location"
-EMERGENCY = "emergency"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)

@@ -250,7 +250,7 @@ def _route(session: Session, msg: IncomingMessage, client_message_id: str | None
         # The bot asks for confirmation (then erases); the operator is told once it is done.
         asking = msg.text.strip() in FORGET_COMMANDS
         known.identity.forget_asked_at = utcnow() if asking else None
-        if msg.text.strip() in FORGET_COMMANDS:
+        if asking:
             msg = replace(msg, text=FORGET_PAYLOAD)
         case = None
     # The buttons the person was last offered: a typed number or title selects one (read once per message).
