@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     api_url: str = "http://127.0.0.1:8000"
     public_base_url: str = "http://localhost:8000"
     rasa_timeout_seconds: float = 30.0
+    # How many bot turns this API process has with Rasa at once (api/gateways/bot_turns.py); the
+    # others wait for a slot in arrival order, at most rasa_timeout_seconds. Unset: 2 x cores + 1.
+    bot_turns_in_flight: int | None = Field(default=None, ge=1)
     # The one HTTP client each API process shares for its calls to Rasa and the action server
     # (api/core/http_client.py): pool limits, and the timeout of a call that sets none itself.
     http_max_connections: int = 100

@@ -27,6 +27,7 @@ from api.crypto import encrypt, pseudonym
 from api.db import in_database_thread
 from api.forgetting.erasure import complete_erasure, erasure_requested
 from api.gateways import helpful
+from api.gateways.bot_turns import NoTurnSlot, bot_turn_slot
 from api.gateways.rasa_auth import rasa_api_params, rasa_channel_headers
 from api.gateways.responses import rendered_replies
 from api.gateways.safety import (
@@ -154,14 +155,18 @@ def goes_to_bot_despite_operator(identity: ChannelIdentity | None, text: str) ->
 
 
 async def ask_bot(conversation_id: str, text: str, metadata: dict[str, Any]) -> list[BotReply]:
-    """Send one message to Rasa's REST channel and return its replies, rendered for the person."""
+    """Send one message to Rasa's REST channel and return its replies, rendered for the person.
+
+    The turn waits for one of the process's slots first (api/gateways/bot_turns.py).
+    """
     settings = get_settings()
     body = {"sender": conversation_id, "message": text, "metadata": metadata}
     try:
-        response = await http_client().post(f"{settings.rasa_url}/webhooks/rest/webhook", json=body,
-                                            headers=rasa_channel_headers(), timeout=settings.rasa_timeout_seconds)
+        async with bot_turn_slot(settings):
+            response = await http_client().post(f"{settings.rasa_url}/webhooks/rest/webhook", json=body,
+                                                headers=rasa_channel_headers(), timeout=settings.rasa_timeout_seconds)
         response.raise_for_status()
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, NoTurnSlot) as exc:
         raise BotUnavailable(type(exc).__name__) from exc
     return with_recordings_attached(await rendered_replies(response.json(), settings))
 
