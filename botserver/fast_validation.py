@@ -15,10 +15,17 @@ handling is unchanged. An invalid schema is still refused (`SchemaError`) the fi
 used, and is not cached. Calls with a validator class or extra arguments go to the original.
 Rasa's modules import `validate` from `jsonschema` inside the functions that use it, or call
 `jsonschema.validate`, so replacing the module attribute reaches all of them.
+
+Rasa builds the schema of an action server's answer anew for every answer
+(`RemoteAction.action_response_format_spec`), and finding its validator by content meant
+serialising it each time (0.2 ms of Rasa's CPU per turn). `install()` also makes that builder, a
+static method with no input, return one schema built once, and a schema seen before is found by
+identity first.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 from typing import Any
@@ -32,6 +39,8 @@ MAX_CACHED_SCHEMAS = 64
 
 original_validate = jsonschema.validate
 _validators: dict[str, Any] = {}
+# id(schema) → (the schema itself, its validator): the schema is held, so its id is not reused.
+_by_identity: dict[int, tuple[Any, Any]] = {}
 _lock = threading.Lock()
 
 
@@ -41,17 +50,25 @@ def schema_key(schema: Any) -> str:
 
 
 def compiled(schema: Any) -> Any:
-    """The checked validator for `schema`, made (and the schema checked) on first use."""
+    """The checked validator for `schema`, made (and the schema checked) on first use.
+
+    Found by identity when this very object was seen before, else by content.
+    """
+    seen = _by_identity.get(id(schema))
+    if seen is not None and seen[0] is schema:
+        return seen[1]
     key = schema_key(schema)
     validator = _validators.get(key)
     if validator is None:
         cls = validator_for(schema)
         cls.check_schema(schema)  # SchemaError for a broken schema, as jsonschema.validate raises
         validator = cls(schema)
-        with _lock:
-            if len(_validators) >= MAX_CACHED_SCHEMAS:
-                _validators.clear()
-            _validators[key] = validator
+    with _lock:
+        if len(_validators) >= MAX_CACHED_SCHEMAS or len(_by_identity) >= MAX_CACHED_SCHEMAS:
+            _validators.clear()
+            _by_identity.clear()
+        _validators[key] = validator
+        _by_identity[id(schema)] = (schema, validator)
     return validator
 
 
@@ -66,11 +83,17 @@ def cached_validate(instance: Any, schema: Any, cls: Any = None, *args: Any, **k
 
 
 def install() -> None:
-    """Make every `jsonschema.validate` of this process the cached one."""
+    """Make every `jsonschema.validate` of this process the cached one, and Rasa's action answer schema built once."""
+    from rasa.core.actions.action import RemoteAction
+
     jsonschema.validate = cached_validate
+    if not hasattr(RemoteAction.action_response_format_spec, "cache_info"):
+        RemoteAction.action_response_format_spec = staticmethod(
+            functools.cache(RemoteAction.action_response_format_spec))
 
 
 def clear() -> None:
     """Forget the compiled validators (tests)."""
     with _lock:
         _validators.clear()
+        _by_identity.clear()

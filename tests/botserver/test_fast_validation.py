@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import jsonschema
@@ -67,6 +68,27 @@ def test_each_schema_is_checked_once_though_rasa_builds_it_anew(monkeypatch: pyt
     for _ in range(5):
         action._validate_action_result({"events": [], "responses": []})
     assert len(checks) == 1
+
+
+def test_a_schema_seen_before_is_found_without_serialising_it_and_rasas_action_schema_is_built_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    keyed: list[object] = []
+    real_key = fast_validation.schema_key
+    monkeypatch.setattr(fast_validation, "schema_key", lambda schema: (keyed.append(schema), real_key(schema))[1])
+    # Restored after the test (the static method itself, not the function it wraps).
+    monkeypatch.setattr(RemoteAction, "action_response_format_spec", RemoteAction.__dict__["action_response_format_spec"])
+    fast_validation.install()
+    assert RemoteAction.action_response_format_spec() is RemoteAction.action_response_format_spec()
+    action = remote_action()
+    for _ in range(5):
+        action._validate_action_result({"events": [], "responses": []})
+    with pytest.raises(jsonschema.ValidationError):
+        action._validate_action_result({"events": [{"event": "slot", "name": 5}], "responses": []})
+    assert len(keyed) == 1
+    # Another object with the same content still finds the compiled validator by content.
+    fresh = json.loads(json.dumps(RemoteAction.action_response_format_spec()))
+    assert fast_validation.compiled(fresh) is fast_validation.compiled(RemoteAction.action_response_format_spec())
+    assert len(keyed) == 2
 
 
 def test_a_broken_schema_is_refused_and_not_cached() -> None:

@@ -66,7 +66,8 @@ def test_a_warning_quoting_a_message_is_withheld(caplog: pytest.LogCaptureFixtur
 
 # What `python -m botserver` changes in Rasa before it starts (one line per module of botserver/).
 INSTALLED = {
-    "fast_validation": "jsonschema.validate is fast_validation.cached_validate",
+    "fast_validation": "jsonschema.validate is fast_validation.cached_validate "
+                       "and RemoteAction.action_response_format_spec() is RemoteAction.action_response_format_spec()",
     "nlg_request": "rasa.core.nlg.callback.nlg_request_format is nlg_request.lean_request_format",
     "kept_connections": "EndpointConfig.session is kept_connections.kept_session",
     "tracker_sqlite": "rasa.core.tracker_store.create_engine_kwargs is tracker_sqlite.engine_kwargs",
