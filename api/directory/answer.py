@@ -20,6 +20,9 @@ OSM_BASE = "https://www.openstreetmap.org"
 LISTING_MAX_CHARS = 1200
 ARABIC_READERS = frozenset({"ar", "ary"})
 ARABIC_SCRIPT = re.compile("[\u0600-\u06ff]")
+# A place known only by its town is "in <town>" when the person is this close to the town centre,
+# else "in <town>, about N km" (the distance to that centre).
+TOWN_NEAR_KM = 15.0
 
 
 def place_name(place: Place, language: str) -> str:
@@ -57,15 +60,40 @@ def _line(key: str, language: str, **variables: str) -> str:
     return render_response(key, language, variables).text
 
 
-def place_text(place: Place, language: str, number: int | None = None, distance_km: float | None = None) -> str:
-    """The lines of one place: numbered with its distance in a listing, plain when an operator sends it."""
+def located_by_town(place: Place) -> bool:
+    """Whether only the place's town is known: its coordinates are the town centre, not the building."""
+    return place.location_precision == "town" and bool(place.town)
+
+
+def _first_line(place: Place, language: str, number: int | None, distance_km: float | None) -> str:
+    """Name and kind; in a listing its number and how far it is; a place known only by its town names the town.
+
+    A town-located place gets no distance within its town (the building could be anywhere in it):
+    "in Oujda" when the town centre is within `TOWN_NEAR_KM`, else "in Oujda, about 60 km".
+    """
     kind = _line(f"directory.kind.{place.kind}", language)
     name = place_name(place, language)
-    if number is None or distance_km is None:
-        lines = [_line("directory.place_sent", language, name=name, kind=kind)]
-    else:
-        lines = [_line("directory.place", language, number=str(number), name=name, kind=kind,
-                       distance=distance_text(distance_km))]
+    town = town_name(place.town or "", language) if located_by_town(place) else ""
+    if number is None or distance_km is None:  # sent by an operator
+        if town:
+            return _line("directory.place_sent_town", language, name=name, kind=kind, town=town)
+        return _line("directory.place_sent", language, name=name, kind=kind)
+    if town and distance_km >= TOWN_NEAR_KM:
+        return _line("directory.place_town_away", language, number=str(number), name=name, kind=kind, town=town,
+                     distance=distance_text(distance_km))
+    if town:
+        return _line("directory.place_in_town", language, number=str(number), name=name, kind=kind, town=town)
+    return _line("directory.place", language, number=str(number), name=name, kind=kind,
+                 distance=distance_text(distance_km))
+
+
+def place_text(place: Place, language: str, number: int | None = None, distance_km: float | None = None) -> str:
+    """The lines of one place: numbered with its distance in a listing, plain when an operator sends it.
+
+    A place known only by its town has no map pin (it would mark the town centre as the place);
+    without an address it says the exact address is not known yet.
+    """
+    lines = [_first_line(place, language, number, distance_km)]
     if place.address:
         lines.append(_line("directory.address", language, address=place.address))
     if place.phone:
@@ -74,7 +102,10 @@ def place_text(place: Place, language: str, number: int | None = None, distance_
         lines.append(_line("directory.hours", language, hours=place.opening_hours))
     if place.verified and place.receives_migrants:
         lines.append(_line("directory.receives_migrants", language))
-    lines.append(_line("directory.map", language, url=map_url(place)))
+    if not located_by_town(place):
+        lines.append(_line("directory.map", language, url=map_url(place)))
+    elif not place.address:
+        lines.append(_line("directory.address_unknown", language))
     if not place.verified:
         lines.append(_line("directory.unverified", language))
     return "\n".join(lines)

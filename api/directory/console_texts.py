@@ -9,5 +9,5 @@ SERVICE_TOPICS: tuple[str, ...] = ("pregnancy_care", "family_planning", "child_v
                                    "tuberculosis", "mental_health", "violence_support", "care_refused",
                                    "rights_free_care", "rights_undocumented")
 DIRECTORY_SCRIPT_KEYS: tuple[str, ...] = (
-    "verified", "not verified", "hidden", "withdrawn", "Edit", "Saved", "Added", "places found", "No place found.",
+    "verified", "not verified", "town only: exact place unknown", "hidden", "withdrawn", "Edit", "Saved", "Added", "places found", "No place found.",
     "km", "Send to the person", "Sent", *KINDS)

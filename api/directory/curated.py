@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from api.core.logging import log_event
 from api.directory.classify import CURATED_KINDS
-from api.directory.models import Place, apply_source_values
+from api.directory.models import PRECISIONS, Place, apply_source_values
 from api.directory.towns import Gazetteer
 
 logger = logging.getLogger(__name__)
@@ -36,12 +36,17 @@ def _entry_values(entry: dict[str, Any], path: Path, towns: Gazetteer) -> dict[s
         raise CuratedFileError(f"{path}: service {ident!r} has unknown kind {entry.get('kind')!r}")
     town = towns.find(str(entry.get("city") or ""))
     lat, lon = entry.get("lat"), entry.get("lon")
+    precision = entry.get("location_precision", "exact")
     if lat is None or lon is None:
         if town is None:
             raise CuratedFileError(f"{path}: service {ident!r} has no coordinates and its town is unknown")
-        lat, lon = town.lat, town.lon
+        lat, lon, precision = town.lat, town.lon, "town"
+    if precision not in PRECISIONS:
+        raise CuratedFileError(f"{path}: service {ident!r} has unknown location_precision {precision!r}")
+    if precision == "town" and town is None:
+        raise CuratedFileError(f"{path}: service {ident!r} is placed by its town, which the gazetteer does not know")
     return {"kind": entry["kind"], "name": str(entry["name"]), "name_fr": entry.get("name_fr"),
-            "name_ar": entry.get("name_ar"), "lat": float(lat), "lon": float(lon),
+            "name_ar": entry.get("name_ar"), "lat": float(lat), "lon": float(lon), "location_precision": precision,
             "town": town.name if town else entry.get("city"), "address": entry.get("address"),
             "phone": entry.get("phone"), "opening_hours": entry.get("hours"),
             "topics": list(entry.get("topics") or []), "source_note": entry.get("source")}

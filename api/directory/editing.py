@@ -33,7 +33,8 @@ TEXT_FIELDS = ("name", "name_fr", "name_ar", "address", "phone", "opening_hours"
 def place_out(place: Place, distance_km: float | None = None) -> PlaceOut:
     """The console's view of a row."""
     return PlaceOut(id=place.id, key=place.key, source=place.source, kind=place.kind, name=place.name,
-                    name_fr=place.name_fr, name_ar=place.name_ar, lat=place.lat, lon=place.lon, town=place.town,
+                    name_fr=place.name_fr, name_ar=place.name_ar, lat=place.lat, lon=place.lon,
+                    location_precision=place.location_precision, town=place.town,
                     address=place.address, phone=place.phone, opening_hours=place.opening_hours,
                     emergency=place.emergency, receives_migrants=place.receives_migrants,
                     topics=list(place.topics or []), verified=place.verified, hidden=place.hidden,
@@ -126,10 +127,11 @@ def add_service(session: Session, operator: Operator, service: ServiceIn, towns:
     town = towns.find(service.town)
     if town is None:
         raise Conflict("unknown_town", "Pick a town of the gazetteer (data/towns.yml).")
-    lat = service.lat if service.lat is not None else town.lat
-    lon = service.lon if service.lon is not None else town.lon
+    placed = service.lat is not None and service.lon is not None
+    lat, lon = (service.lat, service.lon) if placed else (town.lat, town.lon)
     place = Place(key=f"console:{uuid.uuid4().hex[:16]}", source="console", kind=service.kind,
                   name=service.name.strip(), name_ar=(service.name_ar or "").strip() or None, lat=lat, lon=lon,
+                  location_precision="exact" if placed else "town",
                   town=town.name, address=service.address or None, phone=service.phone or None,
                   opening_hours=service.opening_hours or None, receives_migrants=service.receives_migrants,
                   topics=list(service.topics), verified=service.verified, hidden=False, withdrawn=False,

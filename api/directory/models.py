@@ -13,6 +13,7 @@ from api.core.clock import UTCDateTime, utcnow
 from api.db import Base
 
 SOURCES: tuple[str, ...] = ("openstreetmap", "curated", "console")
+PRECISIONS: tuple[str, ...] = ("exact", "town")
 # Fields an editor may change; once changed, no import overwrites them (see `edited_fields`).
 EDITABLE_FIELDS: tuple[str, ...] = ("name", "name_fr", "name_ar", "kind", "address", "phone", "opening_hours",
                                     "receives_migrants", "emergency", "topics", "lat", "lon")
@@ -37,6 +38,9 @@ class Place(Base):
     name_ar: Mapped[str | None] = mapped_column(String(300), nullable=True)
     lat: Mapped[float] = mapped_column(Float, index=True)
     lon: Mapped[float] = mapped_column(Float)
+    # "exact": lat/lon are the place's own; "town": only its town is known, lat/lon are the town
+    # centre (the assistant then names the town and gives no distance within it and no map pin).
+    location_precision: Mapped[str] = mapped_column(String(8), default="exact", server_default="exact")
     # The gazetteer town (data/towns.yml) the place is nearest to, when within reach; for display and search.
     town: Mapped[str | None] = mapped_column(String(120), nullable=True, index=True)
     address: Mapped[str | None] = mapped_column(String(300), nullable=True)

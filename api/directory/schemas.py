@@ -30,6 +30,7 @@ class PlaceOut(BaseModel):
     name_ar: str | None
     lat: float
     lon: float
+    location_precision: str  # "exact" (the place's own coordinates) or "town" (its town centre)
     town: str | None
     address: str | None
     phone: str | None
@@ -93,7 +94,8 @@ class NearbyPlaceOut(BaseModel):
     id: int
     name: str
     kind: str
-    distance_km: float
+    distance_km: float  # to its coordinates: the town centre when location_precision is "town"
+    location_precision: str
     address: str | None
     phone: str | None
     opening_hours: str | None

@@ -59,7 +59,8 @@ def nearby(lat: float = Query(ge=-90, le=90), lon: float = Query(ge=-180, le=180
                           limit, topic=topic, emergency_care=emergency_care)
     text, fitting = listing_text(found, code)
     places = [NearbyPlaceOut(id=n.place.id, name=n.place.name, kind=n.place.kind,
-                             distance_km=round(n.distance_km, 2), address=n.place.address, phone=n.place.phone,
+                             distance_km=round(n.distance_km, 2), location_precision=n.place.location_precision,
+                             address=n.place.address, phone=n.place.phone,
                              opening_hours=n.place.opening_hours, verified=n.place.verified,
                              source=n.place.source, map_url=map_url(n.place)) for n in found[:fitting]]
     return NearbyOut(max_km=settings.directory_max_km, language=code, places=places, text=text if places else "")

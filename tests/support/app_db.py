@@ -21,12 +21,12 @@ def reset_caches() -> None:
         cached.cache_clear()
 
 
-def migrate(url: str) -> None:
-    """Bring the database at `url` to the newest schema with Alembic, as `make migrate` does."""
+def migrate(url: str, revision: str = "head") -> None:
+    """Bring the database at `url` to the newest schema (or `revision`) with Alembic, as `make migrate` does."""
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(PROJECT_ROOT / "api" / "alembic"))
     config.cmd_opts = type("Opts", (), {"x": [f"url={url}"]})()
-    command.upgrade(config, "head")
+    command.upgrade(config, revision)
 
 
 @contextmanager

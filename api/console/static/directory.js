@@ -7,6 +7,7 @@ const dt = (key) => t(key);
 function statusBadges(place) {
   const badges = [el("span", { className: `badge ${place.verified ? "verified" : "unverified"}`,
     text: place.verified ? dt("verified") : dt("not verified") })];
+  if (place.location_precision === "town") badges.push(el("span", { className: "badge town-only", text: dt("town only: exact place unknown") }));
   if (place.hidden) badges.push(el("span", { className: "badge hidden", text: dt("hidden") }));
   if (place.withdrawn) badges.push(el("span", { className: "badge hidden", text: dt("withdrawn") }));
   return badges;

@@ -109,11 +109,34 @@ def test_the_curated_services_are_merged_and_keep_an_editors_changes(factory: se
         assert session.scalars(select(Place).where(Place.key == "yaml:essai-b")).one().withdrawn
 
 
+def test_a_curated_service_is_located_by_its_town_unless_given_coordinates(tmp_path: Path) -> None:
+    from api.directory.curated import CuratedFileError, read_curated
+
+    path = tmp_path / "services.yml"
+    path.write_text("services:\n"
+                    "  - {id: by-town, name: A, kind: association, city: Oujda}\n"
+                    "  - {id: said-town, name: B, kind: association, city: Oujda, lat: 34.68, lon: -1.91,"
+                    " location_precision: town}\n"
+                    "  - {id: placed, name: C, kind: association, city: Oujda, lat: 34.6812, lon: -1.9076}\n",
+                    encoding="utf-8")
+    entries = read_curated(path, TOWNS)
+    assert {key: e["location_precision"] for key, e in entries.items()} == {
+        "yaml:by-town": "town", "yaml:said-town": "town", "yaml:placed": "exact"}
+    assert (entries["yaml:by-town"]["lat"], entries["yaml:by-town"]["lon"]) == (34.68, -1.91)
+    for bad in ("{id: x, name: X, kind: association, city: Oujda, lat: 34.7, lon: -1.9, location_precision: street}",
+                "{id: x, name: X, kind: association, city: Atlantis, lat: 34.7, lon: -1.9, location_precision: town}"):
+        path.write_text(f"services:\n  - {bad}\n", encoding="utf-8")
+        with pytest.raises(CuratedFileError, match="'x'"):
+            read_curated(path, TOWNS)
+
+
 def test_the_projects_curated_file_loads() -> None:
     from api.directory.curated import read_curated
 
     entries = read_curated(PROJECT_ROOT / "data" / "services.yml", TOWNS)
     assert len(entries) >= 17 and all(not e["verified"] for e in entries.values())
+    # The seeds give no service's own position: every one is placed at its town's centre, and says so.
+    assert {e["location_precision"] for e in entries.values()} == {"town"}
 
 
 def test_a_file_that_is_not_geojson_is_refused_with_a_clear_error(tmp_path: Path) -> None:
@@ -149,3 +172,28 @@ def test_every_curated_service_names_its_seed_and_invents_no_contact_detail() ->
         assert town is not None and (town.lat, town.lon) == (service["lat"], service["lon"]), service["id"]
         if not service.get("verified"):
             assert not {"address", "phone", "hours"} & set(service), service["id"]
+
+
+def test_the_migration_marks_the_services_placed_at_a_town_centre(tmp_path: Path) -> None:
+    from sqlalchemy import create_engine, text
+
+    from tests.support.app_db import migrate
+
+    url = f"sqlite:///{tmp_path / 'before.db'}"
+    migrate(url, "0015_helpful_question")
+    engine = create_engine(url)
+    columns = ("key, source, kind, name, lat, lon, town, topics, verified, hidden, withdrawn, edited_fields, "
+               "created_at, updated_at")
+    rows = [("console:a", "console", 34.68, -1.91, "Oujda"), ("console:b", "console", 34.6812, -1.9076, "Oujda"),
+            ("osm:node/1", "openstreetmap", 34.68, -1.91, "Oujda"), ("yaml:c", "curated", 34.92, -2.32, "Berkane")]
+    with engine.begin() as connection:
+        for key, source, lat, lon, town in rows:
+            connection.execute(text(f"INSERT INTO directory_place ({columns}) VALUES (:key, :source, 'association', "
+                                    "'x', :lat, :lon, :town, '[]', 0, 0, 0, '[]', '2026-12-01', '2026-12-01')"),
+                               {"key": key, "source": source, "lat": lat, "lon": lon, "town": town})
+    migrate(url)
+    with engine.connect() as connection:
+        found = dict(connection.execute(text("SELECT key, location_precision FROM directory_place")).all())
+    engine.dispose()
+    # An OpenStreetMap place is where it is mapped, even at a town's centre.
+    assert found == {"console:a": "town", "console:b": "exact", "osm:node/1": "exact", "yaml:c": "town"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -96,7 +97,23 @@ def test_curated_services_are_listed_for_the_topics_they_name(client: TestClient
     body = nearby(client, (34.68, -1.91), ["association"], topic="care_refused")
     assert "Maroc Solidarité Médico-Sociale (MS2)" in [p["name"] for p in body["places"]]
     assert all(p["source"] == "curated" for p in body["places"])
-    assert "OpenStreetMap contributors" not in body["text"] and "mlat=34.68000" in body["text"]
+    assert "OpenStreetMap contributors" not in body["text"]
+
+
+def test_a_place_known_only_by_its_town_is_said_to_be_in_that_town_with_no_pin_and_no_distance_within_it(
+        client: TestClient, imported: sessionmaker[Session]) -> None:
+    # The seeds name MS2 in Oujda with no address: data/services.yml places it at the town centre.
+    in_town = nearby(client, (34.68, -1.91), ["association"], topic="care_refused")
+    ms2 = in_town["text"].split("\n")[0]
+    assert ms2.endswith("Maroc Solidarité Médico-Sociale (MS2) (association), à Oujda"), ms2
+    assert " km" not in in_town["text"] and "mlat=" not in in_town["text"]
+    assert "Adresse exacte pas encore connue." in in_town["text"]
+    # From Berkane, about 46 km away, the distance is the town's; in Arabic, the town in Arabic script.
+    away = re.sub("[\u2068\u2069]", "", nearby(client, BERKANE, ["association"], topic="care_refused",
+                                                 language="ar")["text"])  # without the bidi isolates
+    line = next(line for line in away.split("\n") if "MS2" in line)
+    assert line.endswith("، في وجدة، على بعد حوالي 46 كم"), line
+    assert "العنوان الدقيق غير معروف بعد." in away and "mlat=" not in away
 
 
 def test_an_editor_verifies_a_place_and_the_next_answer_shows_it(
@@ -153,6 +170,13 @@ def test_an_editor_adds_an_association_service_that_the_bot_then_lists(
     assert "0528 00 00 00" in body["text"]
     assert client.post("/api/v1/directory/places", json={"name": "x", "town": "Atlantis"}).json()["code"] == \
         "unknown_town"
+    assert response.json()["location_precision"] == "town" and ", à Agadir" in body["text"]
+    placed = client.post("/api/v1/directory/places", json={
+        "name": "Permanence Essai", "kind": "association", "town": "Agadir", "lat": 30.4301, "lon": -9.5902,
+        "topics": ["mental_health"]})
+    assert placed.status_code == 201 and placed.json()["location_precision"] == "exact"
+    text = nearby(client, AGADIR, ["listening_cell"], topic="mental_health")["text"]
+    assert "Permanence Essai (association), 1.5 km\n" in text and "mlat=30.43010" in text
 
 
 def test_an_editor_sees_no_case(client: TestClient, imported: sessionmaker[Session], seeded: Seeded) -> None:
@@ -185,5 +209,13 @@ def test_an_operator_sends_a_place_through_the_outbox_and_it_is_recorded_as_a_re
         outbound = session.scalars(select(OutboundMessage).order_by(OutboundMessage.id.desc())).first()
         assert outbound is not None and outbound.payload["text"] == text
         assert outbound.conversation_id == session.get(Case, case["case_id"]).conversation_id  # type: ignore[union-attr]
+    nearby(client, (34.68, -1.91), ["association"])  # the curated file is synced on a look-up
+    with imported() as session:
+        ms2 = session.scalars(select(Place.id).where(Place.key == "yaml:ms2-oujda")).one()
+    by_town = re.sub("[\u2068\u2069]", "", client.post(f"/api/v1/cases/{case['case_id']}/send-place",
+                                                         json={"place_id": ms2}).json()["text"])
+    assert by_town.split("\n")[1:3] == ["Maroc Solidarité Médico-Sociale (MS2) (جمعية)، في وجدة",
+                                       "العنوان الدقيق غير معروف بعد."]
+    assert "openstreetmap" not in by_town
     missing = client.post(f"/api/v1/cases/{case['case_id']}/send-place", json={"place_id": 999999})
     assert missing.status_code == 404 and missing.json()["code"] == "place_not_found"

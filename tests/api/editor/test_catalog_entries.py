@@ -41,7 +41,9 @@ def test_marking_reviewed_writes_the_text_clears_fuzzy_and_changes_only_that_ent
     removed = set(before.splitlines()) - set(after.splitlines())
     assert removed <= {b"#, fuzzy", f"# {AWAITING_REVIEW_COMMENT}".encode(),
                        b'msgstr "Waaw, l\xc3\xa9egi dinaa la tontu ci wolof. (Yenn tontu yi ngi ci faranse ba l\xc3\xa9egi.)"'}
-    assert b'"Generated-By: Babel 2.18.0\\n"' in after
+    # The header is the file's own, whichever Babel wrote it last.
+    generated_by = next(line for line in before.splitlines() if line.startswith(b'"Generated-By: Babel '))
+    assert generated_by in after.splitlines()
 
 
 def test_a_draft_save_keeps_the_entry_fuzzy(locales: Path) -> None:
