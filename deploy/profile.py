@@ -12,6 +12,7 @@ dies. SIGTERM or Ctrl-C stops them all. docs/deploy.md explains each setting.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import shutil
 import sys
@@ -21,6 +22,8 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from api.gateways.bot_turns import cores
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
@@ -156,6 +159,16 @@ def development(env: dict[str, str], run_dir: Path) -> tuple[list[Program], list
     return programs, [], shared
 
 
+def turns_in_flight_per_worker(workers: int) -> str:
+    """Each API worker's share of the 2 x cores + 1 bot turns with Rasa at once (api/gateways/bot_turns.py).
+
+    With every worker letting 2 x cores + 1 through, two workers on two cores held 10 turns in flight:
+    20 people without a pause waited p95 814 ms, against 663 ms with 3 per worker and 653 with 2
+    (bench/results/2026-12-07-turns-in-flight.md).
+    """
+    return str(max(1, math.ceil((2 * cores() + 1) / workers)))
+
+
 def production(env: dict[str, str], run_dir: Path) -> tuple[list[Program], list[Backend], dict[str, str]]:
     """N Rasa, M action servers, K API workers and a worker behind HAProxy; PostgreSQL and Redis."""
     database_url = env.get("DATABASE_URL", "")
@@ -189,6 +202,7 @@ def production(env: dict[str, str], run_dir: Path) -> tuple[list[Program], list[
         # Login limits and lockouts count across API workers.
         "RATE_LIMIT_STORAGE_URI": _env(env, "RATE_LIMIT_STORAGE_URI", redis_url),
         "OUTBOX_PATH": _env(env, "OUTBOX_PATH", str(ROOT / "var" / "actions-outbox.db")),
+        "BOT_TURNS_IN_FLIGHT": _env(env, "BOT_TURNS_IN_FLIGHT", turns_in_flight_per_worker(counts["api"])),
     }
     if env.get("TELEGRAM_BOT_TOKEN"):
         if not env.get("TELEGRAM_WEBHOOK_SECRET"):

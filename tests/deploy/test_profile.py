@@ -62,6 +62,18 @@ def test_production_runs_every_instance_behind_the_balancer_on_postgresql_and_re
     assert checked.returncode == 0, checked.stderr
 
 
+def test_each_api_worker_lets_its_share_of_the_turns_in_flight_through_unless_told(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not deploy_profile.haproxy_binary({}):
+        pytest.skip("HAProxy is installed by scripts/setup_load_balancer.sh")
+    monkeypatch.setattr(deploy_profile, "cores", lambda: 2)
+    assert rendered(tmp_path, "production", **PRODUCTION)[1]["BOT_TURNS_IN_FLIGHT"] == "3"  # ceil(5 / 2)
+    assert rendered(tmp_path, "production", API_WORKERS="1", **PRODUCTION)[1]["BOT_TURNS_IN_FLIGHT"] == "5"
+    assert rendered(tmp_path, "production", API_WORKERS="8", **PRODUCTION)[1]["BOT_TURNS_IN_FLIGHT"] == "1"
+    told = rendered(tmp_path, "production", BOT_TURNS_IN_FLIGHT="7", **PRODUCTION)[1]
+    assert told["BOT_TURNS_IN_FLIGHT"] == "7"
+
+
 def test_web_chat_messages_are_never_replayed_but_turns_and_texts_are(tmp_path: Path) -> None:
     if not shutil.which("haproxy") and not Path("/usr/sbin/haproxy").exists():
         pytest.skip("HAProxy is installed by scripts/setup_load_balancer.sh")
