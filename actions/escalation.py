@@ -163,24 +163,25 @@ class ValidateEscalationForm(FormValidationAction):
         and the escalation takes the town from the `city` slot (`ActionStartEscalation`).
         """
         gazetteer = town_gazetteer()
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
         named = [str(e["value"]) for e in tracker.latest_message.get("entities") or []
                  if e.get("entity") == "city" and e.get("value")]
         requested = tracker.get_slot("requested_slot")
         if requested != "escalation_city":
             known = next((town for name in named if (town := gazetteer.find(name)) is not None), None)
-            saying_where = (tracker.latest_message.get("intent") or {}).get("name") == INFORM_LOCATION
+            saying_where = intent == INFORM_LOCATION
             in_account = requested == "topic" and not tracker.get_slot("escalation_city")
             return {"escalation_city": known.name} if known is not None and (saying_where or in_account) else {}
         if tracker.get_slot("escalation_city"):
             return {}
-        if (tracker.latest_message.get("intent") or {}).get("name") == "deny":
+        if intent == "deny":
             return {"escalation_city": UNDISCLOSED_CITY}
         town = gazetteer.find(named[0] if named else tracker.latest_message.get("text") or "")
         if town is not None:
             return {"escalation_city": town.name}
         if named:
             return {"escalation_city": named[0]}  # a place the gazetteer lacks: the operator reads it as said
-        if (tracker.latest_message.get("intent") or {}).get("name") in NOT_UNDERSTOOD | {"affirm"}:
+        if intent in NOT_UNDERSTOOD | {"affirm"}:
             return {"escalation_city": None}  # not understood, or "yes": ask again rather than leave the form
         return {}
 

@@ -52,7 +52,9 @@ def schema_key(schema: Any) -> str:
 def compiled(schema: Any) -> Any:
     """The checked validator for `schema`, made (and the schema checked) on first use.
 
-    Found by identity when this very object was seen before, else by content.
+    Found by identity when this very object was compiled before, else by content. Only the object
+    a validator was compiled from is remembered by identity: a schema Rasa builds anew on every call
+    is found by content and adds nothing.
     """
     seen = _by_identity.get(id(schema))
     if seen is not None and seen[0] is schema:
@@ -63,12 +65,12 @@ def compiled(schema: Any) -> Any:
         cls = validator_for(schema)
         cls.check_schema(schema)  # SchemaError for a broken schema, as jsonschema.validate raises
         validator = cls(schema)
-    with _lock:
-        if len(_validators) >= MAX_CACHED_SCHEMAS or len(_by_identity) >= MAX_CACHED_SCHEMAS:
-            _validators.clear()
-            _by_identity.clear()
-        _validators[key] = validator
-        _by_identity[id(schema)] = (schema, validator)
+        with _lock:
+            if len(_validators) >= MAX_CACHED_SCHEMAS:
+                _validators.clear()
+                _by_identity.clear()
+            _validators[key] = validator
+            _by_identity[id(schema)] = (schema, validator)
     return validator
 
 

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from dotenv import dotenv_values
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from api.gateways.bot_turns import cores
+from api.gateways.bot_turns import default_turns_in_flight
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
@@ -166,7 +166,7 @@ def turns_in_flight_per_worker(workers: int) -> str:
     20 people without a pause waited p95 814 ms, against 663 ms with 3 per worker and 653 with 2
     (bench/results/2026-12-07-turns-in-flight.md).
     """
-    return str(max(1, math.ceil((2 * cores() + 1) / workers)))
+    return str(max(1, math.ceil(default_turns_in_flight() / workers)))
 
 
 def production(env: dict[str, str], run_dir: Path) -> tuple[list[Program], list[Backend], dict[str, str]]:

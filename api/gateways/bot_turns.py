@@ -39,9 +39,14 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+def default_turns_in_flight() -> int:
+    """2 x cores + 1: every core busy, no long queue inside the processes."""
+    return 2 * cores() + 1
+
+
 def turns_in_flight(settings: Settings) -> int:
-    """The configured number, else 2 x cores + 1."""
-    return settings.bot_turns_in_flight or 2 * cores() + 1
+    """The configured number, else `default_turns_in_flight()`."""
+    return settings.bot_turns_in_flight or default_turns_in_flight()
 
 
 def _semaphore(settings: Settings) -> asyncio.Semaphore:

@@ -66,7 +66,7 @@ def test_each_api_worker_lets_its_share_of_the_turns_in_flight_through_unless_to
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     if not deploy_profile.haproxy_binary({}):
         pytest.skip("HAProxy is installed by scripts/setup_load_balancer.sh")
-    monkeypatch.setattr(deploy_profile, "cores", lambda: 2)
+    monkeypatch.setattr(deploy_profile, "default_turns_in_flight", lambda: 5)  # 2 cores
     assert rendered(tmp_path, "production", **PRODUCTION)[1]["BOT_TURNS_IN_FLIGHT"] == "3"  # ceil(5 / 2)
     assert rendered(tmp_path, "production", API_WORKERS="1", **PRODUCTION)[1]["BOT_TURNS_IN_FLIGHT"] == "5"
     assert rendered(tmp_path, "production", API_WORKERS="8", **PRODUCTION)[1]["BOT_TURNS_IN_FLIGHT"] == "1"
