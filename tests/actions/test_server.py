@@ -6,7 +6,6 @@ import asyncio
 import os
 import secrets
 import signal
-import socket
 import stat
 import subprocess
 import sys
@@ -19,16 +18,11 @@ import pytest
 
 from actions.server import bearer_matches
 from tests.actions.conftest import ROOT, FakeReferralBackend
+from tests.support.ports import free_port
 
 TOKEN = secrets.token_urlsafe(32)
 SERVICE = secrets.token_urlsafe(32)
 VICTIM = "web-victim0000000000000000"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def base_env(**extra: str) -> dict[str, str]:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import random
 import re
 import signal
-import socket
 import subprocess
 import time
 import uuid
@@ -18,25 +16,12 @@ from sqlalchemy import text
 
 from api.db import make_engine
 from tests.e2e.stack import APP_BIN, MODEL, ROOT, SERVICE_TOKEN
+from tests.support.ports import free_port_block
 from tests.support.secrets import strong_secrets
 
 SECRET_KEY = "e2e-production-profile-secret-key-0123456789abcdef"
 OPERATOR_EMAIL, OPERATOR_PASSWORD = "operator@example.org", "correct horse battery staple"
 TURN_LOG = re.compile(r"turn sender=(\S+) server=(\S+) status=(\d+)")
-
-
-def free_port_block(count: int) -> int:
-    """A base port such that base+1 … base+count are free now."""
-    for _ in range(200):
-        base = random.randrange(20000, 60000)
-        try:
-            for port in range(base + 1, base + count + 1):
-                with socket.socket() as sock:
-                    sock.bind(("127.0.0.1", port))
-        except OSError:
-            continue
-        return base
-    raise RuntimeError("no block of free ports")
 
 
 @dataclass
