@@ -72,8 +72,12 @@ def secrets_from_environment() -> dict[str, str]:
 
 
 def rasa_arguments(extra: list[str], token: str) -> list[str]:
-    """`rasa run` with the API enabled behind the token, on RASA_HOST unless `-i/--interface` is given."""
-    arguments = ["rasa", "run", "--enable-api", "--auth-token", token]
+    """`rasa run` with the API enabled behind the token, on RASA_HOST unless `-i/--interface` is given.
+
+    The token is joined to its option: a generated token may start with "-" (one in 64 of `token_urlsafe`'s),
+    which argparse would take for an option when given as a separate argument, and Rasa would not start.
+    """
+    arguments = ["rasa", "run", "--enable-api", f"--auth-token={token}"]
     if not {"-i", "--interface"} & set(extra):
         arguments += ["--interface", os.environ.get("RASA_HOST", "127.0.0.1")]
     return arguments + extra

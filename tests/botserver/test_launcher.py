@@ -12,6 +12,7 @@ import warnings
 from pathlib import Path
 
 import pytest
+from rasa.__main__ import create_argument_parser
 
 from botserver.__main__ import WITHHELD, WithholdWarningText, rasa_arguments
 
@@ -42,9 +43,16 @@ def test_debug_logging_is_refused_outside_development(tmp_path: Path) -> None:
 def test_rasa_runs_with_its_api_behind_the_token_on_127_0_0_1(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("RASA_HOST", raising=False)
     arguments = rasa_arguments(["--port", "5005"], "the-token")
-    assert arguments[:5] == ["rasa", "run", "--enable-api", "--auth-token", "the-token"]
-    assert arguments[arguments.index("--interface") + 1] == "127.0.0.1"
+    parsed = create_argument_parser().parse_args(arguments[1:])
+    assert (parsed.enable_api, parsed.auth_token, parsed.interface, parsed.port) == (True, "the-token", "127.0.0.1", 5005)
     assert "--interface" not in rasa_arguments(["-i", "10.0.0.5"], "t")  # an explicit choice wins
+
+
+def test_a_token_that_starts_with_a_dash_is_still_the_token() -> None:
+    """`token_urlsafe` starts one token in 64 with "-": a fresh clone's `make run` once never started Rasa."""
+    token = "-PL1" + secrets.token_urlsafe(32)
+    parsed = create_argument_parser().parse_args(rasa_arguments([], token)[1:])
+    assert parsed.auth_token == token
 
 
 def test_a_warning_quoting_a_message_is_withheld(caplog: pytest.LogCaptureFixture) -> None:
