@@ -28,6 +28,7 @@ from api.db import in_database_thread
 from api.forgetting.erasure import complete_erasure, erasure_requested
 from api.gateways import helpful
 from api.gateways.bot_turns import NoTurnSlot, bot_turn_slot
+from api.gateways.language_names import named_language_payload
 from api.gateways.rasa_auth import rasa_api_params, rasa_channel_headers
 from api.gateways.responses import rendered_replies
 from api.gateways.safety import (
@@ -93,7 +94,8 @@ def remember_identity(session: Session, channel: str, user_key: str) -> str:
 
 
 def text_for_bot(msg: IncomingMessage, offered: tuple[Button, ...]) -> str:
-    """What Rasa receives: a location as `/share_location{...}`; a typed choice as its button's payload; the text.
+    """What Rasa receives: a location as `/share_location{...}`; a typed choice or a language's own name typed
+    alone as its button's payload; else the text.
 
     A location is rounded to about 1 km (2 decimals) here, before it is stored anywhere, also
     when the payload was typed by hand.
@@ -111,6 +113,10 @@ def text_for_bot(msg: IncomingMessage, offered: tuple[Button, ...]) -> str:
     if chosen is not None:
         log_event(logger, "typed_choice", channel=msg.channel)
         return chosen.payload
+    named = named_language_payload(msg.text)
+    if named is not None:
+        log_event(logger, "typed_language_name", channel=msg.channel)
+        return named
     return western_digits(msg.text)
 
 

@@ -168,6 +168,37 @@ async def test_after_a_reply_without_buttons_a_number_is_sent_as_typed(someone, 
     assert [m["message"] for m in clouds.rasa.received[-2:]] == [payload("fr", 3), "3"]
 
 
+def choose_payload(language: str) -> str:
+    return f'/choose_language{{"language": "{language}"}}'
+
+
+@pytest.mark.parametrize("typed, language", [
+    ("English", "en"), ("francais", "fr"), ("FRANÇAIS !", "fr"), ("العربيّة", "ar"), ("الدارجة", "ary"),
+    ("wolof", "wo"), ("Lingala", "ln"), ("pulaar", "ff"), ("Baoule", "bci"),
+])
+async def test_a_language_name_typed_alone_chooses_it_with_no_buttons_on_offer(
+        someone, clouds, typed: str, language: str) -> None:
+    clouds.rasa.replies = [{"text": "Dans quelle ville êtes-vous ?"}]
+    await someone.say("bonjour")
+    await someone.say(typed)
+    assert clouds.rasa.received[-1]["message"] == choose_payload(language)
+
+
+@pytest.mark.parametrize("typed", ["english please", "je parle wolof", "Anglais", "2", "/choose_language", "😀"])
+async def test_a_sentence_naming_a_language_or_another_text_goes_as_typed(someone, clouds, typed: str) -> None:
+    clouds.rasa.replies = [{"text": "Dans quelle ville êtes-vous ?"}]
+    await someone.say("bonjour")
+    await someone.say(typed)
+    assert clouds.rasa.received[-1]["message"] == typed
+
+
+async def test_an_offered_button_wins_over_a_language_name(someone, clouds) -> None:
+    clouds.rasa.replies = [{"text": "?", "buttons": [{"title": "Wolof", "payload": "/inform_other"}]}]
+    await someone.say("bonjour")
+    await someone.say("wolof")
+    assert clouds.rasa.received[-1]["message"] == "/inform_other"
+
+
 async def test_a_number_in_eastern_arabic_digits_reaches_the_bot_in_western_digits(someone, clouds) -> None:
     clouds.rasa.replies = [{"text": "كم عمرك؟"}]  # no buttons: the digits are the answer itself
     await someone.say("٣٤")
