@@ -9,6 +9,7 @@ from api.core.languages import DEFAULT_LANGUAGE
 from api.editor.reviews import LastReview, is_factual
 from api.nlg.catalogs import CatalogSnapshot
 from api.nlg.check import Coverage, coverage
+from api.nlg.render import served_text
 from api.nlg.source import all_msgids
 
 FILTERS: tuple[str, ...] = ("all", "missing", "draft", "stale")
@@ -97,7 +98,7 @@ def message_rows(snapshot: CatalogSnapshot, language: str, wanted: str, reviews:
         if (wanted == "missing" and status != "missing") or (wanted == "draft" and status != "draft") \
                 or (wanted == "stale" and not stale):
             continue
-        resolved = snapshot.resolve(msgid, language)
+        resolved = served_text(snapshot, msgid, language)
         source = snapshot.entry(msgid, DEFAULT_LANGUAGE)
         entry = snapshot.entry(msgid, language)
         rows.append(MessageRow(msgid=msgid, status=status,

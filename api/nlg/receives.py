@@ -50,7 +50,7 @@ def received(snapshot: CatalogSnapshot) -> list[Received]:
     audio_index.load_index_now()
     rows = []
     for language in SUPPORTED_LANGUAGES:
-        served = {key: snapshot.resolve(key, language) for key in keys}
+        served = {key: render.served_text(snapshot, key, language) for key in keys}
         text = {key for key, r in served.items() if r is not None and r.language == language}
         audio = {key for key in keys if render.audio_available(key, language)}
         arabic = {key for key, r in served.items()

@@ -12,7 +12,7 @@ from typing import Any
 from api.core.config import get_settings
 from api.core.languages import DEFAULT_LANGUAGE, RTL_LANGUAGES, normalise_language_tag
 from api.core.logging import log_event
-from api.nlg.catalogs import CatalogSnapshot, catalog_store
+from api.nlg.catalogs import CatalogSnapshot, Resolved, catalog_store
 from api.nlg.source import PLACEHOLDER
 
 logger = logging.getLogger(__name__)
@@ -30,8 +30,10 @@ REQUEST_HUMAN = "/request_human"
 # Messages of the way to a person itself (the offer, the consent, the request sent or declined):
 # offering a person again there would start a second escalation.
 ABOUT_REACHING_A_PERSON = ("utter_offer_human", "utter_ask_escalation", "utter_escalation_", "utter_referral_")
-# Messages that say which language the assistant answers in: served from another catalog they would
-# contradict the note ("not yet in Wolof" then "OK, I answer you in French"), so the note stands alone.
+# Messages that say which language the assistant answers in. Like the note, their only job is to speak the
+# person's language, so their own catalog's text is served even unreviewed ("OK, I answer you in Wolof; some
+# answers are still in French"). Served from another catalog they would contradict the note ("not yet in
+# Wolof" then "OK, I answer you in French"): without any text of their own the note stands alone.
 STATES_THE_LANGUAGE = frozenset({"utter_language_changed"})
 # A slash command such as /forget inside right-to-left text would show as "forget/" without an isolate.
 COMMAND = re.compile(r"(?<![\w/])/[a-z_]+")
@@ -144,6 +146,17 @@ def _own_line(snapshot: CatalogSnapshot, key: str, requested: str) -> str | None
     return resolved.text if resolved is not None else None
 
 
+def served_text(snapshot: CatalogSnapshot, name: str, language: str) -> Resolved | None:
+    """The text of `name` a person reading `language` gets (before placeholders and the note).
+
+    The first reviewed text along the language chain, an unreviewed one only when none is; for a
+    message that states the language (`STATES_THE_LANGUAGE`), the person's own text, reviewed or not.
+    """
+    if name in STATES_THE_LANGUAGE and (own := snapshot.entry(name, language)) is not None:
+        return Resolved(own.text, language, own.fuzzy)
+    return snapshot.resolve(name, language)
+
+
 def _fallback_note(snapshot: CatalogSnapshot, requested: str, served: str) -> str | None:
     """The note in the person's own catalog (even unreviewed: its only job is to speak their language)."""
     note_key = FALLBACK_NOTES.get(served)
@@ -181,7 +194,7 @@ def render_from_snapshot(snapshot: CatalogSnapshot, name: str, language: str | N
     inside the escalation form, not to a person an operator already holds).
     """
     requested = pick_language(language)
-    resolved = snapshot.resolve(name, requested)
+    resolved = served_text(snapshot, name, requested)
     if resolved is None:
         raise UnknownResponse(f"no catalog has a text for {name!r}; add it to locales/source.yml and the catalogs")
     rtl = resolved.language in RTL_LANGUAGES

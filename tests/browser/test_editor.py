@@ -91,11 +91,12 @@ def test_an_editor_reviews_a_wolof_text_the_next_reply_is_it_and_a_stale_save_is
     try:
         assert first.locator(".source-text").inner_text().strip() == "D'accord, je vous réponds en français."
         assert "where: after the person picked a language" in first.locator(".translator-notes").inner_text()
-        assert first.locator('.previews[data-falls-back="true"]').count() == 1
+        # The draft already reaches people (it only says the answers come in Wolof), so nothing falls back.
+        assert first.locator('.previews[data-falls-back="false"][data-served="wo"]').count() == 1
         first.fill("#entry-text", NEW_TEXT)
         first.check("#preview-reviewed")
-        first.locator('.previews[data-falls-back="false"] [data-channel="whatsapp"]', has_text="1. Menu").wait_for()
-        assert NEW_TEXT in first.locator('[data-channel="telegram"]').inner_text()
+        first.locator('.previews[data-falls-back="false"] [data-channel="telegram"]', has_text=NEW_TEXT).wait_for()
+        assert "1. Menu" in first.locator('[data-channel="whatsapp"]').inner_text()
         first.click("button[value=reviewed]")
         first.locator("#entry-message[data-code=reviewed]").wait_for()
         assert "relu" in first.locator(".entry-status").inner_text()

@@ -18,8 +18,9 @@ from api.feedback.helpful import HelpfulVote, record_vote
 from api.nlg.render import render_response
 from tests.api.cases.fixtures import Seeded, add_operator, login
 
-KEY = "utter_language_changed"
-WOLOF = "Waaw, léegi dinaa la tontu ci wolof."
+# A Wolof draft, not served until reviewed (unlike utter_language_changed, which is served as a draft).
+KEY = "utter_offer_human"
+WOLOF = "Dégguma la. Ndax bëgg nga wax ak benn nit?"
 FACTUAL = "utter_rights_free_care"
 
 
@@ -109,7 +110,8 @@ def test_the_preview_shows_the_fallback_until_reviewed_and_every_channel(
     assert 'data-falls-back="false"' in reviewed.text and WOLOF in reviewed.text
     for channel in ("web", "telegram", "whatsapp", "voice"):
         assert f'data-channel="{channel}"' in reviewed.text
-    assert "1. Menu" in reviewed.text  # WhatsApp's numbered choice, from the gateway's own renderer
+    yes = render_response(KEY, "wo").buttons[0].title
+    assert f"1. {yes}" in reviewed.text  # WhatsApp's numbered choice, from the gateway's own renderer
     assert read_entry(locales, "wo", KEY).fuzzy  # a preview writes nothing
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from api.core.config import PROJECT_ROOT
@@ -24,14 +26,28 @@ def _note(snapshot: CatalogSnapshot, language: str) -> str:
 
 
 @pytest.mark.parametrize("language", COMMUNITY)
-def test_choosing_a_language_not_yet_reviewed_gives_the_note_alone_not_a_french_promise(
+def test_choosing_a_language_not_yet_reviewed_says_so_in_that_language_not_a_french_promise(
         snapshot: CatalogSnapshot, language: str) -> None:
+    """Its own draft ("OK, I answer you in Wolof; some answers are still in French"), served unreviewed as the note is."""
+    own = snapshot.entry("utter_language_changed", language)
+    assert own is not None and own.fuzzy  # a draft: the rule below is what serves it
     rendered = render_from_snapshot(snapshot, "utter_language_changed", language)
-    assert rendered.is_fallback
-    assert rendered.text == _note(snapshot, language)
-    french = snapshot.entry("utter_language_changed", "fr")
-    assert french is not None and french.text not in rendered.text
+    assert not rendered.is_fallback and rendered.text == own.text
+    assert _note(snapshot, language) not in rendered.text
     assert [b.payload for b in rendered.buttons] == ["/ask_help_menu"]
+
+
+def test_without_any_text_of_its_own_the_language_change_is_the_note_alone(snapshot: CatalogSnapshot) -> None:
+    entries = {**snapshot.entries, "wo": {k: v for k, v in snapshot.entries["wo"].items() if k != "utter_language_changed"}}
+    rendered = render_from_snapshot(replace(snapshot, entries=entries), "utter_language_changed", "wo")
+    assert rendered.is_fallback and rendered.text == _note(snapshot, "wo")  # not "je vous réponds en français"
+
+
+def test_other_drafts_are_not_served(snapshot: CatalogSnapshot) -> None:
+    draft = snapshot.entry("utter_offer_human", "wo")
+    assert draft is not None and draft.fuzzy
+    rendered = render_from_snapshot(snapshot, "utter_offer_human", "wo")
+    assert rendered.is_fallback and draft.text not in rendered.text
 
 
 def test_a_wolof_answer_says_in_one_line_that_a_wolof_speaker_can_answer_and_offers_them(
