@@ -4,7 +4,8 @@ A "yes", a "no" or a "2" to no question, at the start, inside the escalation for
 request reached the hotline and while an operator holds the case: each is answered once, and an
 emergency right after still gets the numbers first. Two hundred random messages in one
 conversation are all answered, never with the same answer three times in a row. The language
-stays put on gibberish, digits, emojis and "ok". Typed numbers and button titles select buttons.
+stays put on gibberish, digits, emojis and "ok". Typed numbers and button titles select buttons; a language's
+name typed alone chooses it, also inside the form.
 """
 
 from __future__ import annotations
@@ -219,6 +220,19 @@ def test_the_language_choice_is_taken_by_a_typed_number_or_name(
     assert [b["title"] for b in replies[-1]["buttons"]] == [
         "Français", "English", "العربية", "الدارجة", "Wolof", "Lingála", "Pulaar", "Maninkakan", "Sosoxui", "Baoulé"]
     assert bot_text("utter_language_changed", language) in texts(person.say(typed_language))
+    assert person.slots()["language"] == language
+
+
+@pytest.mark.parametrize("name, language", [("English", "en"), ("Wolof", "wo"), ("العربية", "ar")])
+def test_a_language_name_typed_later_or_inside_the_form_chooses_it_and_the_form_goes_on_in_it(
+        person: WebChatPerson, name: str, language: str) -> None:
+    person.say(RIGHTS_QUESTION["fr"])  # French, no language choice on offer
+    person.say(ASK_A_PERSON["fr"])
+    asked = person.say("oui")  # consent given: the first triage question
+    assert bot_text("utter_ask_triage_emergency", "fr") in texts(asked)
+    changed = texts(person.say(name))
+    assert bot_text("utter_language_changed", language) in changed
+    assert bot_text("utter_ask_triage_emergency", language) in changed  # the same question, in the new language
     assert person.slots()["language"] == language
 
 
