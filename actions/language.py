@@ -16,6 +16,10 @@ __all__ = ["DEFAULT_LANGUAGE", "LANGUAGES"]  # the NLU contract's codes, shared 
 # Below this the detector is guessing (short or mixed messages): the conversation keeps its language.
 MIN_CONFIDENCE = 0.6
 NOT_UNDERSTOOD = "nlu_fallback"
+# A message the assistant cannot help with says too little to switch an ongoing conversation's language:
+# keyboard mashes ("asdfgh", "qwerty") are out-of-scope training examples of one language, and the
+# detector learnt them as that language with confidence.
+OUT_OF_SCOPE = "out_of_scope"
 _LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -48,6 +52,11 @@ def detected_language(latest_message: dict[str, Any], best_guess: bool = False) 
 def understood(latest_message: dict[str, Any]) -> bool:
     """The NLU recognised what the message means (its language then says something too)."""
     return (latest_message.get("intent") or {}).get("name") != NOT_UNDERSTOOD
+
+
+def out_of_scope(latest_message: dict[str, Any]) -> bool:
+    """The NLU read the message as something the assistant does not help with."""
+    return (latest_message.get("intent") or {}).get("name") == OUT_OF_SCOPE
 
 
 def first_guess(latest_message: dict[str, Any]) -> str | None:
@@ -91,14 +100,15 @@ class ValidateSlotMappings(ValidationAction):
         """A chosen language wins; else a confident detection of an understood message; else it stays.
 
         A message that was not understood never changes the language ("azerty uiop" is not
-        English), nor does an ambiguous or low-confidence one ("ok", "2", an emoji). A
-        conversation without a language yet takes a first guess (see `first_guess`).
+        English), nor does an out-of-scope one ("asdfgh" is not French), nor an ambiguous or
+        low-confidence one ("ok", "2", an emoji). A conversation without a language yet takes a
+        first guess (see `first_guess`).
         """
         current = tracker.get_slot("language")
         language = chosen_language(tracker)
         if language is None and not current:
             language = first_guess(tracker.latest_message)
-        elif language is None and understood(tracker.latest_message):
+        elif language is None and understood(tracker.latest_message) and not out_of_scope(tracker.latest_message):
             language = detected_language(tracker.latest_message)
         if language is None or language == current:
             return {}

@@ -67,6 +67,19 @@ async def test_a_message_not_understood_never_changes_the_language(domain: dict[
     assert await language_events(domain, "fr", message) == []
 
 
+async def test_an_out_of_scope_message_never_changes_the_language(domain: dict[str, Any]) -> None:
+    # "asdfgh" is an out-of-scope training example in French: an English conversation got French answers.
+    for text, code in (("asdfgh", "fr"), ("qwerty", "en"), ("quel temps fait-il a Rabat", "fr")):
+        message = user_event("out_of_scope", text, language={"code": code, "confidence": 0.9, "ambiguous": False})
+        assert await language_events(domain, "ar", message) == [], text
+
+
+async def test_a_first_out_of_scope_message_still_gives_its_language(domain: dict[str, Any]) -> None:
+    message = user_event("out_of_scope", "what is the weather in Rabat",
+                         language={"code": "en", "confidence": 0.9, "ambiguous": False})
+    assert await language_events(domain, None, message) == [SlotSet("language", "en")]
+
+
 async def test_a_first_message_of_digits_or_emoji_starts_in_french(domain: dict[str, Any]) -> None:
     for text, intent in (("2", "affirm"), ("\N{GRINNING FACE}", "nlu_fallback"), ("qsdf", "nlu_fallback")):
         message = user_event(intent, text, language={"code": "en", "confidence": 0.3, "ambiguous": True})
