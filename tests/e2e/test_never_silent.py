@@ -191,9 +191,21 @@ def test_two_hundred_random_messages_are_all_answered_never_three_times_the_same
 def test_gibberish_digits_emojis_and_ok_never_change_the_language(person: WebChatPerson, language: str) -> None:
     person.say(RIGHTS_QUESTION[language])
     assert person.slots()["language"] == language
-    for typed in ("azerty uiop", "qsdf", "2", "12", "\N{GRINNING FACE}\N{THUMBS UP SIGN}", "ok", "zxqv wplk trbn"):
+    # "asdfgh" and "qwerty" are out-of-scope training examples in French and English: confidently "French".
+    for typed in ("azerty uiop", "qsdf", "2", "12", "\N{GRINNING FACE}\N{THUMBS UP SIGN}", "ok", "zxqv wplk trbn",
+                  "asdfgh", "qwerty"):
         person.say(typed)
         assert person.slots()["language"] == language, typed
+
+
+@pytest.mark.parametrize("language, typed", [("fr", "stop"), ("en", "stop"), ("ary", "baraka")])
+def test_stop_is_a_goodbye_with_the_emergency_numbers_also_inside_the_form(
+        person: WebChatPerson, language: str, typed: str) -> None:
+    person.say(RIGHTS_QUESTION[language])
+    assert bot_text("utter_goodbye", language) in texts(person.say(typed))  # was a tuberculosis answer
+    person.say(ASK_A_PERSON[language])
+    assert bot_text("utter_goodbye", language) in texts(person.say(typed))
+    assert person.slots()["language"] == language
 
 
 @pytest.mark.parametrize("language, sentence", [
