@@ -198,8 +198,9 @@ def test_gibberish_digits_emojis_and_ok_never_change_the_language(person: WebCha
         assert person.slots()["language"] == language, typed
 
 
-@pytest.mark.parametrize("language, typed", [("fr", "stop"), ("en", "stop"), ("ary", "baraka")])
-def test_stop_is_a_goodbye_with_the_emergency_numbers_also_inside_the_form(
+@pytest.mark.parametrize("language, typed", [("fr", "stop"), ("en", "stop"), ("ary", "baraka"), ("fr", "annuler"),
+                                             ("en", "cancel")])
+def test_stop_or_cancel_is_a_goodbye_with_the_emergency_numbers_also_inside_the_form(
         person: WebChatPerson, language: str, typed: str) -> None:
     person.say(RIGHTS_QUESTION[language])
     assert bot_text("utter_goodbye", language) in texts(person.say(typed))  # was a tuberculosis answer
