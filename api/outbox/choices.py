@@ -54,15 +54,37 @@ def western_digits(text: str) -> str:
     return text.translate(_DIGITS) if _NUMBER_ONLY.match(text) else text
 
 
+# A part of a title selects its button when it has a word this long ("appel", "grossesse"; not "de").
+PART_MIN_WORD = 4
+# Longer than this it is a sentence of its own, for the NLU.
+PART_MAX_WORDS = 3
+# Yes and no are left to the NLU unless typed in full: "effacer" must not confirm "Oui, effacer" (the erasure).
+WHOLE_TITLE_ONLY = frozenset({"/affirm", "/deny"})
+
+
 def choose(text: str, offered: Sequence[Button]) -> Button | None:
-    """The offered button a typed text selects: its number (1-based) or its title, else None."""
+    """The offered button a typed text selects, else None.
+
+    Its number (1-based); its title; or words of one title only ("appel" for "Appel téléphonique",
+    "refus" for "Refus de soins"), except for a yes or a no. Words found in two titles ("soins")
+    select nothing.
+    """
     typed = normalise_choice(text)
     if not typed or not offered:
         return None
     if typed.isdigit():
         number = int(typed)
         return offered[number - 1] if 1 <= number <= len(offered) else None
-    return next((button for button in offered if normalise_choice(button.title) == typed), None)
+    titles = [(button, normalise_choice(button.title)) for button in offered]
+    exact = next((button for button, title in titles if title == typed), None)
+    if exact is not None:
+        return exact
+    words = set(typed.split())
+    if len(words) > PART_MAX_WORDS or not any(len(word) >= PART_MIN_WORD for word in words):
+        return None
+    holding = [button for button, title in titles
+               if words <= set(title.split()) and button.payload not in WHOLE_TITLE_ONLY]
+    return holding[0] if len(holding) == 1 else None
 
 
 def offered_buttons(session: Session, conversation_id: str) -> tuple[Button, ...]:

@@ -70,6 +70,33 @@ def test_anything_else_is_no_choice(typed: str) -> None:
     assert choose(typed, OFFERED) is None
 
 
+def offer(key: str, language: str) -> tuple[Button, ...]:
+    return tuple(Button(b.title, b.payload) for b in render_response(key, language, {}).buttons)
+
+
+@pytest.mark.parametrize("key, language, typed, number", [
+    ("utter_ask_contact_mode", "fr", "appel", 2), ("utter_ask_contact_mode", "fr", "écrite ici", 1),
+    ("utter_ask_contact_mode", "en", "phone", 2), ("utter_ask_contact_mode", "ar", "مكالمة", 2),
+    ("utter_ask_topic", "fr", "refus", 2), ("utter_ask_topic", "fr", "grossesse", 3),
+    ("utter_ask_topic", "en", "pregnancy", 3), ("utter_help_menu", "fr", "service", 3),
+])
+def test_words_of_one_title_only_select_it(key: str, language: str, typed: str, number: int) -> None:
+    buttons = offer(key, language)
+    assert choose(typed, buttons) == buttons[number - 1], [b.title for b in buttons]
+
+
+@pytest.mark.parametrize("key, language, typed", [
+    ("utter_ask_topic", "fr", "soins"),  # in two titles: "Droits, soins gratuits" and "Refus de soins"
+    ("utter_ask_topic", "fr", "de"),  # no word long enough to say anything
+    ("utter_ask_topic", "fr", "refus de soins a l hopital"),  # a sentence: the NLU reads it
+    ("utter_ask_forget_confirm", "fr", "effacer"),  # never a partial yes to the erasure
+    ("utter_ask_escalation_consent", "fr", "accord"),
+    ("utter_help_menu", "fr", "je cherche un service"),
+])
+def test_words_in_two_titles_a_sentence_or_part_of_a_yes_select_nothing(key: str, language: str, typed: str) -> None:
+    assert choose(typed, offer(key, language)) is None
+
+
 def test_titles_are_compared_without_case_accents_diacritics_or_letter_forms() -> None:
     assert normalise_choice("Évaluer LA Santé") == normalise_choice("evaluer la sante")
     assert normalise_choice("بِطَاقَةُ الحُقُوق") == normalise_choice("بطاقه الحقوق")
