@@ -12,6 +12,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.config import get_settings
+from actions.contact_modes import contact_mode_in
 from actions.language import DEFAULT_LANGUAGE, LANGUAGES, detected_language
 from actions.outbox import ReferralOutbox, default_outbox, delivery_task
 from actions.places import town_gazetteer
@@ -192,6 +193,28 @@ class ValidateEscalationForm(FormValidationAction):
         town = gazetteer.find(str(value)) if value else None
         return {"escalation_city": town.name if town else value}
 
+    async def extract_contact_mode(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: dict[str, Any]) -> dict[str, Any]:
+        """The way of being contacted said in words ("par téléphone", "عيطو ليا"), or a number given outright.
+
+        A button's answer is taken by the slot mapping. A typed number (which the gateway kept) means a
+        call at that number. Not understood, a yes or a no: asked again.
+        """
+        if tracker.get_slot("requested_slot") != "contact_mode":
+            return {}
+        latest = tracker.latest_message
+        if any(entity.get("entity") == "contact_mode" for entity in latest.get("entities") or []):
+            return {}
+        intent = (latest.get("intent") or {}).get("name")
+        if intent in INTERRUPTING_INTENTS:
+            return {}  # the rules answer first (the emergency numbers, leaving)
+        if number_given(tracker):
+            return {"contact_mode": "callback", "callback_number": NUMBER_GIVEN}
+        said = contact_mode_in(latest.get("text") or "")
+        if said is not None:
+            return {"contact_mode": said}
+        return {"contact_mode": None} if intent in NOT_UNDERSTOOD | YES_NO else {}
+
     async def validate_contact_mode(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: dict[str, Any]) -> dict[str, Any]:
         return {"contact_mode": value if value in CONTACT_MODES else None}
@@ -228,10 +251,9 @@ def _reask_when_not_understood(slot: str, not_answers: frozenset[str] = NOT_UNDE
     return extract
 
 
-# "Chat or call back?" answered "yes" or "no" says neither: asked again too.
-_NOT_ANSWERS = {**dict.fromkeys(("escalation_consent", "triage_emergency", "triage_pregnant", "triage_child",
-                                 "triage_violence", "triage_no_medication"), NOT_UNDERSTOOD),
-                "contact_mode": NOT_UNDERSTOOD | YES_NO}
+# "Chat or call back?" answered "yes" or "no" says neither: asked again too (extract_contact_mode).
+_NOT_ANSWERS = dict.fromkeys(("escalation_consent", "triage_emergency", "triage_pregnant", "triage_child",
+                              "triage_violence", "triage_no_medication"), NOT_UNDERSTOOD)
 for _slot, _not_answers in _NOT_ANSWERS.items():
     setattr(ValidateEscalationForm, f"extract_{_slot}", _reask_when_not_understood(_slot, _not_answers))
 

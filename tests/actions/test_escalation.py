@@ -375,3 +375,51 @@ async def test_the_person_is_told_whether_someone_on_duty_speaks_their_language(
     tracker = make_tracker(slots=CONSENTED | {"escalation_key": f"k-{language}", "language": language})
     await ActionCreateReferral(ReferralOutbox(tmp_path / "outbox.db")).run(dispatcher, tracker, {})
     assert [m["response"] for m in dispatcher.messages] == said
+
+
+AT_CONTACT = {**CONSENTED, "contact_mode": None, "requested_slot": "contact_mode"}
+
+
+def with_metadata(message: dict[str, Any], **metadata: Any) -> dict[str, Any]:
+    message["parse_data"]["metadata"] = metadata
+    message["metadata"] = metadata
+    return message
+
+
+@pytest.mark.parametrize("text, intent, mode", [
+    ("par téléphone", "request_human", "callback"), ("appelez-moi svp", "nlu_fallback", "callback"),
+    ("عيطو ليا", "nlu_fallback", "callback"), ("3ayto lia", "nlu_fallback", "callback"),
+    ("call me", "request_human", "callback"), ("écrivez-moi ici", "nlu_fallback", "chat"),
+    ("kteb lia hna", "nlu_fallback", "chat"), ("رسالة هنا", "nlu_fallback", "chat"),
+])
+async def test_the_way_to_be_contacted_said_in_words_is_taken(domain: dict[str, Any], text: str, intent: str,
+                                                              mode: str) -> None:
+    events, said = await run_form(domain, AT_CONTACT, user_event(intent, text))
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert slots["contact_mode"] == mode and said == []
+    assert slots["requested_slot"] == ("callback_number" if mode == "callback" else None)
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("ne m'appelez pas", "nlu_fallback"), ("appel ou message", "nlu_fallback"), ("oui", "affirm"),
+    ("euh", "nlu_fallback"),
+])
+async def test_a_negation_both_ways_or_neither_asks_again(domain: dict[str, Any], text: str, intent: str) -> None:
+    events, _ = await run_form(domain, AT_CONTACT, user_event(intent, text))
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert slots.get("contact_mode") is None and slots["requested_slot"] == "contact_mode"
+
+
+async def test_a_number_typed_at_the_contact_question_is_a_call_at_that_number(domain: dict[str, Any]) -> None:
+    message = with_metadata(user_event("nlu_fallback", "[☎]"), contact_captured=True)
+    events, said = await run_form(domain, AT_CONTACT, message)
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert slots["contact_mode"] == "callback" and slots["callback_number"] == NUMBER_GIVEN and said == []
+
+
+async def test_words_of_a_contact_way_are_read_only_at_that_question(domain: dict[str, Any]) -> None:
+    at_town = make_tracker(slots={**CONSENTED, "requested_slot": "escalation_city"},
+                           history=[user_event("nlu_fallback", "par téléphone")])
+    assert await ValidateEscalationForm().extract_contact_mode(CollectingDispatcher(), at_town, domain) == {}
+    emergency = make_tracker(slots=AT_CONTACT, history=[user_event("emergency", "appelez vite il saigne")])
+    assert await ValidateEscalationForm().extract_contact_mode(CollectingDispatcher(), emergency, domain) == {}

@@ -79,7 +79,8 @@ def cases_of(stack: Stack, conversation_id: str) -> list[dict[str, Any]]:
     with sqlite3.connect(stack.workdir / "app.db") as db:
         db.row_factory = sqlite3.Row
         rows = db.execute("SELECT reference, idempotency_key, triage_level, base_priority, language, topic, city,"
-                          " contact, status FROM hotline_case WHERE conversation_id = ?", (conversation_id,))
+                          " contact, callback_number_encrypted, status FROM hotline_case WHERE conversation_id = ?",
+                          (conversation_id,))
         return [dict(row) for row in rows]
 
 
@@ -238,6 +239,27 @@ def test_a_callback_number_is_checked_and_reaches_the_case_but_not_the_conversat
     assert (case["contact"], case["topic"], case["city"]) == ("callback", "care_refused", "Nador")
     assert plain(rendered("utter_referral_created", "fr", reference=case["reference"])) in done
     assert person.slots()["callback_number"] is None
+
+
+@pytest.mark.parametrize("language, said, number, contact", [
+    ("fr", "par téléphone", "06 12 34 56 78", "callback"),
+    ("ary", "3ayto lia", "0612345678", "callback"),
+    ("fr", "écrivez-moi ici", None, "chat"),
+    ("fr", "06 12 34 56 78", None, "callback"),  # the number itself, at the contact question
+])
+def test_the_way_to_be_contacted_can_be_said_in_words_or_with_the_number(
+        stack: Stack, person: WebChatPerson, language: str, said: str, number: str | None, contact: str) -> None:
+    replies = answer_escalation_form(person, language, person.say(ASK_A_PERSON[language]), escalation_answers(
+        "/care_refused", utter_ask_escalation_city="Nador"))
+    assert plain(rendered("utter_ask_contact_mode", language)) in texts(replies)
+    replies = person.say(said)
+    if number is not None:
+        assert plain(rendered("utter_ask_callback_number", language)) in texts(replies)
+        replies = person.say(number)
+    [case] = cases_of(stack, person.conversation_id or "")
+    assert (case["contact"], case["city"]) == (contact, "Nador")
+    assert (case["callback_number_encrypted"] is not None) == (contact == "callback")  # the number reached the case
+    assert plain(rendered("utter_referral_created", language, reference=case["reference"])) in texts(replies)
 
 
 def case_by_reference(stack: Stack, reference: str) -> dict[str, Any] | None:
