@@ -16,10 +16,10 @@ __all__ = ["DEFAULT_LANGUAGE", "LANGUAGES"]  # the NLU contract's codes, shared 
 # Below this the detector is guessing (short or mixed messages): the conversation keeps its language.
 MIN_CONFIDENCE = 0.6
 NOT_UNDERSTOOD = "nlu_fallback"
-# A message the assistant cannot help with says too little to switch an ongoing conversation's language:
-# keyboard mashes ("asdfgh", "qwerty") are out-of-scope training examples of one language, and the
-# detector learnt them as that language with confidence.
-OUT_OF_SCOPE = "out_of_scope"
+# Intents whose message never switches an ongoing conversation's language: not understood ("azerty uiop"),
+# and out of scope (keyboard mashes such as "asdfgh", "qwerty" are out-of-scope training examples of one
+# language, and the detector learnt them as that language with confidence).
+KEEP_THE_LANGUAGE = frozenset({NOT_UNDERSTOOD, "out_of_scope"})
 _LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -52,11 +52,6 @@ def detected_language(latest_message: dict[str, Any], best_guess: bool = False) 
 def understood(latest_message: dict[str, Any]) -> bool:
     """The NLU recognised what the message means (its language then says something too)."""
     return (latest_message.get("intent") or {}).get("name") != NOT_UNDERSTOOD
-
-
-def out_of_scope(latest_message: dict[str, Any]) -> bool:
-    """The NLU read the message as something the assistant does not help with."""
-    return (latest_message.get("intent") or {}).get("name") == OUT_OF_SCOPE
 
 
 def first_guess(latest_message: dict[str, Any]) -> str | None:
@@ -108,7 +103,7 @@ class ValidateSlotMappings(ValidationAction):
         language = chosen_language(tracker)
         if language is None and not current:
             language = first_guess(tracker.latest_message)
-        elif language is None and understood(tracker.latest_message) and not out_of_scope(tracker.latest_message):
+        elif language is None and (tracker.latest_message.get("intent") or {}).get("name") not in KEEP_THE_LANGUAGE:
             language = detected_language(tracker.latest_message)
         if language is None or language == current:
             return {}

@@ -8,8 +8,6 @@ list again. Here the name alone, compared as typed titles are, becomes the butto
 
 from __future__ import annotations
 
-import threading
-
 from api.core.config import get_settings
 from api.nlg.catalogs import CatalogSnapshot, catalog_store
 from api.outbox.choices import normalise_choice
@@ -18,8 +16,8 @@ LANGUAGE_CHOICE = "utter_ask_language"
 # Longer than any language's name: a sentence is left to the NLU without normalising it.
 LONGEST_NAME = 40
 
+# The names of the last snapshot asked about (catalogs change only when an editor saves one).
 _last: tuple[CatalogSnapshot, dict[str, str]] | None = None
-_lock = threading.Lock()
 
 
 def language_names(snapshot: CatalogSnapshot) -> dict[str, str]:
@@ -36,8 +34,7 @@ def language_names(snapshot: CatalogSnapshot) -> dict[str, str]:
                 entry = snapshot.entry(spec.button_key(number), language)
                 if entry is not None and (name := normalise_choice(entry.text)):
                     names.setdefault(name, payload)
-    with _lock:
-        _last = (snapshot, names)
+    _last = (snapshot, names)  # one assignment: a thread reads the old pair or the new one
     return names
 
 

@@ -136,13 +136,18 @@ def audio_available(msgid: str, language: str) -> bool:
     return audio.audio_available(msgid, language)
 
 
-def _own_line(snapshot: CatalogSnapshot, key: str, requested: str) -> str | None:
-    """A line from the person's own catalog even unreviewed (its only job is to speak their language),
-    else its reviewed text along the fallback chain."""
+def _own_first(snapshot: CatalogSnapshot, key: str, requested: str) -> Resolved | None:
+    """The text of the person's own catalog even unreviewed (for a line whose only job is to speak their
+    language), else the reviewed text along the fallback chain."""
     entry = snapshot.entry(key, requested)
     if entry is not None:
-        return entry.text
-    resolved = snapshot.resolve(key, requested)
+        return Resolved(entry.text, requested, entry.fuzzy)
+    return snapshot.resolve(key, requested)
+
+
+def _own_line(snapshot: CatalogSnapshot, key: str, requested: str) -> str | None:
+    """The text of `_own_first`, if any."""
+    resolved = _own_first(snapshot, key, requested)
     return resolved.text if resolved is not None else None
 
 
@@ -152,9 +157,7 @@ def served_text(snapshot: CatalogSnapshot, name: str, language: str) -> Resolved
     The first reviewed text along the language chain, an unreviewed one only when none is; for a
     message that states the language (`STATES_THE_LANGUAGE`), the person's own text, reviewed or not.
     """
-    if name in STATES_THE_LANGUAGE and (own := snapshot.entry(name, language)) is not None:
-        return Resolved(own.text, language, own.fuzzy)
-    return snapshot.resolve(name, language)
+    return _own_first(snapshot, name, language) if name in STATES_THE_LANGUAGE else snapshot.resolve(name, language)
 
 
 def _fallback_note(snapshot: CatalogSnapshot, requested: str, served: str) -> str | None:
